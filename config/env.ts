@@ -1,0 +1,159 @@
+/**
+ * All of Threadline's configuration, parsed from the environment through one zod schema. Only entry points (bin/)
+ * call {@link loadConfig}; everything else receives the typed values it needs.
+ *
+ * One set of values configures both sides: the emulator's default account, API credentials, application and number
+ * come from the same BANDWIDTH_* and CALLBACK_* variables the engine uses to call Bandwidth.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { E164Schema } from '../bandwidth/schemas';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+export const DEFAULT_ACCOUNT_ID = '9900000';
+export const DEFAULT_APPLICATION_ID = '93de2206-9669-4e07-948d-329f4b722ee2';
+export const DEFAULT_NUMBER = '+19195550100';
+export const DEFAULT_CLIENT_ID = 'threadline-dev';
+export const DEFAULT_CLIENT_SECRET = 'threadline-dev-secret';
+
+export const EnvSchema = z.object({
+  // Temporal
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('threadline'),
+  TEMPORAL_CLI: optionalString,
+  // Local state (Temporal dev server database, emulator state, message records)
+  THREADLINE_DATA_DIR: z.string().default('data'),
+  // Webhook server
+  HOST: z.string().default('127.0.0.1'),
+  PORT: port.default(3000),
+  PUBLIC_URL: optionalString,
+  // Emulator
+  EMULATOR_PORT: port.default(3100),
+  EMULATOR_CALLBACK_URL: optionalString,
+  EMULATOR_TIME_SCALE: z.coerce.number().positive().default(1),
+  EMULATOR_CONFIG: optionalString,
+  // Bandwidth
+  BANDWIDTH_BASE_URL: optionalString,
+  BANDWIDTH_ACCOUNT_ID: z.string().min(1).default(DEFAULT_ACCOUNT_ID),
+  BANDWIDTH_CLIENT_ID: optionalString,
+  BANDWIDTH_CLIENT_SECRET: optionalString,
+  BANDWIDTH_TOKEN_URL: optionalString,
+  BANDWIDTH_USERNAME: optionalString,
+  BANDWIDTH_PASSWORD: optionalString,
+  BANDWIDTH_APPLICATION_ID: z.string().min(1).default(DEFAULT_APPLICATION_ID),
+  BANDWIDTH_NUMBER: E164Schema.default(DEFAULT_NUMBER),
+  CALLBACK_USERNAME: optionalString,
+  CALLBACK_PASSWORD: optionalString,
+  // Bots
+  THREADLINE_DEFAULT_BOT: z.string().min(1).default('greeterBot'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export type BandwidthAuth =
+  | { kind: 'oauth2'; clientId: string; clientSecret: string; tokenUrl: string }
+  | { kind: 'basic'; username: string; password: string };
+
+export interface Config {
+  temporal: { address: string; namespace: string; uiPort: number; taskQueue: string; cli?: string };
+  dataDir: string;
+  server: { host: string; port: number; publicUrl: string };
+  emulator: { port: number; baseUrl: string; callbackUrl: string; timeScale: number; configFile?: string };
+  bandwidth: {
+    baseUrl: string;
+    accountId: string;
+    applicationId: string;
+    number: string;
+    auth: BandwidthAuth;
+    /** True when Threadline talks to its own local emulator rather than to Bandwidth. */
+    usesEmulator: boolean;
+  };
+  callbackAuth?: { username: string; password: string };
+  defaultBot: string;
+  logLevel: Env['LOG_LEVEL'];
+}
+
+/** Thrown at start-up when the environment is wrong; the message says which variable to fix and how. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Threadline cannot start: fix these settings\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment into a {@link Config}, or throws a {@link ConfigError} that lists every problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const emulatorBaseUrl = `http://127.0.0.1:${e.EMULATOR_PORT}`;
+  const serverPublicUrl = e.PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`;
+  const baseUrl = (e.BANDWIDTH_BASE_URL ?? `${emulatorBaseUrl}/api/v2`).replace(/\/+$/, '');
+  const usesEmulator = e.BANDWIDTH_BASE_URL === undefined || baseUrl.startsWith(emulatorBaseUrl);
+  const problems: string[] = [];
+
+  let auth: BandwidthAuth;
+  if (e.BANDWIDTH_USERNAME && e.BANDWIDTH_PASSWORD && !e.BANDWIDTH_CLIENT_ID) {
+    auth = { kind: 'basic', username: e.BANDWIDTH_USERNAME, password: e.BANDWIDTH_PASSWORD };
+  } else {
+    const clientId = e.BANDWIDTH_CLIENT_ID ?? (usesEmulator ? DEFAULT_CLIENT_ID : undefined);
+    const clientSecret = e.BANDWIDTH_CLIENT_SECRET ?? (usesEmulator ? DEFAULT_CLIENT_SECRET : undefined);
+    const tokenUrl =
+      e.BANDWIDTH_TOKEN_URL ??
+      (usesEmulator ? `${emulatorBaseUrl}/api/v1/oauth2/token` : 'https://api.bandwidth.com/api/v1/oauth2/token');
+    if (!clientId || !clientSecret) {
+      problems.push(
+        'BANDWIDTH_CLIENT_ID and BANDWIDTH_CLIENT_SECRET: set your Bandwidth API credentials (OAuth2 client credentials), ' +
+          'or BANDWIDTH_USERNAME and BANDWIDTH_PASSWORD for legacy Basic auth (retired by Bandwidth on 2026-12-02)',
+      );
+    }
+    auth = { kind: 'oauth2', clientId: clientId ?? '', clientSecret: clientSecret ?? '', tokenUrl };
+  }
+  if ((e.CALLBACK_USERNAME === undefined) !== (e.CALLBACK_PASSWORD === undefined)) {
+    problems.push('CALLBACK_USERNAME and CALLBACK_PASSWORD: set both or neither');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      uiPort: e.TEMPORAL_UI_PORT,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      cli: e.TEMPORAL_CLI,
+    },
+    dataDir: path.resolve(e.THREADLINE_DATA_DIR),
+    server: { host: e.HOST, port: e.PORT, publicUrl: serverPublicUrl },
+    emulator: {
+      port: e.EMULATOR_PORT,
+      baseUrl: emulatorBaseUrl,
+      callbackUrl: e.EMULATOR_CALLBACK_URL ?? `${serverPublicUrl}/callbacks/messaging`,
+      timeScale: e.EMULATOR_TIME_SCALE,
+      configFile: e.EMULATOR_CONFIG,
+    },
+    bandwidth: {
+      baseUrl,
+      accountId: e.BANDWIDTH_ACCOUNT_ID,
+      applicationId: e.BANDWIDTH_APPLICATION_ID,
+      number: e.BANDWIDTH_NUMBER,
+      auth,
+      usesEmulator,
+    },
+    callbackAuth:
+      e.CALLBACK_USERNAME && e.CALLBACK_PASSWORD
+        ? { username: e.CALLBACK_USERNAME, password: e.CALLBACK_PASSWORD }
+        : undefined,
+    defaultBot: e.THREADLINE_DEFAULT_BOT,
+    logLevel: e.LOG_LEVEL,
+  };
+}
