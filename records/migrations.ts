@@ -1,0 +1,91 @@
+/**
+ * The schema, as numbered migrations. Both backends apply the same list at open, in order, each once, recording it in
+ * `threadline_migrations`; one logical schema, spelled per dialect. Append new migrations; never edit an applied one.
+ *
+ * Times: SQLite keeps them as text in the normalised form (`2025-06-20T16:13:21.480000Z`, which sorts correctly);
+ * PostgreSQL as `timestamptz` (microsecond precision, the same values). JSON: text in SQLite, `jsonb` in PostgreSQL.
+ * Participants are also kept one per row in `message_record_participants`, so the participant filter uses an index.
+ */
+
+export interface Migration {
+  id: string;
+  sqlite: string;
+  postgres: string;
+}
+
+const columnIndexes = ['conversation_id', 'our_number', 'event_type', 'direction', 'kind']
+  .map((c) => `CREATE INDEX message_records_by_${c} ON message_records (${c}, event_time, seq);`)
+  .join('\n');
+
+const commonIndexes = `
+CREATE INDEX message_records_by_time ON message_records (event_time, seq);
+${columnIndexes}
+CREATE INDEX message_records_by_message_id ON message_records (message_id);
+CREATE INDEX message_records_by_error_code ON message_records (error_code, event_time, seq) WHERE error_code IS NOT NULL;
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    id: 'records-0001-message-records',
+    sqlite: `
+CREATE TABLE message_records (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL CHECK (kind IN ('inbound', 'outbound', 'status', 'other')),
+  message_id TEXT,
+  event_type TEXT NOT NULL,
+  direction TEXT CHECK (direction IN ('in', 'out')),
+  our_number TEXT,
+  participants TEXT NOT NULL,
+  from_number TEXT,
+  to_numbers TEXT NOT NULL,
+  recipient TEXT,
+  text TEXT,
+  media TEXT NOT NULL,
+  segment_count INTEGER,
+  error_code INTEGER,
+  description TEXT,
+  conversation_id TEXT,
+  tag TEXT,
+  event_time TEXT NOT NULL,
+  recorded_at TEXT NOT NULL,
+  raw TEXT
+);
+CREATE TABLE message_record_participants (
+  participant TEXT NOT NULL,
+  record_seq INTEGER NOT NULL REFERENCES message_records (seq),
+  PRIMARY KEY (participant, record_seq)
+) WITHOUT ROWID;
+${commonIndexes}`,
+    postgres: `
+CREATE TABLE message_records (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL CHECK (kind IN ('inbound', 'outbound', 'status', 'other')),
+  message_id TEXT,
+  event_type TEXT NOT NULL,
+  direction TEXT CHECK (direction IN ('in', 'out')),
+  our_number TEXT,
+  participants JSONB NOT NULL,
+  from_number TEXT,
+  to_numbers JSONB NOT NULL,
+  recipient TEXT,
+  text TEXT,
+  media JSONB NOT NULL,
+  segment_count INTEGER,
+  error_code INTEGER,
+  description TEXT,
+  conversation_id TEXT,
+  tag TEXT,
+  event_time TIMESTAMPTZ NOT NULL,
+  recorded_at TIMESTAMPTZ NOT NULL,
+  raw JSONB
+);
+CREATE TABLE message_record_participants (
+  participant TEXT NOT NULL,
+  record_seq BIGINT NOT NULL REFERENCES message_records (seq),
+  PRIMARY KEY (participant, record_seq)
+);
+${commonIndexes}`,
+  },
+];

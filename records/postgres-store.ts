@@ -1,0 +1,141 @@
+/**
+ * The production backend: PostgreSQL at `DATABASE_URL`. Migrations run at open in one transaction under an advisory
+ * lock, so several server instances can start at once; appends from any number of instances are safe.
+ */
+import { Pool, type PoolClient } from 'pg';
+import { RecordStoreOpenError } from './errors';
+import type { MessageRecord } from './message-record';
+import { MIGRATIONS } from './migrations';
+import { INSERT_COLUMNS, insertValues, rowToRecord, type PreparedRecord, type RecordRow } from './prepared-record';
+import { pageSql, type Params, type ResolvedQuery } from './query';
+import type { RecordBackend } from './record-store';
+
+/** Key of the advisory lock held while migrating: "thrdline" in ASCII. */
+const MIGRATION_LOCK = '8388080081618693733';
+
+const TIME = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const SELECT_COLUMNS = `r.seq, r.id, r.kind, r.message_id, r.event_type, r.direction, r.our_number, r.participants,
+  r.from_number, r.to_numbers, r.recipient, r.text, r.media, r.segment_count, r.error_code, r.description,
+  r.conversation_id, r.tag, ${TIME('r.event_time')} AS event_time, ${TIME('r.recorded_at')} AS recorded_at, r.raw`;
+
+/** Retried appends: deadlock (another instance inserting the same keys) and serialization failures. */
+const RETRYABLE = new Set(['40P01', '40001']);
+const MAX_ATTEMPTS = 5;
+
+function postgresParams(): Params {
+  const values: unknown[] = [];
+  const add = (value: unknown, cast = '') => {
+    values.push(value);
+    return `$${values.length}${cast}`;
+  };
+  return { values, add: (v) => add(v), time: (v) => add(v, '::timestamptz'), seq: (v) => add(v, '::bigint') };
+}
+
+/** The URL with its password replaced, for error messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(an unparsable DATABASE_URL)';
+  }
+}
+
+async function inTransaction<T>(client: PoolClient, work: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const result = await work();
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+async function migrate(pool: Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await inTransaction(client, async () => {
+      await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [MIGRATION_LOCK]);
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS threadline_migrations (id TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
+      );
+      const { rows } = await client.query<{ id: string }>('SELECT id FROM threadline_migrations');
+      const applied = new Set(rows.map((r) => r.id));
+      for (const migration of MIGRATIONS) {
+        if (applied.has(migration.id)) continue;
+        await client.query(migration.postgres);
+        await client.query('INSERT INTO threadline_migrations (id) VALUES ($1)', [migration.id]);
+      }
+    });
+  } finally {
+    client.release();
+  }
+}
+
+const INSERT_RECORD = `INSERT INTO message_records (${INSERT_COLUMNS.join(', ')})
+  VALUES (${INSERT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
+  ON CONFLICT (id) DO NOTHING RETURNING seq`;
+const INSERT_PARTICIPANTS = `INSERT INTO message_record_participants (participant, record_seq)
+  SELECT DISTINCT unnest($1::text[]), $2::bigint ON CONFLICT DO NOTHING`;
+
+async function insertBatch(client: PoolClient, records: PreparedRecord[]) {
+  return inTransaction(client, async () => {
+    let inserted = 0;
+    for (const record of records) {
+      const { rows } = await client.query<{ seq: string }>(INSERT_RECORD, insertValues(record, JSON.stringify));
+      const row = rows[0];
+      if (row === undefined) continue;
+      inserted++;
+      if (record.participants.length > 0) await client.query(INSERT_PARTICIPANTS, [record.participants, row.seq]);
+    }
+    return { inserted, duplicates: records.length - inserted };
+  });
+}
+
+/** Connects to PostgreSQL at `databaseUrl` and brings its schema up to date. */
+export async function openPostgresBackend(databaseUrl: string): Promise<RecordBackend> {
+  const pool = new Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 10_000 });
+  // An idle connection dropped by the server must not crash the process; the next query reports the problem.
+  pool.on('error', () => undefined);
+  try {
+    await migrate(pool);
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw new RecordStoreOpenError(
+      `Cannot open the message records database ${redactUrl(databaseUrl)}: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+
+  return {
+    async insert(records) {
+      // Insert in key order: two instances appending overlapping batches then lock keys in the same order and cannot
+      // deadlock each other. Order within a batch does not matter; records are read back by event time.
+      const sorted = [...records].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      for (let attempt = 1; ; attempt++) {
+        const client = await pool.connect();
+        try {
+          const result = await insertBatch(client, sorted);
+          client.release();
+          return result;
+        } catch (err) {
+          client.release(true); // the connection may be in a failed state: don't give it to the next caller
+          const code = (err as { code?: string }).code;
+          if (attempt >= MAX_ATTEMPTS || code === undefined || !RETRYABLE.has(code)) throw err;
+        }
+      }
+    },
+    async select(query: ResolvedQuery, limit: number): Promise<MessageRecord[]> {
+      const params = postgresParams();
+      const sql = pageSql(SELECT_COLUMNS, query, params, limit);
+      const { rows } = await pool.query<RecordRow>(sql, params.values);
+      return rows.map((row) => rowToRecord(row, (value) => value));
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

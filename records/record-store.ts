@@ -1,0 +1,94 @@
+/**
+ * The backend-independent half of a record store: preparing records, validating queries, paging, exporting. A backend
+ * only inserts prepared records and selects pages.
+ */
+import { csvHeader, csvRow } from './csv';
+import type {
+  AppendResult,
+  ExportFormat,
+  MessageRecord,
+  MessageRecordInput,
+  RecordFilter,
+  RecordPage,
+  RecordQuery,
+  RecordStore,
+  RecordStoreOptions,
+} from './message-record';
+import { prepareRecord, type PreparedRecord } from './prepared-record';
+import { encodeCursor, MAX_LIMIT, resolveFilter, resolveQuery, type ResolvedQuery } from './query';
+import { RecordQueryError } from './errors';
+
+export interface RecordBackend {
+  /** Inserts in one transaction, skipping ids already stored (or repeated in the batch). */
+  insert(records: PreparedRecord[]): Promise<AppendResult>;
+  /** Up to `limit` records matching the query, after its cursor, in (eventTime, seq) order. */
+  select(query: ResolvedQuery, limit: number): Promise<MessageRecord[]>;
+  close(): Promise<void>;
+}
+
+export function createStoreOn(backend: RecordBackend, options: RecordStoreOptions = {}): RecordStore {
+  const storeText = options.storeText ?? true;
+  let closed = false;
+  const assertOpen = () => {
+    if (closed) throw new Error('This record store is closed');
+  };
+
+  async function page(query: ResolvedQuery): Promise<RecordPage> {
+    const rows = await backend.select(query, query.limit + 1);
+    const records = rows.slice(0, query.limit);
+    const last = records.at(-1);
+    const nextCursor =
+      rows.length > query.limit && last ? encodeCursor({ eventTime: last.eventTime, seq: last.seq }) : null;
+    return { records, nextCursor };
+  }
+
+  async function* all(filter: RecordFilter): AsyncGenerator<MessageRecord[]> {
+    let query: ResolvedQuery = { filter: resolveFilter(filter), limit: MAX_LIMIT, after: null };
+    for (;;) {
+      assertOpen();
+      const records = await backend.select(query, query.limit);
+      if (records.length > 0) yield records;
+      const last = records.at(-1);
+      if (records.length < query.limit || !last) return;
+      query = { ...query, after: { eventTime: last.eventTime, seq: last.seq } };
+    }
+  }
+
+  return {
+    async append(inputs: MessageRecordInput[]) {
+      assertOpen();
+      if (inputs.length === 0) return { inserted: 0, duplicates: 0 };
+      return backend.insert(inputs.map((input) => prepareRecord(input, storeText)));
+    },
+
+    async search(query: RecordQuery) {
+      assertOpen();
+      return page(resolveQuery(query));
+    },
+
+    export(filter: RecordFilter, format: ExportFormat): AsyncIterable<string> {
+      if (format !== 'jsonl' && format !== 'csv') {
+        throw new RecordQueryError(`format: must be "jsonl" or "csv", got ${JSON.stringify(format)}`);
+      }
+      resolveFilter(filter); // fail before the first chunk, not in the middle of a response
+      return (async function* () {
+        if (format === 'csv') yield csvHeader();
+        for await (const records of all(filter)) {
+          yield format === 'csv' ? records.map(csvRow).join('') : records.map((r) => `${JSON.stringify(r)}\n`).join('');
+        }
+      })();
+    },
+
+    async conversation(conversationId: string) {
+      const records: MessageRecord[] = [];
+      for await (const batch of all({ conversationId })) records.push(...batch);
+      return records;
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await backend.close();
+    },
+  };
+}

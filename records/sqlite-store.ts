@@ -1,0 +1,108 @@
+/**
+ * The embedded backend: one SQLite file in the data directory (or memory, for tests). WAL journal with
+ * `synchronous=NORMAL`: a commit survives a crash of the process, and readers never block the writer. Several
+ * processes may share the file; writers take turns (`BEGIN IMMEDIATE`, waiting up to `busy_timeout`).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { RecordStoreOpenError } from './errors';
+import type { MessageRecord } from './message-record';
+import { MIGRATIONS } from './migrations';
+import { INSERT_COLUMNS, insertValues, rowToRecord, type PreparedRecord, type RecordRow } from './prepared-record';
+import { pageSql, type Params, type ResolvedQuery } from './query';
+import type { RecordBackend } from './record-store';
+import { nowTime } from './event-time';
+
+/** How long a writer waits for another process's write transaction before failing. */
+const BUSY_TIMEOUT_MS = 10_000;
+
+const SELECT_COLUMNS = `r.seq, r.id, r.kind, r.message_id, r.event_type, r.direction, r.our_number, r.participants,
+  r.from_number, r.to_numbers, r.recipient, r.text, r.media, r.segment_count, r.error_code, r.description,
+  r.conversation_id, r.tag, r.event_time, r.recorded_at, r.raw`;
+
+function sqliteParams(): Params {
+  const values: unknown[] = [];
+  const add = (value: unknown) => {
+    values.push(value);
+    return '?';
+  };
+  return { values, add, time: add, seq: add };
+}
+
+function migrate(db: Database.Database): void {
+  db.transaction(() => {
+    db.exec('CREATE TABLE IF NOT EXISTS threadline_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
+    const applied = new Set(
+      db
+        .prepare('SELECT id FROM threadline_migrations')
+        .pluck()
+        .all()
+        .map((id) => String(id)),
+    );
+    for (const migration of MIGRATIONS) {
+      if (applied.has(migration.id)) continue;
+      db.exec(migration.sqlite);
+      db.prepare('INSERT INTO threadline_migrations (id, applied_at) VALUES (?, ?)').run(migration.id, nowTime());
+    }
+  }).immediate();
+}
+
+/** Opens (creating if needed) the SQLite database at `filename`, or an in-memory one for `':memory:'`. */
+export function openSqliteBackend(filename: string): RecordBackend {
+  let db: Database.Database;
+  try {
+    if (filename !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
+    db = new Database(filename);
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+  } catch (err) {
+    throw new RecordStoreOpenError(`Cannot open the message records database ${filename}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+
+  const insertRecord = db.prepare<unknown[], { seq: number }>(
+    `INSERT INTO message_records (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})
+     ON CONFLICT (id) DO NOTHING RETURNING seq`,
+  );
+  const insertParticipant = db.prepare(
+    'INSERT OR IGNORE INTO message_record_participants (participant, record_seq) VALUES (?, ?)',
+  );
+  const insertAll = db.transaction((records: PreparedRecord[]) => {
+    let inserted = 0;
+    for (const record of records) {
+      const row = insertRecord.get(...insertValues(record, JSON.stringify));
+      if (row === undefined) continue;
+      inserted++;
+      for (const participant of record.participants) insertParticipant.run(participant, row.seq);
+    }
+    return { inserted, duplicates: records.length - inserted };
+  });
+
+  const statements = new Map<string, Database.Statement<unknown[], RecordRow>>();
+  const parseJson = (value: unknown) => JSON.parse(value as string) as unknown;
+
+  return {
+    insert(records) {
+      return Promise.resolve(insertAll.immediate(records));
+    },
+    select(query: ResolvedQuery, limit: number): Promise<MessageRecord[]> {
+      const params = sqliteParams();
+      const sql = pageSql(SELECT_COLUMNS, query, params, limit);
+      let statement = statements.get(sql);
+      if (!statement) {
+        statement = db.prepare<unknown[], RecordRow>(sql);
+        statements.set(sql, statement);
+      }
+      return Promise.resolve(statement.all(...params.values).map((row) => rowToRecord(row, parseJson)));
+    },
+    close() {
+      db.close();
+      return Promise.resolve();
+    },
+  };
+}
