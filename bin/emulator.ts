@@ -1,0 +1,48 @@
+/**
+ * `npm run emulator`: the Bandwidth emulator on its own (no Temporal needed), configured from the environment
+ * (config/env.ts): EMULATOR_PORT, EMULATOR_TIME_SCALE, EMULATOR_CONFIG, EMULATOR_CALLBACK_URL, THREADLINE_DATA_DIR,
+ * and the BANDWIDTH_* / CALLBACK_* values that define the default account, application and number.
+ */
+import path from 'node:path';
+import pino from 'pino';
+import { loadConfig } from '../config/env';
+import { createEmulator, emulatorDefaultsFromConfig } from '../emulator';
+
+async function run(): Promise<void> {
+  const config = loadConfig();
+  const logger = pino({ level: config.logLevel, name: 'emulator' });
+  const host = process.env.EMULATOR_HOST ?? '127.0.0.1';
+  const emulator = createEmulator({
+    defaults: emulatorDefaultsFromConfig(config),
+    timeScale: config.emulator.timeScale,
+    dataDir: process.env.EMULATOR_IN_MEMORY === '1' ? undefined : path.join(config.dataDir, 'emulator'),
+    configFile: config.emulator.configFile,
+    logger,
+    publicUrl: config.emulator.baseUrl,
+  });
+  const { url } = await emulator.listen(config.emulator.port, host);
+  const d = emulatorDefaultsFromConfig(config);
+  console.log(`Bandwidth emulator on ${url}
+  API          ${url}/api/v2/users/${d.accountId}/messages  (also ${url}/users/...)
+  OAuth2       POST ${url}/api/v1/oauth2/token  (client id ${d.clientId})
+  Handsets     POST ${url}/emulator/handsets/{phone}/messages
+  Admin        ${url}/emulator
+  Callbacks →  ${d.callbackUrl}
+  Time scale   ${config.emulator.timeScale}x`);
+  const stop = () => {
+    emulator
+      .close()
+      .then(() => process.exit(0))
+      .catch((err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      });
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+run().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,353 @@
+/**
+ * Delivers callbacks the way Bandwidth does (reference §3.1): POST a JSON array to the application's URL with
+ * `Content-Type: application/json; charset=utf-8`, `User-Agent: BandwidthAPI/v2` and the application's Basic
+ * credentials; any 2xx is success; a timeout (10 s) or anything else is retried on a back-off schedule until 24 hours
+ * after the callback was first due, then dropped. Every attempt is logged.
+ *
+ * Pending callbacks live in SQLite, so a restart resumes them. A callback in flight holds a lease (its next attempt
+ * time is pushed past the timeout); if the process dies mid-request, the lease runs out and the callback is retried,
+ * which is at-least-once delivery, as Bandwidth promises.
+ */
+import { performance } from 'node:perf_hooks';
+import { type Logger } from 'pino';
+import { type ScaledClock } from './clock';
+import { type CallbackEventBody } from './callback-payloads';
+import { type Db } from './database';
+import { type Settings } from './settings';
+
+export interface CallbackTarget {
+  accountId: string;
+  applicationId: string;
+  url: string;
+  credentials?: { username: string; password: string };
+}
+
+export type CallbackState = 'pending' | 'delivered' | 'dropped';
+
+export interface CallbackAttempt {
+  attempt: number;
+  url: string;
+  time: string;
+  latencyMs: number;
+  status: number | null;
+  error: string | null;
+  outcome: 'delivered' | 'retry' | 'dropped';
+  nextAttemptTime: string | null;
+}
+
+export interface CallbackRecord {
+  id: number;
+  accountId: string;
+  applicationId: string;
+  url: string;
+  state: CallbackState;
+  types: string[];
+  messageIds: string[];
+  duplicateOf: number | null;
+  createdTime: string;
+  nextAttemptTime: string | null;
+  attempts: CallbackAttempt[];
+  body: CallbackEventBody[];
+}
+
+interface CallbackRow {
+  id: number;
+  account_id: string;
+  application_id: string;
+  url: string;
+  username: string | null;
+  password: string | null;
+  body: string;
+  event_count: number;
+  types: string;
+  message_ids: string;
+  duplicate_of: number | null;
+  created_ms: number;
+  next_attempt_ms: number;
+  attempts: number;
+  state: CallbackState;
+}
+
+export class CallbackDispatcher {
+  private inFlight = 0;
+  private closed = false;
+  private readonly pending = new Set<Promise<void>>();
+  private readonly insertStmt;
+  private readonly dueStmt;
+  private readonly leaseStmt;
+  private readonly nextDueStmt;
+  private readonly updateStmt;
+  private readonly attemptStmt;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: ScaledClock,
+    private readonly settings: () => Settings,
+    private readonly random: () => number,
+    private readonly logger: Logger,
+    /** Called when callback work becomes due at emulated time `dueMs`. */
+    private readonly wake: (dueMs: number) => void,
+  ) {
+    this.insertStmt = db.prepare(
+      `INSERT INTO callbacks (account_id, application_id, url, username, password, body, event_count, types, message_ids,
+         duplicate_of, created_ms, next_attempt_ms, attempts, state)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'pending')`,
+    );
+    this.dueStmt = db.prepare(
+      `SELECT * FROM callbacks WHERE state = 'pending' AND next_attempt_ms <= ? ORDER BY next_attempt_ms, id LIMIT ?`,
+    );
+    this.leaseStmt = db.prepare('UPDATE callbacks SET next_attempt_ms = ? WHERE id = ?');
+    this.nextDueStmt = db.prepare(`SELECT MIN(next_attempt_ms) AS due FROM callbacks WHERE state = 'pending'`);
+    this.updateStmt = db.prepare(
+      `UPDATE callbacks SET state = ?, attempts = ?, next_attempt_ms = ?, last_status = ?, last_error = ? WHERE id = ?`,
+    );
+    this.attemptStmt = db.prepare(
+      `INSERT INTO callback_attempts (callback_id, attempt, url, started_ms, latency_ms, status, error, outcome,
+         next_attempt_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+  }
+
+  /** Queues one callback POST carrying `events`, first due at emulated time `dueMs`. */
+  enqueue(target: CallbackTarget, events: CallbackEventBody[], dueMs: number, duplicateOf?: number): void {
+    const policy = this.settings().callbacks;
+    let due = dueMs;
+    if (duplicateOf === undefined && policy.reorderRate > 0 && this.random() < policy.reorderRate) {
+      due += Math.ceil(this.random() * policy.reorderMaxDelayMs);
+    }
+    this.insertStmt.run(
+      target.accountId,
+      target.applicationId,
+      target.url,
+      target.credentials?.username ?? null,
+      target.credentials?.password ?? null,
+      JSON.stringify(events),
+      events.length,
+      [...new Set(events.map((e) => e.type))].join(','),
+      [...new Set(events.map((e) => e.message.id))].join(','),
+      duplicateOf ?? null,
+      due,
+      due,
+    );
+    this.wake(due);
+  }
+
+  /** Starts every due callback the concurrency limit allows. */
+  pump(now: number): void {
+    if (this.closed) return;
+    const policy = this.settings().callbacks;
+    const room = policy.concurrency - this.inFlight;
+    if (room <= 0) return;
+    const rows = this.dueStmt.all(now, room * policy.batchMaxEvents) as CallbackRow[];
+    if (rows.length === 0) return;
+    const leaseUntil = now + policy.timeoutMs * 2 + 1000;
+    const chunks = chunkByTarget(rows, policy.batchMaxEvents);
+    this.db.transaction(() => {
+      for (const row of rows) this.leaseStmt.run(leaseUntil, row.id);
+    })();
+    for (const chunk of chunks.slice(0, room)) {
+      this.inFlight += 1;
+      const p = this.deliver(chunk).finally(() => {
+        this.inFlight -= 1;
+        this.pending.delete(p);
+        this.wake(this.clock.now());
+      });
+      this.pending.add(p);
+    }
+    // Rows leased but not started (more chunks than room) go back to due now.
+    const started = new Set(
+      chunks
+        .slice(0, room)
+        .flat()
+        .map((r) => r.id),
+    );
+    for (const row of rows) if (!started.has(row.id)) this.leaseStmt.run(now, row.id);
+  }
+
+  /** Emulated time of the next pending attempt, if any. */
+  nextDue(): number | undefined {
+    const row = this.nextDueStmt.get() as { due: number | null };
+    return row.due ?? undefined;
+  }
+
+  hasRoom(): boolean {
+    return this.inFlight < this.settings().callbacks.concurrency;
+  }
+
+  /** Waits for requests in flight, then refuses new work. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.pending]);
+  }
+
+  private async deliver(rows: CallbackRow[]): Promise<void> {
+    const first = rows[0];
+    if (!first) return;
+    const policy = this.settings().callbacks;
+    const events = rows.flatMap((r) => JSON.parse(r.body) as CallbackEventBody[]);
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/json; charset=utf-8',
+      'User-Agent': 'BandwidthAPI/v2',
+    };
+    if (first.username !== null && first.password !== null) {
+      headers.Authorization = `Basic ${Buffer.from(`${first.username}:${first.password}`).toString('base64')}`;
+    }
+    const startedMs = this.clock.now();
+    const t0 = performance.now();
+    let status: number | null = null;
+    let error: string | null = null;
+    try {
+      const timeoutMs = Math.max(policy.minRealTimeoutMs, this.clock.toRealMs(policy.timeoutMs));
+      const res = await fetch(first.url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(events),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      status = res.status;
+      await res.arrayBuffer().catch(() => undefined);
+    } catch (err) {
+      error = describeFetchError(err);
+    }
+    const latencyMs = Math.round((performance.now() - t0) * 100) / 100;
+    if (this.closed && status === null) return; // shutting down: leave it pending, the lease will run out
+    const ok = status !== null && status >= 200 && status < 300;
+    const now = this.clock.now();
+    this.db.transaction(() => {
+      for (const row of rows) {
+        const attempt = row.attempts + 1;
+        if (ok) {
+          this.updateStmt.run('delivered', attempt, now, status, null, row.id);
+          this.attemptStmt.run(row.id, attempt, row.url, startedMs, latencyMs, status, null, 'delivered', null);
+          continue;
+        }
+        const schedule = policy.retryScheduleSeconds;
+        const backoffS = schedule[Math.min(attempt - 1, schedule.length - 1)] ?? 3600;
+        const next = now + backoffS * 1000;
+        const expired = next > row.created_ms + policy.maxAgeSeconds * 1000;
+        this.updateStmt.run(expired ? 'dropped' : 'pending', attempt, expired ? now : next, status, error, row.id);
+        this.attemptStmt.run(
+          row.id,
+          attempt,
+          row.url,
+          startedMs,
+          latencyMs,
+          status,
+          error,
+          expired ? 'dropped' : 'retry',
+          expired ? null : next,
+        );
+        if (expired)
+          this.logger.warn({ callbackId: row.id, url: row.url }, 'callback dropped after 24 hours of retries');
+        else this.wake(next);
+      }
+    })();
+    if (ok && policy.duplicateRate > 0) {
+      for (const row of rows) {
+        if (row.duplicate_of === null && this.random() < policy.duplicateRate) {
+          const target = {
+            accountId: row.account_id,
+            applicationId: row.application_id,
+            url: row.url,
+            credentials:
+              row.username !== null && row.password !== null
+                ? { username: row.username, password: row.password }
+                : undefined,
+          };
+          const delay = 1 + Math.ceil(this.random() * Math.max(1, policy.reorderMaxDelayMs));
+          this.enqueue(target, JSON.parse(row.body) as CallbackEventBody[], now + delay, row.id);
+        }
+      }
+    }
+  }
+
+  /** The callback log, newest first. */
+  list(filter: { messageId?: string; state?: CallbackState; type?: string; limit?: number } = {}): CallbackRecord[] {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (filter.messageId) {
+      where.push(`(',' || message_ids || ',') LIKE ?`);
+      params.push(`%,${filter.messageId},%`);
+    }
+    if (filter.state) {
+      where.push('state = ?');
+      params.push(filter.state);
+    }
+    if (filter.type) {
+      where.push(`(',' || types || ',') LIKE ?`);
+      params.push(`%,${filter.type},%`);
+    }
+    const sql = `SELECT * FROM callbacks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...params, filter.limit ?? 100) as CallbackRow[];
+    const attemptsStmt = this.db.prepare('SELECT * FROM callback_attempts WHERE callback_id = ? ORDER BY attempt');
+    return rows.map((r) => ({
+      id: r.id,
+      accountId: r.account_id,
+      applicationId: r.application_id,
+      url: r.url,
+      state: r.state,
+      types: r.types.split(','),
+      messageIds: r.message_ids.split(','),
+      duplicateOf: r.duplicate_of,
+      createdTime: new Date(r.created_ms).toISOString(),
+      nextAttemptTime: r.state === 'pending' ? new Date(r.next_attempt_ms).toISOString() : null,
+      body: JSON.parse(r.body) as CallbackEventBody[],
+      attempts: (attemptsStmt.all(r.id) as AttemptRow[]).map((a) => ({
+        attempt: a.attempt,
+        url: a.url,
+        time: new Date(a.started_ms).toISOString(),
+        latencyMs: a.latency_ms,
+        status: a.status,
+        error: a.error,
+        outcome: a.outcome,
+        nextAttemptTime: a.next_attempt_ms === null ? null : new Date(a.next_attempt_ms).toISOString(),
+      })),
+    }));
+  }
+
+  /** Counts of callbacks by state. */
+  stats(): Record<CallbackState, number> {
+    const rows = this.db.prepare('SELECT state, COUNT(*) AS n FROM callbacks GROUP BY state').all() as {
+      state: CallbackState;
+      n: number;
+    }[];
+    const out: Record<CallbackState, number> = { pending: 0, delivered: 0, dropped: 0 };
+    for (const r of rows) out[r.state] = r.n;
+    return out;
+  }
+}
+
+interface AttemptRow {
+  attempt: number;
+  url: string;
+  started_ms: number;
+  latency_ms: number;
+  status: number | null;
+  error: string | null;
+  outcome: 'delivered' | 'retry' | 'dropped';
+  next_attempt_ms: number | null;
+}
+
+function chunkByTarget(rows: CallbackRow[], max: number): CallbackRow[][] {
+  const chunks: CallbackRow[][] = [];
+  const open = new Map<string, CallbackRow[]>();
+  for (const row of rows) {
+    const key = `${row.url}\u0000${row.username ?? ''}\u0000${row.password ?? ''}`;
+    let chunk = open.get(key);
+    if (!chunk || chunk.length >= max) {
+      chunk = [];
+      open.set(key, chunk);
+      chunks.push(chunk);
+    }
+    chunk.push(row);
+  }
+  return chunks;
+}
+
+function describeFetchError(err: unknown): string {
+  if (err instanceof Error) {
+    if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'timeout';
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    return cause?.code ?? cause?.message ?? err.message;
+  }
+  return String(err);
+}

@@ -1,0 +1,300 @@
+/**
+ * The emulator's heart: one scheduler that wakes at the next emulated time anything is due, and on each tick
+ * expires queued messages, dequeues what the rate limits allow, fires due status events and starts due callbacks.
+ * All state is in SQLite, so a new engine on the same database picks up exactly where the last one stopped.
+ */
+import { type Logger } from 'pino';
+import { type ScaledClock } from './clock';
+import { CallbackDispatcher, type CallbackTarget } from './callback-dispatcher';
+import { statusEvent, type CallbackEventBody } from './callback-payloads';
+import { type Db } from './database';
+import { carrierFor, planDelivery, type StatusEventType } from './delivery-plan';
+import { type Directory } from './directory';
+import { type Application } from './directory-schemas';
+import { MessageStore, type RecipientStatus, type StoredMessage } from './message-store';
+import { OutboundQueue, type QueueEntry } from './outbound-queue';
+import { createRandom, type Settings } from './settings';
+
+const EVENT_BATCH = 2000;
+
+interface EventRow {
+  id: number;
+  due_ms: number;
+  message_id: string;
+  tn: string;
+  type: StatusEventType;
+  error_code: number | null;
+  description: string;
+  carrier_name: string | null;
+}
+
+const STATUS_BY_EVENT: Record<StatusEventType, RecipientStatus> = {
+  'message-sending': 'SENDING',
+  'message-sent': 'SENT',
+  'message-delivered': 'DELIVERED',
+  'message-failed': 'FAILED',
+};
+
+export class Engine {
+  readonly messages: MessageStore;
+  readonly queue: OutboundQueue;
+  readonly callbacks: CallbackDispatcher;
+  readonly random: () => number;
+  private timer: NodeJS.Timeout | undefined;
+  private armedAt = Number.POSITIVE_INFINITY;
+  private ticking = false;
+  private wakeDuringTick: number | undefined;
+  private closed = false;
+  private readonly insertEventStmt;
+  private readonly dueEventsStmt;
+  private readonly deleteEventStmt;
+  private readonly nextEventStmt;
+
+  constructor(
+    readonly db: Db,
+    readonly clock: ScaledClock,
+    readonly directory: Directory,
+    private readonly getSettings: () => Settings,
+    readonly logger: Logger,
+  ) {
+    this.random = createRandom(getSettings().seed);
+    this.messages = new MessageStore(db);
+    this.queue = new OutboundQueue(db, directory);
+    this.callbacks = new CallbackDispatcher(db, clock, getSettings, this.random, logger, (due) => this.wake(due));
+    this.insertEventStmt = db.prepare(
+      `INSERT INTO events (due_ms, message_id, tn, type, error_code, description, carrier_name)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.dueEventsStmt = db.prepare('SELECT * FROM events WHERE due_ms <= ? ORDER BY due_ms, id LIMIT ?');
+    this.deleteEventStmt = db.prepare('DELETE FROM events WHERE id = ?');
+    this.nextEventStmt = db.prepare('SELECT MIN(due_ms) AS due FROM events');
+  }
+
+  get settings(): Settings {
+    return this.getSettings();
+  }
+
+  /** Starts processing (resumes whatever the database holds). */
+  start(): void {
+    this.wake(this.clock.now());
+  }
+
+  /** Asks for a tick at emulated time `dueMs` (now when omitted). */
+  wake(dueMs: number = this.clock.now()): void {
+    if (this.closed) return;
+    if (this.ticking) {
+      this.wakeDuringTick = this.wakeDuringTick === undefined ? dueMs : Math.min(this.wakeDuringTick, dueMs);
+      return;
+    }
+    if (dueMs >= this.armedAt) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.armedAt = dueMs;
+    const delay = this.clock.realDelayUntil(dueMs);
+    this.timer = setTimeout(() => this.tick(), Math.min(delay, 2_000_000_000));
+  }
+
+  /** Stops the scheduler and waits for callbacks in flight. Pending work stays in the database. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.callbacks.close();
+  }
+
+  /** Re-evaluates everything now (after the clock jumped or settings changed). */
+  kick(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.armedAt = Number.POSITIVE_INFINITY;
+    this.wake(this.clock.now());
+  }
+
+  private tick(): void {
+    this.timer = undefined;
+    this.armedAt = Number.POSITIVE_INFINITY;
+    if (this.closed) return;
+    this.ticking = true;
+    this.wakeDuringTick = undefined;
+    let next: number | undefined;
+    const consider = (t: number | undefined) => {
+      if (t !== undefined) next = next === undefined ? t : Math.min(next, t);
+    };
+    try {
+      const now = this.clock.now();
+      this.db.transaction(() => {
+        for (const e of this.queue.takeExpired(now)) this.expire(e, now);
+        const { ready, nextDue } = this.queue.takeReady(now);
+        for (const e of ready) this.dispatchFromQueue(e, now);
+        consider(nextDue);
+        consider(this.queue.nextExpiry());
+        const fired = this.fireDueEvents(now);
+        if (fired >= EVENT_BATCH) consider(now);
+      })();
+      consider((this.nextEventStmt.get() as { due: number | null }).due ?? undefined);
+      this.callbacks.pump(this.clock.now());
+      if (this.callbacks.hasRoom()) consider(this.callbacks.nextDue());
+    } catch (err) {
+      this.logger.error({ err }, 'emulator tick failed');
+      consider(this.clock.now() + 1000);
+    } finally {
+      this.ticking = false;
+    }
+    consider(this.wakeDuringTick);
+    if (next === undefined) return;
+    if (next <= this.clock.now()) {
+      // More due work right away: yield to I/O first.
+      this.armedAt = next;
+      this.timer = setTimeout(() => this.tick(), 0);
+    } else {
+      this.wake(next);
+    }
+  }
+
+  /** A queued message whose expiration passed fails with 4360 for every recipient. */
+  private expire(e: QueueEntry, now: number): void {
+    const message = this.messages.get(e.messageId);
+    if (!message) return;
+    for (const r of this.messages.recipients(message.id)) {
+      if (r.terminal) continue;
+      this.insertEventStmt.run(
+        now,
+        message.id,
+        r.tn,
+        'message-failed',
+        4360,
+        'message-not-sent-expiration-date-passed',
+        null,
+      );
+    }
+  }
+
+  /** Plans the status events of a message leaving the queue. */
+  private dispatchFromQueue(e: QueueEntry, now: number): void {
+    const message = this.messages.get(e.messageId);
+    if (!message) return;
+    const account = this.directory.account(message.accountId);
+    if (!account) return;
+    const fromNumber = this.directory.number(message.from);
+    for (const r of this.messages.recipients(message.id)) {
+      const behavior = this.directory.behavior(r.tn);
+      const carrier = account.features.carrierName ? carrierFor(r.tn, behavior) : null;
+      for (const ev of planDelivery({
+        message,
+        tn: r.tn,
+        account,
+        fromNumber,
+        behavior,
+        timing: this.settings.timing,
+      })) {
+        this.insertEventStmt.run(
+          now + ev.offsetMs,
+          message.id,
+          r.tn,
+          ev.type,
+          ev.errorCode ?? null,
+          ev.description,
+          carrier,
+        );
+      }
+    }
+  }
+
+  private fireDueEvents(now: number): number {
+    const rows = this.dueEventsStmt.all(now, EVENT_BATCH) as EventRow[];
+    const batches = new Map<string, { target: CallbackTarget; events: CallbackEventBody[] }>();
+    for (const row of rows) {
+      this.deleteEventStmt.run(row.id);
+      const message = this.messages.get(row.message_id);
+      if (!message) continue;
+      const recipient = this.messages.recipient(row.message_id, row.tn);
+      if (!recipient) continue;
+      const terminal = row.type === 'message-delivered' || row.type === 'message-failed';
+      const legacyDouble = recipient.terminal && terminal && this.directory.behavior(row.tn)?.legacyGroupBug === true;
+      if (recipient.terminal && !legacyDouble) continue; // exactly one terminal event per message and recipient
+      if (!recipient.terminal) {
+        this.messages.updateRecipient(row.message_id, row.tn, {
+          status: STATUS_BY_EVENT[row.type],
+          errorCode: row.error_code ?? 0,
+          carrierName: row.carrier_name ?? undefined,
+          terminal,
+          atMs: row.due_ms,
+        });
+      }
+      const app = this.directory.application(message.applicationId);
+      if (!app || !app.requestedCallbackTypes.includes(row.type)) continue;
+      const event = statusEvent(message, {
+        type: row.type,
+        to: row.tn,
+        description: row.description,
+        errorCode: row.error_code ?? undefined,
+        carrierName: row.carrier_name ?? undefined,
+        atMs: row.due_ms,
+      });
+      const target = statusTarget(app);
+      const key = `${target.url}\u0000${row.due_ms}`;
+      const batch = batches.get(key);
+      if (batch && batch.events.length < this.settings.callbacks.batchMaxEvents) batch.events.push(event);
+      else {
+        if (batch) this.callbacks.enqueue(batch.target, batch.events, row.due_ms);
+        batches.set(key, { target, events: [event] });
+      }
+    }
+    for (const [key, b] of batches) this.callbacks.enqueue(b.target, b.events, Number(key.split('\u0000')[1]));
+    return rows.length;
+  }
+
+  /** Queues `message-received` callbacks for an inbound message copy. */
+  enqueueInbound(app: Application, events: CallbackEventBody[], dueMs: number): void {
+    this.callbacks.enqueue(inboundTarget(app), events, dueMs);
+  }
+
+  /** Stores and queues an accepted outbound message. */
+  acceptOutbound(message: StoredMessage, units: number, text: string | undefined): void {
+    this.db.transaction(() => {
+      this.messages.insert(message, message.to, 'QUEUED');
+      this.queue.enqueue({
+        messageId: message.id,
+        accountId: message.accountId,
+        fromTn: message.from,
+        priority: message.priority === 'high' ? 1 : 0,
+        units,
+        enqueuedMs: message.timeMs,
+        expirationMs: message.expiration ? Date.parse(message.expiration) : null,
+      });
+      const insert = this.db.prepare(
+        `INSERT INTO handset_inbox (phone, message_id, direction, from_tn, to_json, text, media_json, time_ms)
+         VALUES (?, ?, 'out', ?, ?, ?, ?, ?)`,
+      );
+      for (const tn of message.to) {
+        insert.run(
+          tn,
+          message.id,
+          message.from,
+          JSON.stringify(message.to),
+          text ?? null,
+          message.media ? JSON.stringify(message.media) : null,
+          message.timeMs,
+        );
+      }
+    })();
+    this.wake(message.timeMs);
+  }
+}
+
+export function statusTarget(app: Application): CallbackTarget {
+  return {
+    accountId: app.accountId,
+    applicationId: app.id,
+    url: app.statusCallbackUrl ?? app.inboundCallbackUrl,
+    credentials: app.statusCallbackCredentials ?? app.inboundCallbackCredentials,
+  };
+}
+
+export function inboundTarget(app: Application): CallbackTarget {
+  return {
+    accountId: app.accountId,
+    applicationId: app.id,
+    url: app.inboundCallbackUrl,
+    credentials: app.inboundCallbackCredentials,
+  };
+}

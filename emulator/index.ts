@@ -1,0 +1,206 @@
+/**
+ * A local emulator of Bandwidth's Messaging API v2, Media API and messaging webhooks.
+ *
+ * ```ts
+ * const emulator = createEmulator({ defaults: emulatorDefaultsFromConfig(loadConfig()), timeScale: 1000 });
+ * const { url } = await emulator.listen(0);
+ * // point bandwidth-sdk at `${url}/api/v2` (or `url`), text it from a handset:
+ * await fetch(`${url}/emulator/handsets/%2B19195550123/messages`, { method: 'POST', ... });
+ * await emulator.close();
+ * ```
+ *
+ * See docs/emulator.md for the admin and handset APIs, magic numbers, the time scale and the config file.
+ */
+import http from 'node:http';
+import { type AddressInfo } from 'node:net';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import pino, { type Logger } from 'pino';
+import { type Config } from '../config/env';
+import { TokenService } from './auth';
+import { ScaledClock } from './clock';
+import { applyConfigFile, loadConfigFile } from './config-file';
+import { type EmulatorContext } from './context';
+import { getMeta, openDatabase, setMeta } from './database';
+import { Directory } from './directory';
+import { Engine } from './engine';
+import { sendError, sendPathNotFound } from './http-errors';
+import { adminRouter } from './routes/admin';
+import { handsetsRouter } from './routes/handsets';
+import { mediaRouter } from './routes/media';
+import { messagesRouter } from './routes/messages';
+import { oauthRouter } from './routes/oauth';
+import { mergeSettings, SettingsSchema, type Settings } from './settings';
+
+export interface EmulatorDefaults {
+  accountId: string;
+  applicationId: string;
+  number: string;
+  clientId: string;
+  clientSecret: string;
+  username?: string;
+  password?: string;
+  callbackUrl: string;
+  callbackUsername?: string;
+  callbackPassword?: string;
+}
+
+export interface EmulatorOptions {
+  defaults: EmulatorDefaults;
+  /** 1 = real time; 1000 = 1000x faster. Scales every simulated delay, back-off, expiry and token lifetime. */
+  timeScale?: number;
+  /** Directory for the SQLite database; omit for an in-memory emulator. */
+  dataDir?: string;
+  /** JSON config file with accounts, applications, numbers, behaviours and settings (see docs/emulator.md). */
+  configFile?: string;
+  logger?: Logger;
+  /** Base URL the emulator is reached at, for media URLs; defaults to the address `listen` binds. */
+  publicUrl?: string;
+}
+
+export interface Emulator {
+  app: Express;
+  listen(port: number, host?: string): Promise<{ url: string }>;
+  close(): Promise<void>;
+}
+
+/** The emulator defaults Threadline's configuration implies: one set of values configures both sides. */
+export function emulatorDefaultsFromConfig(config: Config): EmulatorDefaults {
+  const auth = config.bandwidth.auth;
+  return {
+    accountId: config.bandwidth.accountId,
+    applicationId: config.bandwidth.applicationId,
+    number: config.bandwidth.number,
+    clientId: auth.kind === 'oauth2' && auth.clientId ? auth.clientId : 'threadline-dev',
+    clientSecret: auth.kind === 'oauth2' && auth.clientSecret ? auth.clientSecret : 'threadline-dev-secret',
+    username: auth.kind === 'basic' ? auth.username : undefined,
+    password: auth.kind === 'basic' ? auth.password : undefined,
+    callbackUrl: config.emulator.callbackUrl,
+    callbackUsername: config.callbackAuth?.username,
+    callbackPassword: config.callbackAuth?.password,
+  };
+}
+
+export function createEmulator(options: EmulatorOptions): Emulator {
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const db = openDatabase(options.dataDir);
+  const lastClock = Number(getMeta(db, 'clock_ms') ?? 0);
+  const clock = new ScaledClock(options.timeScale ?? 1, Math.max(Date.now(), lastClock));
+  const directory = new Directory(db);
+  const file = options.configFile ? loadConfigFile(options.configFile) : undefined;
+
+  let settings: Settings = SettingsSchema.parse(JSON.parse(getMeta(db, 'settings') ?? '{}'));
+  if (file?.settings) settings = mergeSettings(settings, file.settings);
+  setMeta(db, 'settings', JSON.stringify(settings));
+
+  seedDefaults(directory, options.defaults);
+  if (file) applyConfigFile(directory, file);
+
+  let boundUrl: string | undefined;
+  const engine = new Engine(db, clock, directory, () => settings, logger);
+  const ctx: EmulatorContext = {
+    db,
+    clock,
+    directory,
+    engine,
+    tokens: new TokenService(db, clock, directory),
+    logger,
+    settings: () => settings,
+    updateSettings(patch) {
+      settings = mergeSettings(settings, patch);
+      setMeta(db, 'settings', JSON.stringify(settings));
+      engine.kick();
+      return settings;
+    },
+    publicUrl: () => (options.publicUrl ?? boundUrl ?? 'http://127.0.0.1').replace(/\/+$/, ''),
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(oauthRouter(ctx));
+  app.use(handsetsRouter(ctx));
+  app.use(adminRouter(ctx));
+  for (const prefix of ['/api/v2', '/']) {
+    app.use(prefix, messagesRouter(ctx));
+    app.use(prefix, mediaRouter(ctx));
+  }
+  app.use((req: Request, res: Response) => sendPathNotFound(res, req.path, clock.iso()));
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e.type === 'entity.parse.failed') {
+      sendError(res, 400, 'request-validation', 'Your request could not be accepted: the body is not valid JSON');
+      return;
+    }
+    if (e.type === 'entity.too.large') {
+      sendError(res, 400, 'request-validation', 'Your request could not be accepted: the body is too large');
+      return;
+    }
+    logger.error({ err, path: req.path }, 'emulator request failed');
+    sendError(res, 500, 'internal-server-error', 'An internal error occurred');
+  });
+
+  engine.start();
+  const clockSaver = setInterval(() => setMeta(db, 'clock_ms', String(clock.now())), 1000);
+  clockSaver.unref();
+
+  let server: http.Server | undefined;
+  let closed = false;
+  return {
+    app,
+    listen(port: number, host = '127.0.0.1') {
+      return new Promise((resolve, reject) => {
+        const s = http.createServer(app);
+        s.keepAliveTimeout = 30_000;
+        s.once('error', reject);
+        s.listen(port, host, () => {
+          server = s;
+          const addr = s.address() as AddressInfo;
+          const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+          boundUrl = `http://${shownHost}:${addr.port}`;
+          logger.info({ url: boundUrl }, 'Bandwidth emulator listening');
+          resolve({ url: boundUrl });
+        });
+      });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(clockSaver);
+      await engine.close();
+      if (server) {
+        const s = server;
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeAllConnections();
+        });
+      }
+      setMeta(db, 'clock_ms', String(clock.now()));
+      db.close();
+    },
+  };
+}
+
+/** Makes sure the default account, its credentials, application and number exist as the defaults say. */
+function seedDefaults(directory: Directory, d: EmulatorDefaults): void {
+  const existing = directory.account(d.accountId);
+  const credentials = (existing?.credentials ?? []).filter((c) => c.clientId !== d.clientId);
+  credentials.unshift({ clientId: d.clientId, clientSecret: d.clientSecret, messagingRole: true });
+  const apiUsers = (existing?.apiUsers ?? []).filter((u) => u.username !== d.username);
+  if (d.username && d.password) apiUsers.unshift({ username: d.username, password: d.password, messagingRole: true });
+  directory.putAccount({ ...(existing ?? { id: d.accountId, name: 'Default account' }), credentials, apiUsers });
+  const callbackCredentials =
+    d.callbackUsername && d.callbackPassword
+      ? { username: d.callbackUsername, password: d.callbackPassword }
+      : undefined;
+  const app = directory.application(d.applicationId);
+  directory.putApplication({
+    ...(app ?? { id: d.applicationId, name: 'Default application' }),
+    accountId: d.accountId,
+    inboundCallbackUrl: d.callbackUrl,
+    statusCallbackUrl: d.callbackUrl,
+    inboundCallbackCredentials: callbackCredentials,
+    statusCallbackCredentials: callbackCredentials,
+  });
+  const number = directory.number(d.number);
+  directory.putNumber({ ...(number ?? { number: d.number }), accountId: d.accountId, applicationId: d.applicationId });
+}

@@ -1,0 +1,83 @@
+/**
+ * The handset API: simulated phones. `POST /emulator/handsets/{phone}/messages` makes `{phone}` text our numbers;
+ * `GET /emulator/handsets/{phone}/messages` lists what `{phone}` has received, with text and delivery status.
+ * `{phone}` may arrive URL-encoded (`%2B1919...`) or with a literal `+`.
+ */
+import express, { type Router } from 'express';
+import { E164Schema } from '../../bandwidth/schemas';
+import { type EmulatorContext } from '../context';
+import { InboundError, sendFromHandset } from '../inbound';
+
+interface InboxRow {
+  id: number;
+  message_id: string;
+  direction: 'out' | 'peer';
+  from_tn: string;
+  to_json: string;
+  text: string | null;
+  media_json: string | null;
+  time_ms: number;
+  status: string | null;
+  error_code: number | null;
+  updated_ms: number | null;
+}
+
+export function handsetsRouter(ctx: EmulatorContext): Router {
+  const router = express.Router();
+
+  router.post('/emulator/handsets/:phone/messages', express.json({ limit: '20mb' }), async (req, res) => {
+    const phone = parsePhone(req.params.phone);
+    if (!phone) {
+      res.status(400).json({ error: `'${req.params.phone}' is not an E.164 number` });
+      return;
+    }
+    try {
+      const result = await sendFromHandset(ctx, phone, req.body);
+      res.status(202).json(result);
+    } catch (err) {
+      if (err instanceof InboundError) res.status(err.status).json({ error: err.message });
+      else throw err;
+    }
+  });
+
+  router.get('/emulator/handsets/:phone/messages', (req, res) => {
+    const phone = parsePhone(req.params.phone);
+    if (!phone) {
+      res.status(400).json({ error: `'${req.params.phone}' is not an E.164 number` });
+      return;
+    }
+    const rows = ctx.db
+      .prepare(
+        `SELECT h.id, h.message_id, h.direction, h.from_tn, h.to_json, h.text, h.media_json, h.time_ms,
+           r.status, r.error_code, r.updated_ms
+         FROM handset_inbox h LEFT JOIN recipients r ON r.message_id = h.message_id AND r.tn = h.phone
+         WHERE h.phone = ? ORDER BY h.id`,
+      )
+      .all(phone) as InboxRow[];
+    const messages = rows.map((r) => {
+      const status = r.direction === 'peer' ? 'DELIVERED' : (r.status ?? 'QUEUED');
+      return {
+        messageId: r.message_id,
+        from: r.from_tn,
+        to: JSON.parse(r.to_json) as string[],
+        text: r.text ?? '',
+        media: r.media_json ? (JSON.parse(r.media_json) as string[]) : [],
+        time: new Date(r.time_ms).toISOString(),
+        status,
+        errorCode: r.error_code ?? 0,
+        received: status === 'DELIVERED',
+        fromHandset: r.direction === 'peer',
+      };
+    });
+    const only = typeof req.query.status === 'string' ? req.query.status.toUpperCase() : undefined;
+    res.json({ phone, messages: only ? messages.filter((m) => m.status === only) : messages });
+  });
+
+  return router;
+}
+
+/** Express has already percent-decoded the parameter; a literal `+` is kept as is. */
+export function parsePhone(raw: unknown): string | undefined {
+  const phone = String(raw).replace(/^ /, '+');
+  return E164Schema.safeParse(phone).success ? phone : undefined;
+}

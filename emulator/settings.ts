@@ -1,0 +1,96 @@
+/**
+ * Emulator-wide simulation settings: delivery timing, callback delivery policy and fault injection, media and search
+ * limits. All durations are emulated milliseconds or seconds and shrink with the time scale. Set in the config file
+ * (`settings`) or at run time with `PATCH /emulator/settings`.
+ */
+import { z } from 'zod';
+
+export const TimingSchema = z.object({
+  /** Delay from dequeue to `message-sending`. */
+  sendingDelayMs: z.number().int().min(0).default(200),
+  /** Delay from dequeue to `message-sent` (SMS, when enabled). */
+  sentDelayMs: z.number().int().min(0).default(500),
+  /** Delay from dequeue to the terminal event (delivered or carrier-reported failure). */
+  deliveryDelayMs: z.number().int().min(0).default(1500),
+  /** How long Bandwidth waits for a carrier receipt before `message-failed` 9902 (2 hours). */
+  receiptTimeoutMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(2 * 60 * 60 * 1000),
+  /** Delay from a handset sending to the `message-received` callback. */
+  inboundDelayMs: z.number().int().min(0).default(100),
+});
+
+export const CallbackPolicySchema = z.object({
+  /** Per-attempt timeout (Bandwidth: 10 s), emulated. */
+  timeoutMs: z.number().int().positive().default(10_000),
+  /** Floor for the real timeout, so a high time scale does not time out a healthy local server. */
+  minRealTimeoutMs: z.number().int().min(1).default(1_000),
+  /** Back-off before retry n (1-based), emulated seconds; the last entry repeats until `maxAgeSeconds`. */
+  retryScheduleSeconds: z.array(z.number().positive()).min(1).default([5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600]),
+  /** A callback still undelivered this long after it was first due is dropped (Bandwidth: 24 hours). */
+  maxAgeSeconds: z
+    .number()
+    .positive()
+    .default(24 * 60 * 60),
+  /** Events for the same URL that are due together may share one POST, up to this many (1 = never batch). */
+  batchMaxEvents: z.number().int().min(1).max(100).default(1),
+  /** Probability (0..1) that a delivered callback is delivered again shortly after (at-least-once duplicates). */
+  duplicateRate: z.number().min(0).max(1).default(0),
+  /** Probability (0..1) that a callback is held back so later events overtake it. */
+  reorderRate: z.number().min(0).max(1).default(0),
+  /** Maximum hold-back for reordered callbacks, emulated. */
+  reorderMaxDelayMs: z.number().int().min(0).default(3_000),
+  /** Concurrent callback requests in flight. */
+  concurrency: z.number().int().min(1).max(1024).default(64),
+});
+
+export const MediaPolicySchema = z.object({
+  /** Media retention (Bandwidth: 48 hours), emulated. */
+  retentionHours: z.number().positive().default(48),
+  /** Upload size limit in bytes (Bandwidth: 3.75 MB). */
+  maxBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(Math.round(3.75 * 1024 * 1024)),
+});
+
+export const SettingsSchema = z.object({
+  timing: TimingSchema.default(TimingSchema.parse({})),
+  callbacks: CallbackPolicySchema.default(CallbackPolicySchema.parse({})),
+  media: MediaPolicySchema.default(MediaPolicySchema.parse({})),
+  /** Message search window in days (Bandwidth: 14). */
+  searchWindowDays: z.number().positive().default(14),
+  /** Seed for fault injection randomness, for reproducible runs. */
+  seed: z.number().int().optional(),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+export type SettingsInput = z.input<typeof SettingsSchema>;
+
+/** Deep-merges a partial settings patch into `current` and validates the result. */
+export function mergeSettings(current: Settings, patch: unknown): Settings {
+  const p = z.record(z.string(), z.unknown()).parse(patch ?? {});
+  const merged: Record<string, unknown> = { ...current };
+  for (const [key, value] of Object.entries(p)) {
+    const base = merged[key];
+    merged[key] =
+      value && typeof value === 'object' && !Array.isArray(value) && base && typeof base === 'object'
+        ? { ...base, ...value }
+        : value;
+  }
+  return SettingsSchema.parse(merged);
+}
+
+/** A small seeded PRNG (mulberry32) for reproducible fault injection. */
+export function createRandom(seed: number = Date.now()): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
