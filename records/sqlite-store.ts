@@ -21,6 +21,20 @@ const SELECT_COLUMNS = `r.seq, r.id, r.kind, r.message_id, r.event_type, r.direc
   r.from_number, r.to_numbers, r.recipient, r.text, r.media, r.segment_count, r.error_code, r.description,
   r.conversation_id, r.tag, r.event_time, r.recorded_at, r.raw`;
 
+/** Runs `work`, retrying it while SQLite reports the database busy, for up to {@link BUSY_TIMEOUT_MS}. */
+function whileBusy<T>(work: () => T): T {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let delayMs = 5; ; delayMs = Math.min(delayMs * 2, 100)) {
+    try {
+      return work();
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw err;
+      Atomics.wait(pause, 0, 0, delayMs); // opening is synchronous anyway; this only delays the retry
+    }
+  }
+}
+
 function sqliteParams(): Params {
   const values: unknown[] = [];
   const add = (value: unknown) => {
@@ -55,7 +69,9 @@ export function openSqliteBackend(filename: string): RecordBackend {
     if (filename !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
     db = new Database(filename);
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    db.pragma('journal_mode = WAL');
+    // Switching a new file to WAL needs an exclusive lock, and SQLite answers SQLITE_BUSY at once (no busy handler)
+    // when another process opens the same new file at the same moment: retry for as long as a writer would wait.
+    whileBusy(() => db.pragma('journal_mode = WAL'));
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     migrate(db);

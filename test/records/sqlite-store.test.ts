@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { createRecordStore, RecordStoreOpenError, recordStoreTarget } from '../../records';
+import { sqliteFileBackend, sqliteMemoryBackend } from './helpers/backends';
+import { describeRecordStoreContract } from './helpers/store-contract';
+
+describeRecordStoreContract(sqliteFileBackend());
+describeRecordStoreContract(sqliteMemoryBackend());
+
+void describe('the SQLite file', () => {
+  void it('lives in the data directory unless a database URL is configured', () => {
+    assert.deepEqual(recordStoreTarget({ dataDir: '/var/lib/threadline' }), {
+      sqlitePath: '/var/lib/threadline/records.sqlite',
+    });
+    assert.deepEqual(recordStoreTarget({ dataDir: 'data', databaseUrl: 'postgres://db/threadline' }), {
+      databaseUrl: 'postgres://db/threadline',
+    });
+  });
+
+  void it('uses the WAL journal and indexes every filter column', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'threadline-records-'));
+    try {
+      const sqlitePath = path.join(dir, 'records.sqlite');
+      const store = await createRecordStore({ sqlitePath });
+      const db = new Database(sqlitePath);
+      try {
+        assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+        const indexes = db
+          .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'message_records'")
+          .pluck()
+          .all();
+        for (const column of ['conversation_id', 'our_number', 'event_type', 'direction', 'kind', 'message_id']) {
+          assert.ok(indexes.includes(`message_records_by_${column}`), `no index on ${column}`);
+        }
+      } finally {
+        db.close();
+        await store.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  void it('fails to open with a RecordStoreOpenError that names the file', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'threadline-records-'));
+    try {
+      const blocker = path.join(dir, 'not-a-dir');
+      fs.writeFileSync(blocker, '');
+      await assert.rejects(createRecordStore({ sqlitePath: path.join(blocker, 'records.sqlite') }), (err: unknown) => {
+        assert.ok(err instanceof RecordStoreOpenError);
+        assert.match(err.message, /not-a-dir/);
+        return true;
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
