@@ -25,8 +25,10 @@ export function normalizeTime(value: string): string | null {
   const minute = Number(mi);
   const second = Number(s);
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
-  const local = Date.UTC(year, month - 1, day, hour, minute, second);
-  const check = new Date(local);
+  const check = new Date(0);
+  check.setUTCFullYear(year, month - 1, day); // not Date.UTC, which reads years 0-99 as 1900-1999
+  check.setUTCHours(hour, minute, second, 0);
+  const local = check.getTime();
   if (check.getUTCDate() !== day || check.getUTCMonth() !== month - 1) return null; // e.g. 2025-02-30
   let offsetMinutes = 0;
   if (sign) {

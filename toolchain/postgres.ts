@@ -287,7 +287,9 @@ export async function startTestPostgres(options: StartTestPostgresOptions = {}):
 async function main(): Promise<void> {
   const pg = await startTestPostgres();
   process.stdout.write(`${pg.url}\n`);
+  const keepAlive = setInterval(() => undefined, 60_000); // nothing else keeps this process (and so the server) up
   const shutdown = () => {
+    clearInterval(keepAlive);
     pg.stop().then(
       () => process.exit(0),
       (err: unknown) => {
