@@ -26,7 +26,7 @@ export function openDatabase(dataDir?: string): Db {
   return db;
 }
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 function migrate(db: Db): void {
   const version = db.pragma('user_version', { simple: true }) as number;
@@ -156,6 +156,10 @@ function migrate(db: Db): void {
     );
     CREATE INDEX IF NOT EXISTS handset_inbox_phone ON handset_inbox (phone, id);
   `);
+  if (version < 2) {
+    const columns = (db.prepare('PRAGMA table_info(messages)').all() as { name: string }[]).map((c) => c.name);
+    if (!columns.includes('product')) db.exec('ALTER TABLE messages ADD COLUMN product TEXT');
+  }
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
 }
 

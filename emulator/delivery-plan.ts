@@ -48,16 +48,26 @@ export interface PlanInput {
   fromNumber?: PhoneNumber;
   behavior?: Behavior;
   timing: Settings['timing'];
+  /** A Bandwidth-side rejection found before planning (media unavailable or too large). */
+  rejectCode?: number;
 }
 
 /** The status events for one recipient, in time order. Exactly one terminal event unless the legacy bug is asked. */
-export function planDelivery({ message, tn, account, fromNumber, behavior, timing }: PlanInput): PlannedEvent[] {
+export function planDelivery({
+  message,
+  tn,
+  account,
+  fromNumber,
+  behavior,
+  timing,
+  rejectCode,
+}: PlanInput): PlannedEvent[] {
   const mms = message.messageType === 'mms';
   const group = message.to.length > 1;
   const receipts = !mms || account.features.mmsDeliveryReceipts;
   const extra = behavior?.delayMs ?? 0;
 
-  let failCode = behavior?.failWith ?? (behavior?.invalid ? 4406 : undefined) ?? magicErrorCode(tn);
+  let failCode = rejectCode ?? behavior?.failWith ?? (behavior?.invalid ? 4406 : undefined) ?? magicErrorCode(tn);
   const noReceipt = behavior?.noReceipt === true || failCode === 9902;
   if (failCode === 9902) failCode = undefined;
 

@@ -45,6 +45,7 @@ export class Engine {
   private ticking = false;
   private wakeDuringTick: number | undefined;
   private closed = false;
+  private mediaInspector: (message: StoredMessage) => number | undefined = () => undefined;
   private readonly insertEventStmt;
   private readonly dueEventsStmt;
   private readonly deleteEventStmt;
@@ -68,6 +69,11 @@ export class Engine {
     this.dueEventsStmt = db.prepare('SELECT * FROM events WHERE due_ms <= ? ORDER BY due_ms, id LIMIT ?');
     this.deleteEventStmt = db.prepare('DELETE FROM events WHERE id = ?');
     this.nextEventStmt = db.prepare('SELECT MIN(due_ms) AS due FROM events');
+  }
+
+  /** Sets the check run on outbound media when a message leaves the queue; it returns a rejection code or nothing. */
+  setMediaInspector(inspect: (message: StoredMessage) => number | undefined): void {
+    this.mediaInspector = inspect;
   }
 
   get settings(): Settings {
@@ -175,6 +181,9 @@ export class Engine {
     const account = this.directory.account(message.accountId);
     if (!account) return;
     const fromNumber = this.directory.number(message.from);
+    const fromOwned = fromNumber?.accountId === account.id;
+    // The from number may have been released between create and dequeue.
+    const rejectCode = message.from.startsWith('+') && !fromOwned ? 4403 : this.mediaInspector(message);
     for (const r of this.messages.recipients(message.id)) {
       const behavior = this.directory.behavior(r.tn);
       const carrier = account.features.carrierName ? carrierFor(r.tn, behavior) : null;
@@ -185,6 +194,7 @@ export class Engine {
         fromNumber,
         behavior,
         timing: this.settings.timing,
+        rejectCode,
       })) {
         this.insertEventStmt.run(
           now + ev.offsetMs,

@@ -107,6 +107,7 @@ export async function sendFromHandset(ctx: EmulatorContext, phone: string, input
         media: mediaUrls.length > 0 ? mediaUrls : undefined,
         messageLength: text ? [...text].length : 0,
         messageSize: Buffer.byteLength(text ?? '') + resolved.reduce((n, m) => n + m.content.length, 0),
+        product: number.product,
       };
       ctx.engine.messages.insert(message, [tn], 'RECEIVED');
       const carrierName = account.features.carrierName ? carrierFor(phone, ctx.directory.behavior(phone)) : undefined;

@@ -24,6 +24,7 @@ import { getMeta, openDatabase, setMeta } from './database';
 import { Directory } from './directory';
 import { Engine } from './engine';
 import { sendError, sendPathNotFound } from './http-errors';
+import { inspectOutboundMedia } from './media-inspector';
 import { adminRouter } from './routes/admin';
 import { handsetsRouter } from './routes/handsets';
 import { mediaRouter } from './routes/media';
@@ -113,6 +114,8 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     },
     publicUrl: () => (options.publicUrl ?? boundUrl ?? 'http://127.0.0.1').replace(/\/+$/, ''),
   };
+
+  engine.setMediaInspector((message) => inspectOutboundMedia(ctx, message));
 
   const app = express();
   app.disable('x-powered-by');

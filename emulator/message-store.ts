@@ -25,6 +25,8 @@ export interface StoredMessage {
   messageLength: number;
   /** Bytes of text plus media URLs (an approximation of "content and headers"). */
   messageSize: number;
+  /** Messaging product of our number (`ProductTypeEnum`), for search. */
+  product?: string;
 }
 
 export interface RecipientRow {
@@ -38,7 +40,7 @@ export interface RecipientRow {
   updatedMs: number;
 }
 
-interface MessageRow {
+export interface MessageRow {
   id: string;
   account_id: string;
   application_id: string;
@@ -55,6 +57,7 @@ interface MessageRow {
   media_json: string | null;
   message_length: number;
   message_size: number;
+  product: string | null;
 }
 
 export function rowToMessage(r: MessageRow): StoredMessage {
@@ -75,6 +78,7 @@ export function rowToMessage(r: MessageRow): StoredMessage {
     media: r.media_json ? (JSON.parse(r.media_json) as string[]) : undefined,
     messageLength: r.message_length,
     messageSize: r.message_size,
+    product: r.product ?? undefined,
   };
 }
 
@@ -91,9 +95,9 @@ export class MessageStore {
   constructor(readonly db: Db) {
     this.insertMessageStmt = db.prepare(
       `INSERT INTO messages (id, account_id, application_id, direction, from_tn, to_json, owner, time_ms, segment_count,
-         message_type, tag, priority, expiration, media_json, message_length, message_size)
+         message_type, tag, priority, expiration, media_json, message_length, message_size, product)
        VALUES (@id, @account_id, @application_id, @direction, @from_tn, @to_json, @owner, @time_ms, @segment_count,
-         @message_type, @tag, @priority, @expiration, @media_json, @message_length, @message_size)`,
+         @message_type, @tag, @priority, @expiration, @media_json, @message_length, @message_size, @product)`,
     );
     this.insertRecipientStmt = db.prepare(
       `INSERT INTO recipients (message_id, tn, account_id, status, error_code, carrier_name, terminal, updated_ms)
@@ -127,6 +131,7 @@ export class MessageStore {
       media_json: message.media ? JSON.stringify(message.media) : null,
       message_length: message.messageLength,
       message_size: message.messageSize,
+      product: message.product ?? null,
     });
     for (const tn of recipientTns)
       this.insertRecipientStmt.run(message.id, tn, message.accountId, status, message.timeMs);

@@ -9,6 +9,7 @@ import { validateCreateMessage } from '../create-message-validation';
 import { sendError } from '../http-errors';
 import { newMessageId } from '../ids';
 import { type StoredMessage } from '../message-store';
+import { searchRouteHandler } from './message-search';
 import { accountOf, methodNotAllowed, requireAccount, requireJsonAccept } from './require-account';
 
 export function messagesRouter(ctx: EmulatorContext): Router {
@@ -24,7 +25,8 @@ export function messagesRouter(ctx: EmulatorContext): Router {
     express.json({ limit: '1mb', strict: false }),
     (req, res) => createMessage(ctx, req, res),
   );
-  router.all(path, methodNotAllowed(['POST']));
+  router.get(path, auth, requireJsonAccept, searchRouteHandler(ctx));
+  router.all(path, methodNotAllowed(['GET', 'POST']));
   return router;
 }
 
@@ -88,6 +90,7 @@ function createMessage(ctx: EmulatorContext, req: Request, res: Response): void 
     messageLength: v.text ? [...v.text].length : 0,
     messageSize:
       (v.text ? Buffer.byteLength(v.text) : 0) + (v.media ?? []).reduce((n, m) => n + Buffer.byteLength(m), 0),
+    product: v.from.startsWith('+') ? (ctx.directory.number(v.from)?.product ?? 'LOCAL_A2P') : 'ALPHA_NUMERIC',
   };
   ctx.engine.acceptOutbound(message, units, v.text);
   const body: Record<string, unknown> = {
