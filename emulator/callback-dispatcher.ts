@@ -70,6 +70,7 @@ interface CallbackRow {
 
 export class CallbackDispatcher {
   private inFlight = 0;
+  private readonly inFlightIds = new Set<number>();
   private closed = false;
   private readonly pending = new Set<Promise<void>>();
   private readonly insertStmt;
@@ -137,17 +138,23 @@ export class CallbackDispatcher {
     const policy = this.settings().callbacks;
     const room = policy.concurrency - this.inFlight;
     if (room <= 0) return;
-    const rows = this.dueStmt.all(now, room * policy.batchMaxEvents) as CallbackRow[];
+    const rows = (this.dueStmt.all(now, room * policy.batchMaxEvents) as CallbackRow[]).filter(
+      (r) => !this.inFlightIds.has(r.id),
+    );
     if (rows.length === 0) return;
-    const leaseUntil = now + policy.timeoutMs * 2 + 1000;
+    // The lease outlives the real timeout of the request, converted to emulated time, with a wide margin.
+    const realTimeoutMs = Math.max(policy.minRealTimeoutMs, this.clock.toRealMs(policy.timeoutMs));
+    const leaseUntil = now + Math.ceil(realTimeoutMs * this.clock.timeScale * 2) + 1000;
     const chunks = chunkByTarget(rows, policy.batchMaxEvents);
     this.db.transaction(() => {
       for (const row of rows) this.leaseStmt.run(leaseUntil, row.id);
     })();
     for (const chunk of chunks.slice(0, room)) {
       this.inFlight += 1;
+      for (const row of chunk) this.inFlightIds.add(row.id);
       const p = this.deliver(chunk).finally(() => {
         this.inFlight -= 1;
+        for (const row of chunk) this.inFlightIds.delete(row.id);
         this.pending.delete(p);
         this.wake(this.clock.now());
       });

@@ -17,8 +17,12 @@ import { api, basicAuth, DEFAULTS, eventsOf, getToken, startEmulator, type Runni
 import { loadSpecValidator, type SpecValidator } from './openapi';
 
 const ACCOUNT = DEFAULTS.accountId;
-const request = (r: Omit<MessageRequest, 'applicationId' | 'from' | 'to'> & { to: string[] }): MessageRequest =>
-  ({ applicationId: DEFAULTS.applicationId, from: DEFAULTS.number, ...r, to: new Set(r.to) });
+const request = (r: Omit<MessageRequest, 'applicationId' | 'from' | 'to'> & { to: string[] }): MessageRequest => ({
+  applicationId: DEFAULTS.applicationId,
+  from: DEFAULTS.number,
+  ...r,
+  to: new Set(r.to),
+});
 
 async function expectHttpError(
   promise: Promise<unknown>,
