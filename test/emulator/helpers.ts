@@ -211,3 +211,37 @@ export interface Event {
 
 export const eventsOf = (sink: CallbackSink, messageId?: string): Event[] =>
   (sink.events() as unknown as Event[]).filter((e) => messageId === undefined || e.message.id === messageId);
+
+/** Calls the admin API (no auth). */
+export const admin = <T = Record<string, unknown>>(url: string, method: string, path: string, body?: unknown) =>
+  api<T>(url, `/emulator${path}`, { method, body, auth: '' });
+
+/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** One entry of the admin callback log. */
+export interface CallbackLogEntry {
+  id: number;
+  state: 'pending' | 'delivered' | 'dropped';
+  types: string[];
+  messageIds: string[];
+  duplicateOf: number | null;
+  createdTime: string;
+  attempts: {
+    attempt: number;
+    time: string;
+    status: number | null;
+    error: string | null;
+    outcome: string;
+    latencyMs: number;
+  }[];
+  body: Event[];
+}
