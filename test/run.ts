@@ -1,0 +1,109 @@
+/**
+ * `npm test`: installs what the tests need (the Temporal CLI and the Java time-skipping test server, into the cache;
+ * see toolchain/temporal.ts), starts one real Temporal dev server (in memory) and a throwaway PostgreSQL for the whole
+ * run, bundles the workflows once, then runs every test file with node's test runner.
+ *
+ *   npm test                       # everything
+ *   npm test -- test/workflows     # only the files under a folder (or named files)
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { ensureTemporalCli, ensureTestServer, freePort, startDevServer, type DevServer } from '../toolchain/temporal';
+import { workflowsPath } from '../worker/create-worker';
+
+const root = path.resolve(__dirname, '..');
+const log = (line: string) => process.stderr.write(`[test] ${line}\n`);
+
+function testFiles(filters: string[]): string[] {
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.test.ts')) found.push(path.relative(root, full));
+    }
+  };
+  walk(path.join(root, 'test'));
+  const wanted = filters.map((f) => path.relative(root, path.resolve(f)));
+  return found.sort().filter((file) => wanted.length === 0 || wanted.some((w) => file === w || file.startsWith(`${w}/`)));
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const files = testFiles(process.argv.slice(2));
+  if (files.length === 0) throw new Error(`no test files match ${process.argv.slice(2).join(' ')}`);
+
+  const cli = await ensureTemporalCli(log);
+  const testServer = await ensureTestServer(log);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'threadline-test-'));
+  const cleanups: (() => Promise<void>)[] = [];
+  const env: NodeJS.ProcessEnv = { ...process.env, THREADLINE_TEST_SERVER: testServer, THREADLINE_TEST_TMP: tmp };
+
+  try {
+    if (cli.kind === 'binary') {
+      const dev: DevServer = await startDevServer({ cli: cli.path, port: await freePort(), uiPort: null, synchronous: 'OFF', log });
+      cleanups.push(() => dev.stop());
+      env.TEMPORAL_ADDRESS = dev.address;
+      env.TEMPORAL_CLI = cli.path;
+    } else {
+      const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+      const { conversationSearchAttributes } = await import('../workflows/search-attributes');
+      const local = await TestWorkflowEnvironment.createLocal({
+        server: { searchAttributes: [...conversationSearchAttributes] },
+      });
+      cleanups.push(() => local.teardown());
+      env.TEMPORAL_ADDRESS = local.address;
+    }
+
+    if (!env.THREADLINE_TEST_DATABASE_URL) {
+      const { startTestPostgres } = await import('../toolchain/postgres');
+      const pg = await startTestPostgres();
+      cleanups.push(() => pg.stop());
+      env.THREADLINE_TEST_DATABASE_URL = pg.url;
+    }
+
+    const bundleStarted = Date.now();
+    const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+    const bundlePath = path.join(tmp, 'workflow-bundle.js');
+    fs.writeFileSync(bundlePath, bundle.code);
+    env.THREADLINE_TEST_WORKFLOW_BUNDLE = bundlePath;
+    log(`workflows bundled in ${Date.now() - bundleStarted} ms; running ${files.length} test files`);
+
+    const code = await new Promise<number>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
+        cwd: root,
+        env,
+        stdio: 'inherit',
+      });
+      const forward = (signal: NodeJS.Signals) => child.kill(signal);
+      process.once('SIGINT', forward);
+      process.once('SIGTERM', forward);
+      child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
+    });
+    log(`test run finished in ${((Date.now() - started) / 1000).toFixed(1)} s with exit code ${code}`);
+    return code;
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((err) => log(`cleanup failed: ${String(err)}`));
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => log(`bundler: ${message}`),
+  error: (message: string) => log(`bundler: ${message}`),
+};
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

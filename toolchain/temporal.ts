@@ -1,0 +1,276 @@
+/**
+ * Installs and starts the real Temporal servers Threadline runs on, with no hand steps and nothing downloaded at run
+ * time:
+ * - the Temporal CLI (dev server + Web UI), built from the Go module proxy into a cache outside the repo;
+ * - Temporal's Java time-skipping test server, resolved from Maven Central into the same cache.
+ *
+ * The cache (`$THREADLINE_CACHE_DIR`, else `$XDG_CACHE_HOME/threadline`, else `~/.cache/threadline`) survives a
+ * fresh clone, so only the first run on a machine pays for the build (about 3 minutes for the CLI on 2 cores).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { conversationSearchAttributes, searchAttributeFlag } from '../workflows/search-attributes';
+
+/** The newest CLI tag that can be `go install`ed (v1.6.0+ carry a replace directive; see docs/temporal-toolchain.md). */
+export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
+export const TEST_SERVER_VERSION = '1.31.0';
+
+export type Log = (line: string) => void;
+const defaultLog: Log = (line) => process.stderr.write(`[toolchain] ${line}\n`);
+
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.THREADLINE_CACHE_DIR) return path.resolve(env.THREADLINE_CACHE_DIR);
+  const base = env.XDG_CACHE_HOME ? path.resolve(env.XDG_CACHE_HOME) : path.join(os.homedir(), '.cache');
+  return path.join(base, 'threadline');
+}
+
+/** Where the dev server comes from: a binary on disk, or (no Go, no binary) @temporalio/testing's own download. */
+export type TemporalCli = { kind: 'binary'; path: string; source: string } | { kind: 'sdk-download' };
+
+function onPath(command: string): string | null {
+  const result = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
+  const found = result.stdout.trim();
+  return result.status === 0 && found ? found : null;
+}
+
+/**
+ * Finds or builds the Temporal CLI. Order: `$TEMPORAL_CLI`, a `temporal` on PATH, the cache, a fresh `go install`
+ * into the cache (with progress), and finally the SDK's download for machines with internet but no Go.
+ */
+export async function ensureTemporalCli(log: Log = defaultLog, env: NodeJS.ProcessEnv = process.env): Promise<TemporalCli> {
+  if (env.TEMPORAL_CLI) {
+    if (!fs.existsSync(env.TEMPORAL_CLI)) throw new Error(`TEMPORAL_CLI points at ${env.TEMPORAL_CLI}, which does not exist`);
+    return { kind: 'binary', path: env.TEMPORAL_CLI, source: 'TEMPORAL_CLI' };
+  }
+  const fromPath = onPath('temporal');
+  if (fromPath) return { kind: 'binary', path: fromPath, source: 'PATH' };
+  const binDir = path.join(cacheDir(env), 'bin');
+  const cached = path.join(binDir, 'temporal');
+  if (fs.existsSync(cached)) return { kind: 'binary', path: cached, source: 'cache' };
+  if (!onPath('go')) {
+    log('no Temporal CLI and no Go toolchain: @temporalio/testing will download the dev server (needs internet)');
+    return { kind: 'sdk-download' };
+  }
+  fs.mkdirSync(binDir, { recursive: true });
+  log(`building the Temporal CLI: go install ${TEMPORAL_CLI_MODULE} into ${binDir}`);
+  log('the first build downloads the server and UI modules and compiles them: about 3 minutes on 2 cores');
+  await runWithProgress(
+    'go',
+    ['install', '-v', TEMPORAL_CLI_MODULE],
+    { ...env, CGO_ENABLED: '0', GOBIN: binDir },
+    'temporal CLI',
+    log,
+  );
+  if (!fs.existsSync(cached)) throw new Error(`go install finished but ${cached} is missing`);
+  return { kind: 'binary', path: cached, source: 'built' };
+}
+
+/**
+ * Resolves the Java time-skipping test server into the cache and writes a wrapper that `exec`s it, so
+ * `TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } })` can start
+ * it (the SDK passes just the port). Returns the wrapper's path.
+ */
+export async function ensureTestServer(log: Log = defaultLog, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const dir = path.join(cacheDir(env), `temporal-test-server-${TEST_SERVER_VERSION}`);
+  const lib = path.join(dir, 'lib');
+  const wrapper = path.join(dir, 'temporal-test-server');
+  const ready = path.join(dir, '.complete');
+  if (!fs.existsSync(ready)) {
+    if (!onPath('mvn') || !onPath('java')) {
+      throw new Error('the time-skipping test server needs Java and Maven (apt-get install -y maven default-jdk-headless)');
+    }
+    fs.mkdirSync(dir, { recursive: true });
+    log(`resolving io.temporal:temporal-test-server:${TEST_SERVER_VERSION} from Maven Central into ${dir}`);
+    await runWithProgress(
+      'mvn',
+      [
+        '-B',
+        '-q',
+        '-f',
+        path.join(__dirname, 'test-server-pom.xml'),
+        `-Dtemporal.test.server.version=${TEST_SERVER_VERSION}`,
+        'dependency:copy-dependencies',
+        `-DoutputDirectory=${lib}`,
+      ],
+      env,
+      'test server',
+      log,
+    );
+    fs.writeFileSync(ready, new Date().toISOString());
+  }
+  const script = [
+    '#!/bin/sh',
+    '# Written by threadline toolchain/temporal.ts: starts Temporal\'s time-skipping test server. Argument: the port.',
+    `exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -cp '${lib}/*' io.temporal.testserver.TestServer "$@"`,
+    '',
+  ].join('\n');
+  if (!fs.existsSync(wrapper) || fs.readFileSync(wrapper, 'utf8') !== script) {
+    fs.writeFileSync(wrapper, script, { mode: 0o755 });
+  }
+  return wrapper;
+}
+
+function runWithProgress(command: string, args: string[], env: NodeJS.ProcessEnv, what: string, log: Log): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let lines = 0;
+    let last = '';
+    const tail: string[] = [];
+    const onData = (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) {
+        if (!line.trim()) continue;
+        lines += 1;
+        last = line.trim();
+        tail.push(line);
+        if (tail.length > 40) tail.shift();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    const timer = setInterval(() => {
+      const seconds = Math.round((Date.now() - started) / 1000);
+      log(`  still building the ${what}: ${seconds} s, ${lines} steps (${last.slice(0, 100)})`);
+    }, 10_000);
+    child.on('error', (err) => {
+      clearInterval(timer);
+      reject(err);
+    });
+    child.on('exit', (code) => {
+      clearInterval(timer);
+      const seconds = Math.round((Date.now() - started) / 1000);
+      if (code === 0) {
+        log(`  ${what} ready in ${seconds} s`);
+        resolve();
+      } else {
+        reject(new Error(`${command} ${args.join(' ')} failed with exit code ${code}:\n${tail.join('\n')}`));
+      }
+    });
+  });
+}
+
+export interface DevServerOptions {
+  cli: string;
+  /** SQLite file for persistence; omit for an in-memory server (tests). */
+  dbFile?: string;
+  ip?: string;
+  port: number;
+  /** Web UI port; omit or `null` for a headless server. */
+  uiPort?: number | null;
+  namespace?: string;
+  /** SQLite `synchronous` pragma: NORMAL keeps commits safe against a process crash; OFF trades that for speed. */
+  synchronous?: 'NORMAL' | 'OFF' | 'FULL';
+  extraArgs?: string[];
+  log?: Log;
+  /** Where the server's own output goes (default: ignored unless it fails to start). */
+  stdio?: 'inherit' | 'ignore';
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl: string | null;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** The `temporal server start-dev` arguments Threadline uses: WAL SQLite, eager activities, our search attributes. */
+export function devServerArgs(options: DevServerOptions): string[] {
+  const args = ['server', 'start-dev', '--ip', options.ip ?? '127.0.0.1', '--port', String(options.port)];
+  if (options.dbFile) args.push('--db-filename', options.dbFile);
+  if (options.uiPort) args.push('--ui-port', String(options.uiPort));
+  else args.push('--headless');
+  if (options.namespace && options.namespace !== 'default') args.push('--namespace', options.namespace);
+  args.push(
+    '--sqlite-pragma',
+    'journal_mode=WAL',
+    '--sqlite-pragma',
+    `synchronous=${options.synchronous ?? 'NORMAL'}`,
+    '--dynamic-config-value',
+    'system.enableActivityEagerExecution=true',
+    '--dynamic-config-value',
+    'frontend.enableUpdateWorkflowExecution=true',
+    '--dynamic-config-value',
+    'frontend.enableExecuteMultiOperation=true',
+    '--log-level',
+    'warn',
+  );
+  for (const key of conversationSearchAttributes) args.push('--search-attribute', searchAttributeFlag(key));
+  args.push(...(options.extraArgs ?? []));
+  return args;
+}
+
+/** Starts `temporal server start-dev` and resolves once its frontend accepts connections. */
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const log = options.log ?? defaultLog;
+  const ip = options.ip ?? '127.0.0.1';
+  if (options.dbFile) fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
+  const child = spawn(options.cli, devServerArgs(options), {
+    stdio: ['ignore', options.stdio === 'inherit' ? 'inherit' : 'pipe', options.stdio === 'inherit' ? 'inherit' : 'pipe'],
+  });
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => {
+    output.push(chunk.toString());
+    if (output.length > 200) output.shift();
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let exited: number | null = null;
+  child.on('exit', (code) => {
+    exited = code ?? -1;
+  });
+  const deadline = Date.now() + 60_000;
+  while (!(await canConnect(ip, options.port))) {
+    if (exited !== null) throw new Error(`temporal server start-dev exited with ${exited}:\n${output.join('')}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`temporal server start-dev did not listen on ${ip}:${options.port} within 60 s:\n${output.join('')}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  log(`Temporal dev server listening on ${ip}:${options.port}${options.dbFile ? ` (data: ${options.dbFile})` : ''}`);
+  return {
+    address: `${ip}:${options.port}`,
+    uiUrl: options.uiPort ? `http://${ip}:${options.uiPort}` : null,
+    process: child,
+    stop: () => stopProcess(child),
+  };
+}
+
+/** SIGTERM, then SIGKILL after a grace period; resolves when the process has exited. */
+export function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** A free loopback TCP port. */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

@@ -1,0 +1,56 @@
+/**
+ * Every identifier Threadline derives, in one place. Pure and deterministic: the webhook server, the worker, the
+ * workflows and the tests all import these, so a conversation's workflow id and a message's routing tag are computed
+ * the same way everywhere.
+ */
+
+/** The task queue conversations run on, unless `TEMPORAL_TASK_QUEUE` says otherwise. */
+export const DEFAULT_TASK_QUEUE = 'threadline';
+
+/**
+ * The workflow id of the conversation between our Bandwidth number and the other participant(s):
+ * `sms:<our E.164>:<participant E.164>`, or for a group `sms:<our E.164>:<p1>,<p2>,...` with the participants sorted,
+ * so the same people always reach the same conversation whatever order Bandwidth lists them in.
+ *
+ * @example conversationId({ ourNumber: '+19195550100', participants: ['+19195550123'] }) // 'sms:+19195550100:+19195550123'
+ */
+export function conversationId(ids: { ourNumber: string; participants: readonly string[] }): string {
+  if (ids.participants.length === 0) throw new Error('a conversation needs at least one participant');
+  const others = [...new Set(ids.participants)].filter((p) => p !== ids.ourNumber).sort();
+  return `sms:${ids.ourNumber}:${others.join(',')}`;
+}
+
+/** The inverse of {@link conversationId}; `null` for ids Threadline did not derive. */
+export function parseConversationId(id: string): { ourNumber: string; participants: string[] } | null {
+  const match = /^sms:(\+\d+):(\+\d+(?:,\+\d+)*)$/.exec(id);
+  if (!match?.[1] || !match[2]) return null;
+  return { ourNumber: match[1], participants: match[2].split(',') };
+}
+
+/**
+ * What Threadline writes into a message's Bandwidth `tag` so that its status callbacks find their way back:
+ * the conversation (workflow id), the send within it, and whether the conversation wants the terminal delivery
+ * events (intermediate `message-sending`/`message-sent` events are only ever recorded, never signalled).
+ */
+export interface SendTag {
+  conversationId: string;
+  sendId: string;
+  /** Deliver `message-delivered`/`message-failed` to the workflow (false: record them only). */
+  trackDelivery: boolean;
+}
+
+const TAG_PREFIX = 'tl1';
+
+/** Encodes a {@link SendTag}: `tl1|d|<sendId>|<conversationId>` (`-` instead of `d` when delivery is not tracked). */
+export function encodeTag(tag: SendTag): string {
+  return [TAG_PREFIX, tag.trackDelivery ? 'd' : '-', tag.sendId, tag.conversationId].join('|');
+}
+
+/** Decodes a Bandwidth `tag`; `null` when the message was not sent by Threadline. */
+export function decodeTag(tag: string | undefined): SendTag | null {
+  if (!tag) return null;
+  const [prefix, flags, sendId, ...rest] = tag.split('|');
+  const id = rest.join('|');
+  if (prefix !== TAG_PREFIX || !sendId || !id || (flags !== 'd' && flags !== '-')) return null;
+  return { conversationId: id, sendId, trackDelivery: flags === 'd' };
+}

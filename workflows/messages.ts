@@ -1,0 +1,71 @@
+/**
+ * The messages that cross the boundary between the webhook server, operators and a conversation workflow: signal,
+ * query and update definitions with their payload types, in Threadline's own words (not Bandwidth's field names).
+ * The server, the workflows and the tests import these same objects, so both sides are type-checked.
+ */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+/** A text (or MMS) from a participant to our number. Built by the server from a `message-received` callback. */
+export interface InboundMessage {
+  /** Bandwidth's message id: the deduplication key (Bandwidth may deliver a callback twice). */
+  messageId: string;
+  from: string;
+  /** Every recipient of the message (more than one for a group message). */
+  to: string[];
+  /** The number of ours this copy was delivered to (Bandwidth sends one copy per number we own in a group). */
+  ourNumber: string;
+  text: string;
+  media: string[];
+  segmentCount: number;
+  /** When Bandwidth received it (ISO 8601). */
+  time: string;
+}
+
+export type DeliveryEventType = 'message-sending' | 'message-sent' | 'message-delivered' | 'message-failed';
+
+/** A status callback for a message this conversation sent, routed back through the message's tag. */
+export interface DeliveryEvent {
+  messageId: string;
+  /** The send within the conversation (from the tag), known even before the send's result is recorded. */
+  sendId: string;
+  type: DeliveryEventType;
+  /** The recipient this event is about (one event per recipient for group messages). */
+  recipient: string;
+  errorCode?: number;
+  description: string;
+  time: string;
+}
+
+/** Delivery status of a message, as the transcript shows it. */
+export type MessageStatus =
+  | 'received'
+  | 'sending'
+  | 'accepted'
+  | 'sent'
+  | 'delivered'
+  | 'failed'
+  | 'send-failed'
+  | 'partially-delivered';
+
+/** One line of a conversation's transcript. */
+export interface TranscriptEntry {
+  direction: 'in' | 'out';
+  messageId: string | null;
+  from: string;
+  to: string[];
+  text: string;
+  media: string[];
+  time: string;
+  segmentCount: number | null;
+  status: MessageStatus;
+  /** Per-recipient status of an outbound message. */
+  recipients?: Record<string, { status: MessageStatus; errorCode?: number; description?: string; time?: string }>;
+  errorCode?: number;
+}
+
+/** Delivers an inbound message; the server sends it with signal-with-start, so the first text starts the workflow. */
+export const inboundMessageSignal = defineSignal<[InboundMessage]>('inboundMessage');
+/** Delivers a status callback for a message this conversation sent. */
+export const deliveryStatusSignal = defineSignal<[DeliveryEvent]>('deliveryStatus');
+/** Every message of the conversation, oldest first, with direction, time, segment count and delivery status. */
+export const transcriptQuery = defineQuery<TranscriptEntry[]>('transcript');
