@@ -235,6 +235,7 @@ export interface CallbackLogEntry {
   messageIds: string[];
   duplicateOf: number | null;
   createdTime: string;
+  nextAttemptTime: string | null;
   attempts: {
     attempt: number;
     time: string;
