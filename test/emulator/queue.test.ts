@@ -24,7 +24,7 @@ void describe('message queue and rate limits', () => {
     for (let i = 0; i < 6; i++) {
       const res = await sendText(env.url, { to: ['+19195550401'], text: 'a'.repeat(200) }); // 2 segments each
       statuses.push(res.status);
-      if (res.status === 429) rejection = res.body as unknown as Record<string, unknown>;
+      if (res.status === 429) rejection = res.body;
     }
     assert.ok(statuses.filter((s) => s === 202).length <= 4, statuses.join());
     assert.ok(statuses.includes(429), statuses.join());
