@@ -85,7 +85,7 @@ export function validateCreateMessage(
     } else if (applicationId !== undefined && number.applicationId !== applicationId) {
       add('from', `'${b.from}' is not associated with application ${applicationId}`);
     } else from = b.from;
-  } else if (SENDER_ID.test(b.from)) {
+  } else if (!b.from.startsWith('+') && SENDER_ID.test(b.from)) {
     from = b.from;
   } else {
     add('from', invalidE164(b.from));
