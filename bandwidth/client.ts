@@ -5,7 +5,7 @@
  * Why not the SDK's own `clientId`/`clientSecret` flow: it hard-codes Bandwidth's production token URL, so it cannot
  * talk to the emulator or a proxy. Its `accessToken` option takes an async function, which is what we give it.
  */
-import { Configuration, MediaApi, MessagesApi, type MessageRequest as SdkMessageRequest } from 'bandwidth-sdk';
+import { Configuration, MediaApi, MessagesApi } from 'bandwidth-sdk';
 import { isAxiosError } from 'axios';
 import { z } from 'zod';
 import type { BandwidthAuth } from '../config/env';
@@ -89,8 +89,15 @@ export interface BandwidthClient {
 export function createBandwidthClient(options: BandwidthClientOptions): BandwidthClient {
   const configuration =
     options.auth.kind === 'basic'
-      ? new Configuration({ basePath: options.baseUrl, username: options.auth.username, password: options.auth.password })
-      : new Configuration({ basePath: options.baseUrl, accessToken: createTokenSource(options.auth, options.timeoutMs) });
+      ? new Configuration({
+          basePath: options.baseUrl,
+          username: options.auth.username,
+          password: options.auth.password,
+        })
+      : new Configuration({
+          basePath: options.baseUrl,
+          accessToken: createTokenSource(options.auth, options.timeoutMs),
+        });
   const axiosOptions = { timeout: options.timeoutMs ?? 10_000 };
   const messages = new MessagesApi(configuration);
   const media = new MediaApi(configuration);
@@ -102,7 +109,7 @@ export function createBandwidthClient(options: BandwidthClientOptions): Bandwidt
     async createMessage(request) {
       try {
         // The SDK types `to` as a Set; it serialises Sets to arrays, and a plain array goes out unchanged.
-        const sdkRequest = { ...request, to: new Set(request.to) } as unknown as SdkMessageRequest;
+        const sdkRequest = { ...request, to: new Set(request.to) };
         const response = await messages.createMessage(options.accountId, sdkRequest, axiosOptions);
         return MessageSchema.parse(response.data);
       } catch (err) {
@@ -121,9 +128,16 @@ export function toBandwidthApiError(err: unknown, what: string): BandwidthApiErr
     const status = err.response?.status ?? null;
     if (status !== null) {
       const parsed = MessagingErrorSchema.safeParse(err.response?.data);
-      const detail = parsed.success ? `${parsed.data.type}: ${parsed.data.description}` : JSON.stringify(err.response?.data);
+      const detail = parsed.success
+        ? `${parsed.data.type}: ${parsed.data.description}`
+        : JSON.stringify(err.response?.data);
       const kind: BandwidthFailureKind = status === 429 || status >= 500 ? 'not-sent' : 'rejected';
-      return new BandwidthApiError(`Bandwidth ${what} failed with ${status} (${detail})`, kind, status, err.response?.data);
+      return new BandwidthApiError(
+        `Bandwidth ${what} failed with ${status} (${detail})`,
+        kind,
+        status,
+        err.response?.data,
+      );
     }
     const code = err.code ?? '';
     const kind: BandwidthFailureKind = SAFE_NETWORK_CODES.has(code) ? 'not-sent' : 'unknown';

@@ -15,6 +15,8 @@ export interface AppDeps {
   logger: Logger;
   /** Largest callback body accepted (413 beyond). */
   bodyLimit?: string;
+  /** Upper bound for handing one event to Temporal (default 5 s, inside Bandwidth's 10 s callback timeout). */
+  handOffTimeoutMs?: number;
 }
 
 /** Seconds Bandwidth (or any caller) should wait before retrying when Temporal is unavailable. */
@@ -43,7 +45,11 @@ export function createApp(deps: AppDeps): express.Express {
       }
       try {
         const outcomes = await handOffAll(deps, parsed.data);
-        for (const o of outcomes) deps.logger.info({ callback: o.event, outcome: o.outcome, workflowId: 'workflowId' in o ? o.workflowId : undefined }, 'callback handed off');
+        for (const o of outcomes)
+          deps.logger.info(
+            { callback: o.event, outcome: o.outcome, workflowId: 'workflowId' in o ? o.workflowId : undefined },
+            'callback handed off',
+          );
         res.status(200).json({ accepted: outcomes.length });
       } catch (err) {
         deps.logger.warn({ err }, 'Temporal did not accept a callback; asking Bandwidth to retry');

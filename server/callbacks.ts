@@ -123,15 +123,27 @@ async function handOff(deps: HandOffDeps, event: CallbackEvent): Promise<HandOff
   const terminal = event.type === 'message-delivered' || event.type === 'message-failed';
   if (!terminal || !tag.trackDelivery) {
     // Nobody waits on it: signalling it would only grow the conversation's history.
-    return { event: event.type, outcome: 'recorded-only', reason: 'no conversation waits on it', workflowId: tag.conversationId };
+    return {
+      event: event.type,
+      outcome: 'recorded-only',
+      reason: 'no conversation waits on it',
+      workflowId: tag.conversationId,
+    };
   }
   try {
     await withDeadline(() =>
-      deps.temporal.workflow.getHandle(tag.conversationId).signal(deliveryStatusSignal, toDeliveryEvent(event, tag.sendId)),
+      deps.temporal.workflow
+        .getHandle(tag.conversationId)
+        .signal(deliveryStatusSignal, toDeliveryEvent(event, tag.sendId)),
     );
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) {
-      return { event: event.type, outcome: 'recorded-only', reason: 'the conversation has ended', workflowId: tag.conversationId };
+      return {
+        event: event.type,
+        outcome: 'recorded-only',
+        reason: 'the conversation has ended',
+        workflowId: tag.conversationId,
+      };
     }
     throw err;
   }

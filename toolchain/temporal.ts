@@ -40,9 +40,13 @@ function onPath(command: string): string | null {
  * Finds or builds the Temporal CLI. Order: `$TEMPORAL_CLI`, a `temporal` on PATH, the cache, a fresh `go install`
  * into the cache (with progress), and finally the SDK's download for machines with internet but no Go.
  */
-export async function ensureTemporalCli(log: Log = defaultLog, env: NodeJS.ProcessEnv = process.env): Promise<TemporalCli> {
+export async function ensureTemporalCli(
+  log: Log = defaultLog,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<TemporalCli> {
   if (env.TEMPORAL_CLI) {
-    if (!fs.existsSync(env.TEMPORAL_CLI)) throw new Error(`TEMPORAL_CLI points at ${env.TEMPORAL_CLI}, which does not exist`);
+    if (!fs.existsSync(env.TEMPORAL_CLI))
+      throw new Error(`TEMPORAL_CLI points at ${env.TEMPORAL_CLI}, which does not exist`);
     return { kind: 'binary', path: env.TEMPORAL_CLI, source: 'TEMPORAL_CLI' };
   }
   const fromPath = onPath('temporal');
@@ -80,7 +84,9 @@ export async function ensureTestServer(log: Log = defaultLog, env: NodeJS.Proces
   const ready = path.join(dir, '.complete');
   if (!fs.existsSync(ready)) {
     if (!onPath('mvn') || !onPath('java')) {
-      throw new Error('the time-skipping test server needs Java and Maven (apt-get install -y maven default-jdk-headless)');
+      throw new Error(
+        'the time-skipping test server needs Java and Maven (apt-get install -y maven default-jdk-headless)',
+      );
     }
     fs.mkdirSync(dir, { recursive: true });
     log(`resolving io.temporal:temporal-test-server:${TEST_SERVER_VERSION} from Maven Central into ${dir}`);
@@ -103,7 +109,7 @@ export async function ensureTestServer(log: Log = defaultLog, env: NodeJS.Proces
   }
   const script = [
     '#!/bin/sh',
-    '# Written by threadline toolchain/temporal.ts: starts Temporal\'s time-skipping test server. Argument: the port.',
+    "# Written by threadline toolchain/temporal.ts: starts Temporal's time-skipping test server. Argument: the port.",
     `exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -cp '${lib}/*' io.temporal.testserver.TestServer "$@"`,
     '',
   ].join('\n');
@@ -113,7 +119,13 @@ export async function ensureTestServer(log: Log = defaultLog, env: NodeJS.Proces
   return wrapper;
 }
 
-function runWithProgress(command: string, args: string[], env: NodeJS.ProcessEnv, what: string, log: Log): Promise<void> {
+function runWithProgress(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  what: string,
+  log: Log,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -208,7 +220,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const ip = options.ip ?? '127.0.0.1';
   if (options.dbFile) fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
   const child = spawn(options.cli, devServerArgs(options), {
-    stdio: ['ignore', options.stdio === 'inherit' ? 'inherit' : 'pipe', options.stdio === 'inherit' ? 'inherit' : 'pipe'],
+    stdio: [
+      'ignore',
+      options.stdio === 'inherit' ? 'inherit' : 'pipe',
+      options.stdio === 'inherit' ? 'inherit' : 'pipe',
+    ],
   });
   const output: string[] = [];
   const keep = (chunk: Buffer) => {
@@ -217,16 +233,19 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  let exited: number | null = null;
+  const state: { exited: number | null } = { exited: null };
   child.on('exit', (code) => {
-    exited = code ?? -1;
+    state.exited = code ?? -1;
   });
   const deadline = Date.now() + 60_000;
   while (!(await canConnect(ip, options.port))) {
-    if (exited !== null) throw new Error(`temporal server start-dev exited with ${exited}:\n${output.join('')}`);
+    if (state.exited !== null)
+      throw new Error(`temporal server start-dev exited with ${state.exited}:\n${output.join('')}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`temporal server start-dev did not listen on ${ip}:${options.port} within 60 s:\n${output.join('')}`);
+      throw new Error(
+        `temporal server start-dev did not listen on ${ip}:${options.port} within 60 s:\n${output.join('')}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -270,7 +289,9 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
     server.once('error', reject);
     server.listen(0, host, () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -2,7 +2,7 @@
  * The Threadline worker: runs every bot workflow and the activities they call. A factory, so bin/worker.ts,
  * bin/start.ts and the tests build it the same way.
  */
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities';
 
 export interface CreateWorkerOptions {

@@ -39,7 +39,9 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
         return `  temporal operator search-attribute create --namespace ${namespace} --name ${name} --type ${type}`;
       })
       .join('\n');
-    throw new Error(`Threadline's search attributes are not registered in namespace ${namespace} and could not be added (${String(err)}). Register them:\n${commands}`);
+    throw new Error(
+      `Threadline's search attributes are not registered in namespace ${namespace} and could not be added (${String(err)}). Register them:\n${commands}`,
+    );
   }
   return missing.map((key) => key.name);
 }

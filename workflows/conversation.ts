@@ -211,9 +211,14 @@ export function startConversation(start: ConversationStart): Conversation {
       .slice(-5)
       .map((m) => `- ${m.direction === 'in' ? '⬅' : '➡'} ${m.time} \`${m.status}\` ${m.text.slice(0, 80)}`);
     setCurrentDetails(
-      [`**${id}** (${workflowInfo().workflowType})`, '', `**Now:** ${waitingFor}`, '', '**Last messages**', ...recent].join(
-        '\n',
-      ),
+      [
+        `**${id}** (${workflowInfo().workflowType})`,
+        '',
+        `**Now:** ${waitingFor}`,
+        '',
+        '**Last messages**',
+        ...recent,
+      ].join('\n'),
     );
   }
 

@@ -38,14 +38,7 @@ export interface DeliveryEvent {
 
 /** Delivery status of a message, as the transcript shows it. */
 export type MessageStatus =
-  | 'received'
-  | 'sending'
-  | 'accepted'
-  | 'sent'
-  | 'delivered'
-  | 'failed'
-  | 'send-failed'
-  | 'partially-delivered';
+  'received' | 'sending' | 'accepted' | 'sent' | 'delivered' | 'failed' | 'send-failed' | 'partially-delivered';
 
 /** One line of a conversation's transcript. */
 export interface TranscriptEntry {

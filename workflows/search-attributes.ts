@@ -12,7 +12,10 @@ export type ConversationSearchAttributeKey = ReturnType<typeof defineSearchAttri
 /** Our Bandwidth number in this conversation (E.164). */
 export const OurNumberAttribute = defineSearchAttributeKey('ThreadlineOurNumber', SearchAttributeType.KEYWORD);
 /** The other participants' numbers (E.164). */
-export const ParticipantsAttribute = defineSearchAttributeKey('ThreadlineParticipants', SearchAttributeType.KEYWORD_LIST);
+export const ParticipantsAttribute = defineSearchAttributeKey(
+  'ThreadlineParticipants',
+  SearchAttributeType.KEYWORD_LIST,
+);
 /** What the conversation is doing now: `waiting-for-reply`, `sending`, `waiting-for-delivery`, `ended`, ... */
 export const StateAttribute = defineSearchAttributeKey('ThreadlineState', SearchAttributeType.KEYWORD);
 /** When the last message went in or out. */

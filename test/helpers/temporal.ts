@@ -2,7 +2,13 @@
  * Shared Temporal plumbing for tests. `npm test` (test/run.ts) starts one dev server, installs the time-skipping
  * test server and bundles the workflows once, and passes them here through the environment.
  */
-import { Runtime, DefaultLogger, NativeConnection, makeTelemetryFilterString, type WorkerOptions } from '@temporalio/worker';
+import {
+  Runtime,
+  DefaultLogger,
+  NativeConnection,
+  makeTelemetryFilterString,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 

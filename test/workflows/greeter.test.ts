@@ -4,7 +4,12 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities, SendMessageInput } from '../../activities';
 import { conversationId, decodeTag } from '../../workflows/ids';
-import { deliveryStatusSignal, inboundMessageSignal, transcriptQuery, type InboundMessage } from '../../workflows/messages';
+import {
+  deliveryStatusSignal,
+  inboundMessageSignal,
+  transcriptQuery,
+  type InboundMessage,
+} from '../../workflows/messages';
 import { greeterBot } from '../../workflows';
 import type { ConversationStart } from '../../workflows/conversation';
 import { createTimeSkippingEnv, uniqueTaskQueue, workflowSource } from '../helpers/temporal';
@@ -13,7 +18,16 @@ const OUR = '+19195550100';
 const ADA = '+19195550123';
 
 function inbound(text: string, messageId: string): InboundMessage {
-  return { messageId, from: ADA, to: [OUR], ourNumber: OUR, text, media: [], segmentCount: 1, time: new Date().toISOString() };
+  return {
+    messageId,
+    from: ADA,
+    to: [OUR],
+    ourNumber: OUR,
+    text,
+    media: [],
+    segmentCount: 1,
+    time: new Date().toISOString(),
+  };
 }
 
 describe('greeterBot on the time-skipping test server', () => {
@@ -41,7 +55,12 @@ describe('greeterBot on the time-skipping test server', () => {
   it('asks a texter their name, then greets them by it', async () => {
     sent.length = 0;
     const taskQueue = uniqueTaskQueue('greeter');
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, activities, ...workflowSource() });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      activities,
+      ...workflowSource(),
+    });
     const workflowId = conversationId({ ourNumber: OUR, participants: [ADA] });
     await worker.runUntil(async () => {
       const handle = await env.client.workflow.signalWithStart(greeterBot, {
@@ -59,7 +78,7 @@ describe('greeterBot on the time-skipping test server', () => {
 
       await handle.signal(deliveryStatusSignal, {
         messageId: 'out-1',
-        sendId: tag!.sendId,
+        sendId: tag.sendId,
         type: 'message-delivered',
         recipient: ADA,
         description: 'Message delivered to carrier.',
@@ -86,7 +105,12 @@ describe('greeterBot on the time-skipping test server', () => {
   it('waits three hours for a missing delivery receipt and an hour for a silent texter, in moments', async () => {
     sent.length = 0;
     const taskQueue = uniqueTaskQueue('greeter');
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, activities, ...workflowSource() });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      activities,
+      ...workflowSource(),
+    });
     const startedAt = await env.currentTimeMs();
     const wallStart = Date.now();
     await worker.runUntil(async () => {
@@ -108,7 +132,12 @@ describe('greeterBot on the time-skipping test server', () => {
   it('ignores a duplicated inbound message: one text, one reply', async () => {
     sent.length = 0;
     const taskQueue = uniqueTaskQueue('greeter');
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, activities, ...workflowSource() });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      activities,
+      ...workflowSource(),
+    });
     await worker.runUntil(async () => {
       const options = {
         workflowId: conversationId({ ourNumber: OUR, participants: [ADA] }),

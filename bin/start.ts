@@ -1,0 +1,96 @@
+/**
+ * `npm start`: the whole stack on one machine with no Bandwidth account and no internet. Starts Temporal's dev
+ * server (persistent SQLite in the data directory, Web UI on 8233) unless a Temporal server already answers at
+ * TEMPORAL_ADDRESS, then the Bandwidth emulator, the webhook server and a worker. Ctrl-C stops everything; the next
+ * start keeps the conversations.
+ */
+import path from 'node:path';
+import { loadConfig } from '../config/env';
+import { startStack } from '../stack';
+import { canConnect, ensureTemporalCli, startDevServer, type DevServer } from '../toolchain/temporal';
+import { createLogger } from './logger';
+
+async function run(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const [host = '127.0.0.1', portText = '7233'] = config.temporal.address.split(':');
+  const port = Number(portText);
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+
+  let dev: DevServer | { stop(): Promise<void>; uiUrl: string | null } | null = null;
+  if (await canConnect(host, port)) {
+    say(`Using the Temporal server already at ${config.temporal.address}`);
+  } else {
+    const dbFile = path.join(config.dataDir, 'temporal.sqlite');
+    const cli = await ensureTemporalCli((line) => say(`[toolchain] ${line}`));
+    if (cli.kind === 'binary') {
+      dev = await startDevServer({ cli: cli.path, dbFile, ip: host, port, uiPort: config.temporal.uiPort, log: say });
+    } else {
+      const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+      const { conversationSearchAttributes } = await import('../workflows/search-attributes');
+      const env = await TestWorkflowEnvironment.createLocal({
+        server: {
+          dbFilename: dbFile,
+          ip: host,
+          port,
+          ui: true,
+          uiPort: config.temporal.uiPort,
+          searchAttributes: [...conversationSearchAttributes],
+          extraArgs: [
+            '--sqlite-pragma',
+            'journal_mode=WAL',
+            '--sqlite-pragma',
+            'synchronous=NORMAL',
+            '--dynamic-config-value',
+            'system.enableActivityEagerExecution=true',
+          ],
+        },
+      });
+      dev = { stop: () => env.teardown(), uiUrl: `http://${host}:${config.temporal.uiPort}` };
+    }
+  }
+
+  const stack = await startStack({ config, logger });
+  const ui = dev?.uiUrl ?? `(the Web UI of ${config.temporal.address})`;
+  say('');
+  say('Threadline is running');
+  say(
+    `  Temporal          ${config.temporal.address}  (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`,
+  );
+  say(`  Temporal Web UI   ${ui}`);
+  say(`  Webhook server    ${stack.serverUrl}/callbacks/messaging`);
+  if (stack.emulatorUrl) {
+    say(
+      `  Bandwidth emulator ${stack.emulatorUrl}  (API ${stack.emulatorUrl}/api/v2, our number ${config.bandwidth.number})`,
+    );
+    say('');
+    say('Text the bot from a simulated phone:');
+    say(
+      `  curl -s -X POST ${stack.emulatorUrl}/emulator/handsets/%2B19195550123/messages -H 'content-type: application/json' \\`,
+    );
+    say(`       -d '{"to":"${config.bandwidth.number}","text":"hi"}'`);
+    say(`  curl -s ${stack.emulatorUrl}/emulator/handsets/%2B19195550123/messages`);
+  } else {
+    say(`  Bandwidth API     ${config.bandwidth.baseUrl}`);
+  }
+  say('');
+  say('Press Ctrl-C to stop.');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`\n${signal}: stopping the worker, servers and Temporal...`);
+    await stack.stop();
+    await dev?.stop();
+    say('Stopped. Conversations are kept in the data directory for the next start.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+run().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

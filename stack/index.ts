@@ -1,0 +1,125 @@
+/**
+ * The whole Threadline stack in one process, on an existing Temporal server: the webhook server, the worker, and
+ * (by default) the embedded Bandwidth emulator. `npm start` (bin/start.ts) runs it beside a dev server; the
+ * end-to-end tests run it against the test run's dev server on ephemeral ports.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import pino, { type Logger } from 'pino';
+import { createActivities } from '../activities';
+import { createBandwidthClient } from '../bandwidth/client';
+import type { Config } from '../config/env';
+import { createEmulator, emulatorDefaultsFromConfig, type Emulator } from '../emulator';
+import { createApp } from '../server/app';
+import { createWorker } from '../worker/create-worker';
+import { ensureSearchAttributes } from '../worker/search-attributes';
+
+export interface StackOptions {
+  config: Config;
+  logger?: Logger;
+  /** Run the embedded emulator (default: when Threadline is configured to use it). */
+  emulator?: boolean;
+  /** Keep emulator state in the data directory (default true); false keeps it in memory (tests). */
+  persistEmulator?: boolean;
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+export interface Stack {
+  serverUrl: string;
+  emulatorUrl: string | null;
+  client: Client;
+  stop(): Promise<void>;
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const address = server.address() as AddressInfo;
+      resolve(`http://${host}:${address.port}`);
+    });
+  });
+}
+
+function close(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const logger = options.logger ?? pino({ level: options.config.logLevel });
+  let config = options.config;
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const registered = await ensureSearchAttributes(connection, config.temporal.namespace);
+  if (registered.length > 0) logger.info({ registered }, 'registered search attributes');
+
+  const httpServer = http.createServer(
+    createApp({
+      temporal: client,
+      taskQueue: config.temporal.taskQueue,
+      routeBot: () => config.defaultBot,
+      logger: logger.child({ component: 'server' }),
+    }),
+  );
+  const serverUrl = await listen(httpServer, config.server.port, config.server.host);
+
+  let emulator: Emulator | null = null;
+  let emulatorUrl: string | null = null;
+  if (options.emulator ?? config.bandwidth.usesEmulator) {
+    // With ephemeral ports (tests), the emulator's callbacks go to wherever the server really listens.
+    const callbackUrl = config.server.port === 0 ? `${serverUrl}/callbacks/messaging` : config.emulator.callbackUrl;
+    emulator = createEmulator({
+      defaults: { ...emulatorDefaultsFromConfig(config), callbackUrl },
+      timeScale: config.emulator.timeScale,
+      ...(options.persistEmulator === false ? {} : { dataDir: config.dataDir }),
+      ...(config.emulator.configFile ? { configFile: config.emulator.configFile } : {}),
+      logger: logger.child({ component: 'emulator' }),
+    });
+    emulatorUrl = (await emulator.listen(config.emulator.port, '127.0.0.1')).url;
+    if (config.emulator.port === 0) {
+      const base = `${emulatorUrl}/api/v2`;
+      const auth =
+        config.bandwidth.auth.kind === 'oauth2'
+          ? { ...config.bandwidth.auth, tokenUrl: `${emulatorUrl}/api/v1/oauth2/token` }
+          : config.bandwidth.auth;
+      config = { ...config, bandwidth: { ...config.bandwidth, baseUrl: base, auth } };
+    }
+  }
+
+  const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await createWorker({
+    connection: nativeConnection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    activities: createActivities({
+      bandwidth: createBandwidthClient({
+        baseUrl: config.bandwidth.baseUrl,
+        accountId: config.bandwidth.accountId,
+        auth: config.bandwidth.auth,
+      }),
+      applicationId: config.bandwidth.applicationId,
+    }),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
+  });
+  const running = worker.run();
+  running.catch((err: unknown) => logger.error({ err }, 'worker stopped with an error'));
+
+  return {
+    serverUrl,
+    emulatorUrl,
+    client,
+    async stop() {
+      await close(httpServer);
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch(() => undefined);
+      await emulator?.close();
+      await nativeConnection.close();
+      await connection.close();
+    },
+  };
+}

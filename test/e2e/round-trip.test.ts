@@ -1,0 +1,138 @@
+/**
+ * The walking skeleton end to end, on a real Temporal dev server: a handset texts our number → the emulator's
+ * `message-received` callback → the webhook server → signal-with-start → the greeter bot → the send activity →
+ * the emulator's 202 → its `message-delivered` callback → the workflow records the delivery.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../../config/env';
+import { CallbackBodySchema } from '../../bandwidth/schemas';
+import { startStack, type Stack } from '../../stack';
+import { conversationId } from '../../workflows/ids';
+import { transcriptQuery, type TranscriptEntry } from '../../workflows/messages';
+import { uniqueTaskQueue, workflowSource } from '../helpers/temporal';
+import { eventually } from '../helpers/eventually';
+
+const OUR = '+19195550100';
+const ADA = '+19195550123';
+const QUESTION = "Hi! I'm the Threadline greeter. What's your name?";
+
+interface HandsetInbox {
+  messages: { messageId: string; from: string; text: string; status: string; fromHandset: boolean }[];
+}
+
+describe('a text in, a reply out, through a real Temporal server', () => {
+  let stack: Stack;
+
+  before(async () => {
+    const dataDir = fs.mkdtempSync(path.join(process.env.THREADLINE_TEST_TMP ?? '/tmp', 'e2e-'));
+    const config = loadConfig({
+      TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
+      TEMPORAL_TASK_QUEUE: uniqueTaskQueue('e2e'),
+      THREADLINE_DATA_DIR: dataDir,
+      PORT: '0',
+      EMULATOR_PORT: '0',
+      EMULATOR_TIME_SCALE: '20',
+      LOG_LEVEL: 'warn',
+    });
+    stack = await startStack({ config, persistEmulator: false, workflowBundle: workflowSource().workflowBundle });
+  });
+  after(async () => {
+    await stack?.stop();
+  });
+
+  async function text(from: string, body: string): Promise<string> {
+    const response = await fetch(`${stack.emulatorUrl}/emulator/handsets/${encodeURIComponent(from)}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ to: OUR, text: body }),
+    });
+    assert.equal(response.status, 202, await response.clone().text());
+    const created = (await response.json()) as { messages: { id: string }[] };
+    return created.messages[0]!.id;
+  }
+
+  async function inbox(phone: string): Promise<HandsetInbox['messages']> {
+    const response = await fetch(`${stack.emulatorUrl}/emulator/handsets/${encodeURIComponent(phone)}/messages`);
+    return ((await response.json()) as HandsetInbox).messages.filter((m) => !m.fromHandset);
+  }
+
+  it('answers a handset, records the delivery, and never answers a duplicated callback twice', async () => {
+    const firstId = await text(ADA, 'hi');
+
+    const received = await eventually(async () => {
+      const messages = await inbox(ADA);
+      assert.deepEqual(
+        messages.map((m) => [m.text, m.status]),
+        [[QUESTION, 'DELIVERED']],
+      );
+      return messages;
+    });
+    assert.equal(received[0]!.from, OUR);
+
+    const handle = stack.client.workflow.getHandle(conversationId({ ourNumber: OUR, participants: [ADA] }));
+    await eventually(async () => {
+      const transcript = await handle.query(transcriptQuery);
+      assert.equal(transcript[1]?.status, 'delivered', 'the workflow recorded the delivered callback');
+    });
+
+    // Bandwidth delivers callbacks at least once: the same message-received event arrives again.
+    const duplicate = CallbackBodySchema.parse([
+      {
+        type: 'message-received',
+        time: new Date().toISOString(),
+        description: 'Incoming message received',
+        to: OUR,
+        message: {
+          id: firstId,
+          owner: OUR,
+          applicationId: '93de2206-9669-4e07-948d-329f4b722ee2',
+          time: new Date().toISOString(),
+          segmentCount: 1,
+          direction: 'in',
+          to: [OUR],
+          from: ADA,
+          text: 'hi',
+        },
+      },
+    ]);
+    const redelivered = await fetch(`${stack.serverUrl}/callbacks/messaging`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'BandwidthAPI/v2' },
+      body: JSON.stringify(duplicate),
+    });
+    assert.equal(redelivered.status, 200);
+
+    await text(ADA, 'Ada');
+    await eventually(async () => {
+      const messages = await inbox(ADA);
+      assert.deepEqual(
+        messages.map((m) => [m.text, m.status]),
+        [
+          [QUESTION, 'DELIVERED'],
+          ['Nice to meet you, Ada!', 'DELIVERED'],
+        ],
+      );
+    });
+
+    const transcript: TranscriptEntry[] = await eventually(async () => {
+      const t = await handle.query(transcriptQuery);
+      assert.equal(t.length, 4);
+      assert.equal(t[3]?.status, 'delivered');
+      return t;
+    });
+    assert.deepEqual(
+      transcript.map((m) => [m.direction, m.text, m.status]),
+      [
+        ['in', 'hi', 'received'],
+        ['out', QUESTION, 'delivered'],
+        ['in', 'Ada', 'received'],
+        ['out', 'Nice to meet you, Ada!', 'delivered'],
+      ],
+    );
+    assert.ok(transcript.every((m) => m.messageId && m.segmentCount === 1));
+    await handle.result(); // the greeter ends after greeting
+  });
+});

@@ -1,0 +1,123 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { CallbackBodySchema, isKnownCallback } from '../../bandwidth/schemas';
+import { loadConfig, ConfigError } from '../../config/env';
+
+const message = {
+  id: '1718900000000k3j2h4g5f6d7s8a9',
+  owner: '+19195550100',
+  applicationId: '93de2206-9669-4e07-948d-329f4b722ee2',
+  time: '2025-06-20T16:13:20.000Z',
+  segmentCount: 1,
+  direction: 'out',
+  to: ['+19195550123'],
+  from: '+19195550100',
+  text: '',
+  tag: 'order-42',
+};
+
+describe('the callback body schema', () => {
+  it("reads the reference's delivered example, an array of one event", () => {
+    const [event] = CallbackBodySchema.parse([
+      {
+        type: 'message-delivered',
+        time: '2025-06-20T16:13:21.480Z',
+        description: 'Message delivered to handset.',
+        to: '+19195550123',
+        message,
+      },
+    ]);
+    assert.equal(event?.type, 'message-delivered');
+  });
+
+  it('accepts a bare object as one event', () => {
+    const events = CallbackBodySchema.parse({
+      type: 'message-sending',
+      time: '2025-06-20T16:13:21Z',
+      description: 'Message is sending to carrier',
+      to: '+19195550123',
+      message,
+    });
+    assert.equal(events.length, 1);
+  });
+
+  it('requires an errorCode on message-failed', () => {
+    const result = CallbackBodySchema.safeParse([
+      { type: 'message-failed', time: '2025-06-20T16:13:21Z', description: 'rejected', to: '+19195550199', message },
+    ]);
+    assert.equal(result.success, false);
+    assert.match(JSON.stringify(result.error?.issues), /errorCode/);
+  });
+
+  it('tolerates extra fields Bandwidth may add', () => {
+    const [event] = CallbackBodySchema.parse([
+      {
+        type: 'message-sent',
+        time: 't',
+        description: 'd',
+        to: '+19195550123',
+        futureField: 1,
+        message: { ...message, channel: 'SMS', extra: true },
+      },
+    ]);
+    assert.equal(event && isKnownCallback(event) && event.type, 'message-sent');
+  });
+
+  it('keeps unknown event types as unknown, rather than rejecting them', () => {
+    const [event] = CallbackBodySchema.parse([
+      { type: 'message-read', time: 't', eventTime: 't', to: '+1', message: { id: 'x' } },
+    ]);
+    assert.ok(event && !isKnownCallback(event));
+    assert.equal(event.type, 'message-read');
+  });
+
+  it('rejects an empty array and events without a type', () => {
+    assert.equal(CallbackBodySchema.safeParse([]).success, false);
+    assert.equal(CallbackBodySchema.safeParse([{ description: 'no type' }]).success, false);
+    assert.equal(CallbackBodySchema.safeParse('hello').success, false);
+  });
+});
+
+describe('configuration', () => {
+  it('runs against the local emulator with no settings at all', () => {
+    const config = loadConfig({});
+    assert.equal(config.temporal.address, '127.0.0.1:7233');
+    assert.equal(config.bandwidth.baseUrl, 'http://127.0.0.1:3100/api/v2');
+    assert.equal(config.bandwidth.usesEmulator, true);
+    assert.deepEqual(config.bandwidth.auth, {
+      kind: 'oauth2',
+      clientId: 'threadline-dev',
+      clientSecret: 'threadline-dev-secret',
+      tokenUrl: 'http://127.0.0.1:3100/api/v1/oauth2/token',
+    });
+    assert.equal(config.emulator.callbackUrl, 'http://127.0.0.1:3000/callbacks/messaging');
+  });
+
+  it("uses Bandwidth's token URL for the real API, and says what to set when credentials are missing", () => {
+    assert.throws(
+      () => loadConfig({ BANDWIDTH_BASE_URL: 'https://messaging.bandwidth.com/api/v2' }),
+      (err: unknown) => err instanceof ConfigError && /BANDWIDTH_CLIENT_ID/.test(err.message),
+    );
+    const config = loadConfig({
+      BANDWIDTH_BASE_URL: 'https://messaging.bandwidth.com/api/v2',
+      BANDWIDTH_CLIENT_ID: 'id',
+      BANDWIDTH_CLIENT_SECRET: 'secret',
+    });
+    assert.equal(
+      config.bandwidth.auth.kind === 'oauth2' && config.bandwidth.auth.tokenUrl,
+      'https://api.bandwidth.com/api/v1/oauth2/token',
+    );
+  });
+
+  it('falls back to Basic only when a user configures a username and password', () => {
+    const config = loadConfig({ BANDWIDTH_USERNAME: 'u', BANDWIDTH_PASSWORD: 'p' });
+    assert.deepEqual(config.bandwidth.auth, { kind: 'basic', username: 'u', password: 'p' });
+  });
+
+  it('names every bad variable at once', () => {
+    assert.throws(
+      () => loadConfig({ PORT: 'eighty', BANDWIDTH_NUMBER: '919-555-0100', CALLBACK_USERNAME: 'only-one' }),
+      (err: unknown) => err instanceof ConfigError && /PORT/.test(err.message) && /BANDWIDTH_NUMBER/.test(err.message),
+    );
+  });
+});
