@@ -42,7 +42,12 @@ const callbackBase = {
 export const InboundCallbackSchema = z.looseObject({ ...callbackBase, type: z.literal('message-received') });
 export type InboundCallback = z.infer<typeof InboundCallbackSchema>;
 
-export const STATUS_CALLBACK_TYPES = ['message-sending', 'message-sent', 'message-delivered', 'message-failed'] as const;
+export const STATUS_CALLBACK_TYPES = [
+  'message-sending',
+  'message-sent',
+  'message-delivered',
+  'message-failed',
+] as const;
 export type StatusCallbackType = (typeof STATUS_CALLBACK_TYPES)[number];
 
 export const StatusCallbackSchema = z.discriminatedUnion('type', [
@@ -91,7 +96,7 @@ export const CallbackBodySchema = z
           for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: 'custom', message: issue.message });
           return z.NEVER;
         }
-        return known ? (parsed.data as MessageCallback) : { ...(parsed.data as OtherCallback), known: false };
+        return known ? (parsed.data as MessageCallback) : { ...parsed.data, known: false };
       }),
     ),
   );

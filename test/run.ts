@@ -28,7 +28,9 @@ function testFiles(filters: string[]): string[] {
   };
   walk(path.join(root, 'test'));
   const wanted = filters.map((f) => path.relative(root, path.resolve(f)));
-  return found.sort().filter((file) => wanted.length === 0 || wanted.some((w) => file === w || file.startsWith(`${w}/`)));
+  return found
+    .sort()
+    .filter((file) => wanted.length === 0 || wanted.some((w) => file === w || file.startsWith(`${w}/`)));
 }
 
 async function main(): Promise<number> {
@@ -44,7 +46,13 @@ async function main(): Promise<number> {
 
   try {
     if (cli.kind === 'binary') {
-      const dev: DevServer = await startDevServer({ cli: cli.path, port: await freePort(), uiPort: null, synchronous: 'OFF', log });
+      const dev: DevServer = await startDevServer({
+        cli: cli.path,
+        port: await freePort(),
+        uiPort: null,
+        synchronous: 'OFF',
+        log,
+      });
       cleanups.push(() => dev.stop());
       env.TEMPORAL_ADDRESS = dev.address;
       env.TEMPORAL_CLI = cli.path;
