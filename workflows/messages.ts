@@ -62,3 +62,22 @@ export const inboundMessageSignal = defineSignal<[InboundMessage]>('inboundMessa
 export const deliveryStatusSignal = defineSignal<[DeliveryEvent]>('deliveryStatus');
 /** Every message of the conversation, oldest first, with direction, time, segment count and delivery status. */
 export const transcriptQuery = defineQuery<TranscriptEntry[]>('transcript');
+
+/** A human operator sends a message into a live conversation (delivered like the bot's own messages). */
+export const operatorMessageSignal = defineSignal<[{ text: string; media?: string[]; operator: string }]>(
+  'operatorMessage',
+);
+/** Pauses (`paused: true`) or resumes the bot while a human takes over the conversation. */
+export const takeoverSignal = defineSignal<[{ paused: boolean; operator: string }]>('takeover');
+/** Ends the conversation: the bot stops where it is and the workflow completes. */
+export const endConversationSignal = defineSignal<[{ reason: string }]>('endConversation');
+
+/** Something outside the conversation happened (a payment, a booking change); bots wait for it by name. */
+export interface ExternalEvent {
+  name: string;
+  payload?: unknown;
+  /** Deduplication key: the same id delivered twice counts once. */
+  id?: string;
+}
+/** Delivers an {@link ExternalEvent} to a conversation; bots wait for it with `chat.events.external(name)`. */
+export const externalEventSignal = defineSignal<[ExternalEvent]>('externalEvent');
