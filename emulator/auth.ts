@@ -103,7 +103,7 @@ export class TokenService {
   }
 
   /** Authenticates a request for the account in its path. */
-  async authenticate(req: Request, accountId: string): Promise<AuthResult> {
+  async authenticate(req: Pick<Request, 'headers'>, accountId: string): Promise<AuthResult> {
     const header = req.headers.authorization;
     if (header && /^bearer /i.test(header)) {
       const claims = await this.verify(header.slice(7).trim());

@@ -13,6 +13,7 @@ import { type Logger } from 'pino';
 import { type ScaledClock } from './clock';
 import { type CallbackEventBody } from './callback-payloads';
 import { type Db } from './database';
+import { HttpPoster } from './http-post';
 import { type Settings } from './settings';
 
 export interface CallbackTarget {
@@ -71,8 +72,10 @@ interface CallbackRow {
 export class CallbackDispatcher {
   private inFlight = 0;
   private readonly inFlightIds = new Set<number>();
+  private completions: Completion[] = [];
   private closed = false;
   private readonly pending = new Set<Promise<void>>();
+  private readonly poster: HttpPoster;
   private readonly insertStmt;
   private readonly dueStmt;
   private readonly leaseStmt;
@@ -89,6 +92,7 @@ export class CallbackDispatcher {
     /** Called when callback work becomes due at emulated time `dueMs`. */
     private readonly wake: (dueMs: number) => void,
   ) {
+    this.poster = new HttpPoster();
     this.insertStmt = db.prepare(
       `INSERT INTO callbacks (account_id, application_id, url, username, password, body, event_count, types, message_ids,
          duplicate_of, created_ms, next_attempt_ms, attempts, state)
@@ -146,9 +150,9 @@ export class CallbackDispatcher {
     const realTimeoutMs = Math.max(policy.minRealTimeoutMs, this.clock.toRealMs(policy.timeoutMs));
     const leaseUntil = now + Math.ceil(realTimeoutMs * this.clock.timeScale * 2) + 1000;
     const chunks = chunkByTarget(rows, policy.batchMaxEvents);
-    this.db.transaction(() => {
-      for (const row of rows) this.leaseStmt.run(leaseUntil, row.id);
-    })();
+    this.db
+      .prepare(`UPDATE callbacks SET next_attempt_ms = ? WHERE id IN (${rows.map(() => '?').join(',')})`)
+      .run(leaseUntil, ...rows.map((r) => r.id));
     for (const chunk of chunks.slice(0, room)) {
       this.inFlight += 1;
       for (const row of chunk) this.inFlightIds.add(row.id);
@@ -184,6 +188,7 @@ export class CallbackDispatcher {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.pending]);
+    this.poster.close();
   }
 
   private async deliver(rows: CallbackRow[]): Promise<void> {
@@ -200,71 +205,74 @@ export class CallbackDispatcher {
     }
     const startedMs = this.clock.now();
     const t0 = performance.now();
-    let status: number | null = null;
-    let error: string | null = null;
-    try {
-      const timeoutMs = Math.max(policy.minRealTimeoutMs, this.clock.toRealMs(policy.timeoutMs));
-      const res = await fetch(first.url, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify(events),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      status = res.status;
-      await res.arrayBuffer().catch(() => undefined);
-    } catch (err) {
-      error = describeFetchError(err);
-    }
+    const timeoutMs = Math.max(policy.minRealTimeoutMs, this.clock.toRealMs(policy.timeoutMs));
+    const result = await this.poster.post(first.url, headers, JSON.stringify(events), timeoutMs);
+    const status: number | null = 'status' in result ? result.status : null;
+    const error: string | null = 'error' in result ? result.error : null;
     const latencyMs = Math.round((performance.now() - t0) * 100) / 100;
     if (this.closed && status === null) return; // shutting down: leave it pending, the lease will run out
+    await new Promise<void>((resolve) => {
+      this.completions.push({ rows, startedMs, latencyMs, status, error, resolve });
+      if (this.completions.length === 1) setImmediate(() => this.flushCompletions());
+    });
+  }
+
+  /** Records finished attempts, all of one event-loop turn in one transaction. */
+  private flushCompletions(): void {
+    const batch = this.completions;
+    this.completions = [];
+    let wakeAt: number | undefined;
+    try {
+      this.db.transaction(() => {
+        for (const c of batch) {
+          const next = this.applyCompletion(c);
+          if (next !== undefined) wakeAt = wakeAt === undefined ? next : Math.min(wakeAt, next);
+        }
+      })();
+    } catch (err) {
+      this.logger.error({ err }, 'recording callback attempts failed; they will be retried');
+    }
+    for (const c of batch) c.resolve();
+    if (wakeAt !== undefined) this.wake(wakeAt);
+  }
+
+  /** Applies one attempt's outcome; returns the emulated time of the retry when one is scheduled. */
+  private applyCompletion({ rows, startedMs, latencyMs, status, error }: Completion): number | undefined {
+    const policy = this.settings().callbacks;
     const ok = status !== null && status >= 200 && status < 300;
     const now = this.clock.now();
-    this.db.transaction(() => {
-      for (const row of rows) {
-        const attempt = row.attempts + 1;
-        if (ok) {
-          this.updateStmt.run('delivered', attempt, now, status, null, row.id);
-          this.attemptStmt.run(row.id, attempt, row.url, startedMs, latencyMs, status, null, 'delivered', null);
-          continue;
-        }
-        const schedule = policy.retryScheduleSeconds;
-        const backoffS = schedule[Math.min(attempt - 1, schedule.length - 1)] ?? 3600;
-        const next = now + backoffS * 1000;
-        const expired = next > row.created_ms + policy.maxAgeSeconds * 1000;
-        this.updateStmt.run(expired ? 'dropped' : 'pending', attempt, expired ? now : next, status, error, row.id);
-        this.attemptStmt.run(
-          row.id,
-          attempt,
-          row.url,
-          startedMs,
-          latencyMs,
-          status,
-          error,
-          expired ? 'dropped' : 'retry',
-          expired ? null : next,
-        );
-        if (expired)
-          this.logger.warn({ callbackId: row.id, url: row.url }, 'callback dropped after 24 hours of retries');
-        else this.wake(next);
-      }
-    })();
-    if (ok && policy.duplicateRate > 0) {
-      for (const row of rows) {
-        if (row.duplicate_of === null && this.random() < policy.duplicateRate) {
-          const target = {
-            accountId: row.account_id,
-            applicationId: row.application_id,
-            url: row.url,
-            credentials:
-              row.username !== null && row.password !== null
-                ? { username: row.username, password: row.password }
-                : undefined,
-          };
+    let retryAt: number | undefined;
+    for (const row of rows) {
+      const attempt = row.attempts + 1;
+      if (ok) {
+        this.updateStmt.run('delivered', attempt, now, status, null, row.id);
+        this.attemptStmt.run(row.id, attempt, row.url, startedMs, latencyMs, status, null, 'delivered', null);
+        if (row.duplicate_of === null && policy.duplicateRate > 0 && this.random() < policy.duplicateRate) {
           const delay = 1 + Math.ceil(this.random() * Math.max(1, policy.reorderMaxDelayMs));
-          this.enqueue(target, JSON.parse(row.body) as CallbackEventBody[], now + delay, row.id);
+          this.enqueue(targetOf(row), JSON.parse(row.body) as CallbackEventBody[], now + delay, row.id);
         }
+        continue;
       }
+      const schedule = policy.retryScheduleSeconds;
+      const backoffS = schedule[Math.min(attempt - 1, schedule.length - 1)] ?? 3600;
+      const next = now + backoffS * 1000;
+      const expired = next > row.created_ms + policy.maxAgeSeconds * 1000;
+      this.updateStmt.run(expired ? 'dropped' : 'pending', attempt, expired ? now : next, status, error, row.id);
+      this.attemptStmt.run(
+        row.id,
+        attempt,
+        row.url,
+        startedMs,
+        latencyMs,
+        status,
+        error,
+        expired ? 'dropped' : 'retry',
+        expired ? null : next,
+      );
+      if (expired) this.logger.warn({ callbackId: row.id, url: row.url }, 'callback dropped after 24 hours of retries');
+      else retryAt = retryAt === undefined ? next : Math.min(retryAt, next);
     }
+    return retryAt;
   }
 
   /** The callback log, newest first. */
@@ -323,6 +331,25 @@ export class CallbackDispatcher {
   }
 }
 
+interface Completion {
+  rows: CallbackRow[];
+  startedMs: number;
+  latencyMs: number;
+  status: number | null;
+  error: string | null;
+  resolve: () => void;
+}
+
+function targetOf(row: CallbackRow): CallbackTarget {
+  return {
+    accountId: row.account_id,
+    applicationId: row.application_id,
+    url: row.url,
+    credentials:
+      row.username !== null && row.password !== null ? { username: row.username, password: row.password } : undefined,
+  };
+}
+
 interface AttemptRow {
   attempt: number;
   url: string;
@@ -348,13 +375,4 @@ function chunkByTarget(rows: CallbackRow[], max: number): CallbackRow[][] {
     chunk.push(row);
   }
   return chunks;
-}
-
-function describeFetchError(err: unknown): string {
-  if (err instanceof Error) {
-    if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'timeout';
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    return cause?.code ?? cause?.message ?? err.message;
-  }
-  return String(err);
 }

@@ -45,6 +45,14 @@ export class Engine {
   private ticking = false;
   private wakeDuringTick: number | undefined;
   private closed = false;
+  private pendingAccepts: {
+    message: StoredMessage;
+    units: number;
+    text: string | undefined;
+    resolve: () => void;
+    reject: (err: unknown) => void;
+  }[] = [];
+  private readonly insertInboxStmt;
   private mediaInspector: (message: StoredMessage) => number | undefined = () => undefined;
   private readonly insertEventStmt;
   private readonly dueEventsStmt;
@@ -69,6 +77,10 @@ export class Engine {
     this.dueEventsStmt = db.prepare('SELECT * FROM events WHERE due_ms <= ? ORDER BY due_ms, id LIMIT ?');
     this.deleteEventStmt = db.prepare('DELETE FROM events WHERE id = ?');
     this.nextEventStmt = db.prepare('SELECT MIN(due_ms) AS due FROM events');
+    this.insertInboxStmt = db.prepare(
+      `INSERT INTO handset_inbox (phone, message_id, direction, from_tn, to_json, text, media_json, time_ms)
+       VALUES (?, ?, 'out', ?, ?, ?, ?, ?)`,
+    );
   }
 
   /** Sets the check run on outbound media when a message leaves the queue; it returns a rejection code or nothing. */
@@ -258,36 +270,57 @@ export class Engine {
     this.callbacks.enqueue(inboundTarget(app), events, dueMs);
   }
 
-  /** Stores and queues an accepted outbound message. */
-  acceptOutbound(message: StoredMessage, units: number, text: string | undefined): void {
-    this.db.transaction(() => {
-      this.messages.insert(message, message.to, 'QUEUED');
-      this.queue.enqueue({
-        messageId: message.id,
-        accountId: message.accountId,
-        fromTn: message.from,
-        priority: message.priority === 'high' ? 1 : 0,
-        units,
-        enqueuedMs: message.timeMs,
-        expirationMs: message.expiration ? Date.parse(message.expiration) : null,
-      });
-      const insert = this.db.prepare(
-        `INSERT INTO handset_inbox (phone, message_id, direction, from_tn, to_json, text, media_json, time_ms)
-         VALUES (?, ?, 'out', ?, ?, ?, ?, ?)`,
-      );
-      for (const tn of message.to) {
-        insert.run(
-          tn,
-          message.id,
-          message.from,
-          JSON.stringify(message.to),
-          text ?? null,
-          message.media ? JSON.stringify(message.media) : null,
-          message.timeMs,
-        );
+  /**
+   * Stores and queues an accepted outbound message. Writes are group-committed: every message accepted in the same
+   * turn of the event loop goes into one transaction, and the promise resolves once it is durable, so the 202 is
+   * only sent for a message that a crash cannot lose.
+   */
+  acceptOutbound(message: StoredMessage, units: number, text: string | undefined): Promise<void> {
+    this.queue.reserve(message.accountId, units);
+    return new Promise((resolve, reject) => {
+      this.pendingAccepts.push({ message, units, text, resolve, reject });
+      if (this.pendingAccepts.length === 1) setImmediate(() => this.flushAccepts());
+    });
+  }
+
+  private flushAccepts(): void {
+    const batch = this.pendingAccepts;
+    this.pendingAccepts = [];
+    try {
+      this.db.transaction(() => {
+        for (const { message, units, text } of batch) {
+          this.messages.insert(message, message.to, 'QUEUED');
+          this.queue.persist({
+            messageId: message.id,
+            accountId: message.accountId,
+            fromTn: message.from,
+            priority: message.priority === 'high' ? 1 : 0,
+            units,
+            enqueuedMs: message.timeMs,
+            expirationMs: message.expiration ? Date.parse(message.expiration) : null,
+          });
+          for (const tn of message.to) {
+            this.insertInboxStmt.run(
+              tn,
+              message.id,
+              message.from,
+              JSON.stringify(message.to),
+              text ?? null,
+              message.media ? JSON.stringify(message.media) : null,
+              message.timeMs,
+            );
+          }
+        }
+      })();
+    } catch (err) {
+      for (const b of batch) {
+        this.queue.release(b.message.accountId, b.units);
+        b.reject(err);
       }
-    })();
-    this.wake(message.timeMs);
+      return;
+    }
+    for (const b of batch) b.resolve();
+    this.wake(this.clock.now());
   }
 }
 

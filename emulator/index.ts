@@ -23,6 +23,7 @@ import { type EmulatorContext } from './context';
 import { getMeta, openDatabase, setMeta } from './database';
 import { Directory } from './directory';
 import { Engine } from './engine';
+import { handleFast } from './fast-path';
 import { sendError, sendPathNotFound } from './http-errors';
 import { inspectOutboundMedia } from './media-inspector';
 import { adminRouter } from './routes/admin';
@@ -152,7 +153,9 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     app,
     listen(port: number, host = '127.0.0.1') {
       return new Promise((resolve, reject) => {
-        const s = http.createServer(app);
+        const s = http.createServer((req, res) => {
+          if (!handleFast(ctx, req, res)) app(req, res);
+        });
         s.keepAliveTimeout = 30_000;
         s.once('error', reject);
         s.listen(port, host, () => {

@@ -93,6 +93,29 @@ export class OutboundQueue {
     return this.depth(accountId) + units > this.capacity(accountId);
   }
 
+  /** Counts `units` against the account's queue before they are written (so a burst cannot overfill it). */
+  reserve(accountId: string, units: number): void {
+    this.queuedUnits.set(accountId, this.depth(accountId) + units);
+  }
+
+  /** Gives back a reservation whose message was never written. */
+  release(accountId: string, units: number): void {
+    this.queuedUnits.set(accountId, Math.max(0, this.depth(accountId) - units));
+  }
+
+  /** Writes a queued message whose units were already reserved. */
+  persist(entry: Omit<QueueEntry, 'seq'>): void {
+    this.insertStmt.run(
+      entry.messageId,
+      entry.accountId,
+      entry.fromTn,
+      entry.priority,
+      entry.units,
+      entry.enqueuedMs,
+      entry.expirationMs,
+    );
+  }
+
   enqueue(entry: Omit<QueueEntry, 'seq'>): void {
     this.insertStmt.run(
       entry.messageId,

@@ -1,0 +1,349 @@
+/**
+ * `npm run bench:emulator`: create-message throughput and callback dispatch rate of the Bandwidth emulator, side by
+ * side in the same run with Stoplight Prism's mock server (`prism mock`) of the same OpenAPI spec, which is what
+ * Bandwidth's own SDK CI mocks the API with. Both run as child processes on loopback and get the same load: N
+ * create-message requests with Basic auth from C concurrent keep-alive connections, three alternating rounds each after a
+ * warm-up (the best round counts). Figures and ratios are merged into bench/results.json under the key `emulator`.
+ *
+ * Callback dispatch: the emulator sends three status callbacks per SMS (sending, sent, delivered; at time scale 1000
+ * so simulated delays are negligible), each a durable SQLite-backed delivery with an attempt log. Prism fires the
+ * spec's `statusCallback` once per request; the spec's callback URL key `{statusCallbackUrl}` is not a runtime
+ * expression, so the bench gives Prism a copy of the spec whose only change is that key, replaced by
+ * `{$request.body#/tag}`, and sends the receiver's URL as the tag. The rate is callbacks received per second, from
+ * the first to the last callback of the round.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import { type AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+const ROOT = path.resolve(__dirname, '..');
+const SHARED_SPEC = path.resolve(ROOT, '../shared/reference/bandwidth-openapi-node-sdk-v8.1.4.yml');
+const SPEC = fs.existsSync(SHARED_SPEC) ? SHARED_SPEC : path.join(ROOT, 'node_modules/bandwidth-sdk/bandwidth.yml');
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 4000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ACCOUNT = '9900000';
+const AUTH = `Basic ${Buffer.from('bench-user:bench-password').toString('base64')}`;
+
+interface Round {
+  createPerSecond: number;
+  callbacksPerSecond: number;
+  callbacks: number;
+  errors: number;
+}
+
+/**
+ * The callback receiver runs on its own thread, so that counting callbacks does not slow the load generator. It
+ * answers 200 at once and reports, per path, how many events arrived and when the first and last did.
+ */
+const RECEIVER_SOURCE = `
+const http = require('node:http');
+const { parentPort } = require('node:worker_threads');
+const counts = {};
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    let events = 1;
+    const raw = Buffer.concat(chunks);
+    if (raw[0] === 0x5b) {
+      try { events = JSON.parse(raw.toString()).length; } catch { events = 1; }
+    }
+    const key = (req.url || '/').split('?')[0];
+    const now = performance.timeOrigin + performance.now();
+    const c = counts[key] || (counts[key] = { n: 0, first: now, last: now });
+    c.n += events;
+    c.last = now;
+    res.end();
+  });
+});
+server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
+setInterval(() => parentPort.postMessage({ counts }), 50);
+parentPort.on('message', (m) => { if (m === 'stop') { server.closeAllConnections(); server.close(); process.exit(0); } });
+`;
+
+async function startReceiver() {
+  const counts = new Map<string, { n: number; first: number; last: number }>();
+  const worker = new Worker(RECEIVER_SOURCE, { eval: true });
+  const port = await new Promise<number>((resolve) => {
+    worker.on(
+      'message',
+      (m: { port?: number; counts?: Record<string, { n: number; first: number; last: number }> }) => {
+        if (m.port !== undefined) resolve(m.port);
+        if (m.counts) for (const [k, v] of Object.entries(m.counts)) counts.set(k, v);
+      },
+    );
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    counts,
+    stop: () => worker.postMessage('stop'),
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = http.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHttp(url: string, child: ChildProcess, name: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(1000) });
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`${name} did not start within ${timeoutMs / 1000}s`);
+}
+
+/** Sends `count` create-message requests over `concurrency` keep-alive connections; returns requests per second. */
+async function load(
+  baseUrl: string,
+  count: number,
+  concurrency: number,
+  tag: string,
+): Promise<{ perSecond: number; errors: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const target = new URL(`${baseUrl}/users/${ACCOUNT}/messages`);
+  let next = 0;
+  let errors = 0;
+  const one = (i: number) =>
+    new Promise<void>((resolve) => {
+      const body = JSON.stringify({
+        applicationId: '93de2206-9669-4e07-948d-329f4b722ee2',
+        to: [`+1919556${String(1000 + (i % 8000)).padStart(4, '0')}`], // not +1AAA555CCCC: magic numbers fail
+        from: '+19195550100',
+        text: `Benchmark message ${i}`,
+        tag,
+      });
+      const req = http.request(
+        target,
+        {
+          method: 'POST',
+          agent,
+          headers: {
+            Authorization: AUTH,
+            'Content-Type': 'application/json',
+            'Content-Length': Buffer.byteLength(body),
+          },
+        },
+        (res) => {
+          if (res.statusCode !== 202) errors += 1;
+          res.resume();
+          res.on('end', () => resolve());
+        },
+      );
+      req.on('error', () => {
+        errors += 1;
+        resolve();
+      });
+      req.end(body);
+    });
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) await one(next++);
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  return { perSecond: count / seconds, errors };
+}
+
+async function waitForCallbacks(
+  counts: Map<string, { n: number; first: number; last: number }>,
+  key: string,
+  expected: number,
+  timeoutMs = 120_000,
+): Promise<{ n: number; perSecond: number }> {
+  const deadline = Date.now() + timeoutMs;
+  let lastN = -1;
+  let stableSince = Date.now();
+  for (;;) {
+    const c = counts.get(key);
+    const n = c?.n ?? 0;
+    if (n >= expected || Date.now() > deadline || (n === lastN && Date.now() - stableSince > 10_000)) {
+      const seconds = c ? Math.max(0.001, (c.last - c.first) / 1000) : 1;
+      return { n, perSecond: c ? n / seconds : 0 };
+    }
+    if (n !== lastN) {
+      lastN = n;
+      stableSince = Date.now();
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function main(): Promise<void> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-emulator-'));
+  const receiver = await startReceiver();
+  const children: ChildProcess[] = [];
+  try {
+    // The emulator, as `npm run emulator` runs it (durable SQLite state), with a rate limit that does not throttle.
+    const emulatorPort = await freePort();
+    const configFile = path.join(tmp, 'emulator.json');
+    fs.writeFileSync(
+      configFile,
+      JSON.stringify({
+        accounts: [
+          {
+            id: ACCOUNT,
+            apiUsers: [{ username: 'bench-user', password: 'bench-password' }],
+            limits: { messagesPerSecond: 1_000_000 },
+          },
+        ],
+      }),
+    );
+    const nodeArgs = (process.env.BENCH_EMULATOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const emulator = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, 'bin/emulator.ts')], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        EMULATOR_PORT: String(emulatorPort),
+        EMULATOR_TIME_SCALE: '1000',
+        EMULATOR_CONFIG: configFile,
+        EMULATOR_CALLBACK_URL: `${receiver.url}/emulator`,
+        THREADLINE_DATA_DIR: tmp,
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    children.push(emulator);
+    const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
+
+    // Prism, mocking the same spec (callback URL key made a runtime expression so that it can call back).
+    const prismPort = await freePort();
+    const prismSpec = path.join(tmp, 'bandwidth-prism.yml');
+    fs.writeFileSync(
+      prismSpec,
+      fs.readFileSync(SPEC, 'utf8').replaceAll("'{statusCallbackUrl}':", "'{$request.body#/tag}':"),
+    );
+    const prism = spawn(
+      path.join(ROOT, 'node_modules/.bin/prism'),
+      ['mock', '-h', '127.0.0.1', '-p', String(prismPort), '--errors', 'false', prismSpec],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'ignore', 'ignore'],
+      },
+    );
+    children.push(prism);
+    const prismUrl = `http://127.0.0.1:${prismPort}`;
+
+    console.log(`Starting the emulator and Prism (${path.basename(SPEC)})...`);
+    await waitForHttp(`${emulatorUrl}/emulator`, emulator, 'emulator');
+    await waitForHttp(`${prismUrl}/users/${ACCOUNT}/media`, prism, 'prism');
+
+    const rounds: { emulator: Round[]; prism: Round[] } = { emulator: [], prism: [] };
+    const run = async (name: 'emulator' | 'prism', url: string, round: number) => {
+      const key = `/${name}-${round}`;
+      const tag = name === 'prism' ? `${receiver.url}${key}` : key;
+      const pointCallbacksAt = (callbackPath: string) =>
+        fetch(`${url}/emulator/applications/93de2206-9669-4e07-948d-329f4b722ee2`, {
+          method: 'PATCH',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({
+            inboundCallbackUrl: `${receiver.url}${callbackPath}`,
+            statusCallbackUrl: `${receiver.url}${callbackPath}`,
+          }),
+        });
+      if (name === 'emulator') await pointCallbacksAt('/warmup');
+      await load(url, 1000, CONCURRENCY, name === 'prism' ? `${receiver.url}/warmup` : '/warmup'); // warm-up
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      if (name === 'emulator') await pointCallbacksAt(key);
+      const perCreate = name === 'emulator' ? 3 : 1;
+      const created = await load(url, REQUESTS, CONCURRENCY, tag);
+      const cb = await waitForCallbacks(receiver.counts, key, REQUESTS * perCreate);
+      const r: Round = {
+        createPerSecond: created.perSecond,
+        callbacksPerSecond: cb.perSecond,
+        callbacks: cb.n,
+        errors: created.errors,
+      };
+      rounds[name].push(r);
+      console.log(
+        `  ${name.padEnd(8)} round ${round}: ${r.createPerSecond.toFixed(0)} creates/s, ${r.callbacksPerSecond.toFixed(0)} callbacks/s ` +
+          `(${r.callbacks} callbacks, ${r.errors} errors)`,
+      );
+      // Let the emulator drain its callbacks before the next round.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    };
+    for (let round = 1; round <= ROUNDS; round++) {
+      await run('emulator', emulatorUrl, round);
+      await run('prism', prismUrl, round);
+    }
+
+    const best = (rs: Round[], k: keyof Round) => Math.max(...rs.map((r) => r[k]));
+    const figures = {
+      createMessagePerSecond: {
+        emulator: best(rounds.emulator, 'createPerSecond'),
+        prism: best(rounds.prism, 'createPerSecond'),
+      },
+      callbacksPerSecond: {
+        emulator: best(rounds.emulator, 'callbacksPerSecond'),
+        prism: best(rounds.prism, 'callbacksPerSecond'),
+      },
+    };
+    const round1 = (n: number) => Math.round(n * 10) / 10;
+    const result = {
+      date: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version },
+      spec: path.basename(SPEC),
+      requestsPerRound: REQUESTS,
+      concurrency: CONCURRENCY,
+      rounds: ROUNDS,
+      createMessage: {
+        emulatorPerSecond: round1(figures.createMessagePerSecond.emulator),
+        prismPerSecond: round1(figures.createMessagePerSecond.prism),
+        ratio: round1(figures.createMessagePerSecond.emulator / figures.createMessagePerSecond.prism),
+      },
+      callbackDispatch: {
+        emulatorPerSecond: round1(figures.callbacksPerSecond.emulator),
+        prismPerSecond: round1(figures.callbacksPerSecond.prism),
+        ratio: round1(figures.callbacksPerSecond.emulator / Math.max(figures.callbacksPerSecond.prism, 0.001)),
+      },
+      errors: {
+        emulator: rounds.emulator.reduce((n, r) => n + r.errors, 0),
+        prism: rounds.prism.reduce((n, r) => n + r.errors, 0),
+      },
+      notes:
+        'Best of alternating rounds. Emulator: bin/emulator.ts with SQLite in a temp data dir, time scale 1000, ' +
+        '3 status callbacks per SMS. Prism: prism mock of the same spec, statusCallback URL key replaced by a runtime ' +
+        'expression, 1 callback per request.',
+    };
+    const resultsFile = path.join(ROOT, 'bench/results.json');
+    const existing = fs.existsSync(resultsFile)
+      ? (JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as Record<string, unknown>)
+      : {};
+    fs.writeFileSync(resultsFile, `${JSON.stringify({ ...existing, emulator: result }, null, 2)}\n`);
+    console.log(
+      `\ncreate message:    emulator ${result.createMessage.emulatorPerSecond}/s, prism ${result.createMessage.prismPerSecond}/s, ratio ${result.createMessage.ratio}x`,
+    );
+    console.log(
+      `callback dispatch: emulator ${result.callbackDispatch.emulatorPerSecond}/s, prism ${result.callbackDispatch.prismPerSecond}/s, ratio ${result.callbackDispatch.ratio}x`,
+    );
+    console.log(`written to ${path.relative(process.cwd(), resultsFile)} (key "emulator")`);
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+    receiver.stop();
+    await new Promise((r) => setTimeout(r, 300));
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
