@@ -5,6 +5,7 @@
 import http from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { type Message } from '../../bandwidth/schemas';
+import { loadSpecValidator } from './openapi';
 import { createEmulator, type Emulator, type EmulatorDefaults, type EmulatorOptions } from '../../emulator';
 
 export interface ReceivedCallback {
@@ -124,6 +125,9 @@ export async function startEmulator(
     async close() {
       await emulator.close();
       await sink.close();
+      // Every callback any test received must match Bandwidth's OpenAPI spec.
+      const spec = await loadSpecValidator();
+      for (const r of sink.received) spec.callback(r.body);
     },
   };
 }

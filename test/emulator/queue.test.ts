@@ -3,6 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import { loadSpecValidator } from './openapi';
 import { admin, DEFAULTS, eventsOf, sendText, startEmulator, type Running } from './helpers';
 
 const sendingTime = (env: Running, id: string) =>
@@ -29,6 +30,7 @@ void describe('message queue and rate limits', () => {
     assert.ok(statuses.filter((s) => s === 202).length <= 4, statuses.join());
     assert.ok(statuses.includes(429), statuses.join());
     assert.equal(rejection!.type, 'max-message-queue-size-exceeded');
+    (await loadSpecValidator()).response('createMessage', 429, rejection);
     assert.match(String(rejection!.description), /capacity of this queue is 4 messages \(15 minutes\)/);
     const queue = await admin<{ accountId: string; queuedUnits: number; capacity: number }[]>(env.url, 'GET', '/queue');
     const mine = queue.body.find((q) => q.accountId === DEFAULTS.accountId)!;
