@@ -270,7 +270,9 @@ export class CallbackDispatcher {
         expired ? null : next,
       );
       if (expired) this.logger.warn({ callbackId: row.id, url: row.url }, 'callback dropped after 24 hours of retries');
-      else retryAt = retryAt === undefined ? next : Math.min(retryAt, next);
+      else
+        this.logger.debug({ callbackId: row.id, url: row.url, status, error, attempt }, 'callback failed; will retry');
+      if (!expired) retryAt = retryAt === undefined ? next : Math.min(retryAt, next);
     }
     return retryAt;
   }

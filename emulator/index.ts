@@ -24,6 +24,7 @@ import { getMeta, openDatabase, setMeta } from './database';
 import { Directory } from './directory';
 import { Engine } from './engine';
 import { handleFast } from './fast-path';
+import { housekeeping } from './housekeeping';
 import { sendError, sendPathNotFound } from './http-errors';
 import { inspectOutboundMedia } from './media-inspector';
 import { adminRouter } from './routes/admin';
@@ -146,6 +147,8 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   engine.start();
   const clockSaver = setInterval(() => setMeta(db, 'clock_ms', String(clock.now())), 1000);
   clockSaver.unref();
+  const cleaner = setInterval(() => housekeeping(ctx), 60_000);
+  cleaner.unref();
 
   let server: http.Server | undefined;
   let closed = false;
@@ -172,6 +175,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       if (closed) return;
       closed = true;
       clearInterval(clockSaver);
+      clearInterval(cleaner);
       await engine.close();
       if (server) {
         const s = server;

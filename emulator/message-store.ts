@@ -173,6 +173,11 @@ export class MessageStore {
     );
   }
 
+  /** Drops cached messages (after rows were deleted underneath). */
+  clearCache(): void {
+    this.cache.clear();
+  }
+
   private remember(message: StoredMessage): void {
     if (this.cache.size > 5000) this.cache.clear();
     this.cache.set(message.id, message);

@@ -9,6 +9,7 @@ import { ERROR_CODES } from '../../bandwidth/error-codes';
 import { type CallbackState } from '../callback-dispatcher';
 import { type EmulatorContext } from '../context';
 import { DirectoryError } from '../directory';
+import { housekeeping } from '../housekeeping';
 import { parsePhone } from './handsets';
 
 export function adminRouter(ctx: EmulatorContext): Router {
@@ -103,6 +104,7 @@ export function adminRouter(ctx: EmulatorContext): Router {
     const p = parsed.data;
     const ms = (p.ms ?? 0) + (p.seconds ?? 0) * 1000 + (p.minutes ?? 0) * 60_000 + (p.hours ?? 0) * 3_600_000;
     ctx.clock.advance(ms);
+    housekeeping(ctx);
     ctx.engine.kick();
     res.json(clockView(ctx));
   });
@@ -155,6 +157,7 @@ export function adminRouter(ctx: EmulatorContext): Router {
        DELETE FROM callback_attempts; DELETE FROM media; DELETE FROM handset_inbox;`,
     );
     ctx.engine.queue.reset();
+    ctx.engine.messages.clearCache();
     res.status(204).end();
   });
   return router;

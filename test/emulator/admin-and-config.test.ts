@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { loadConfig } from '../../config/env';
 import { createEmulator, emulatorDefaultsFromConfig } from '../../emulator';
-import { admin, api, DEFAULTS, eventsOf, getToken, startEmulator, startSink } from './helpers';
+import { admin, api, DEFAULTS, eventsOf, getToken, sendText, startEmulator, startSink } from './helpers';
 
 void describe('directory, config file and admin API', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'emulator-config-'));
@@ -173,6 +173,15 @@ void describe('directory, config file and admin API', () => {
       const index = await admin<{ clock: { timeScale: number } }>(env.url, 'GET', '');
       assert.equal(index.body.clock.timeScale, 1000);
       assert.equal((await admin(env.url, 'PATCH', '/settings', { callbacks: { duplicateRate: 2 } })).status, 400);
+      const sent = await sendText(env.url, { to: ['+19195550901'], text: 'to be forgotten' });
+      assert.equal((await admin(env.url, 'GET', `/messages/${sent.body.id}`)).status, 200);
+      assert.equal((await admin(env.url, 'POST', '/reset')).status, 204);
+      assert.equal((await admin(env.url, 'GET', `/messages/${sent.body.id}`)).status, 404);
+      assert.deepEqual(
+        (await api<{ messages: unknown[] }>(env.url, '/emulator/handsets/+19195550901/messages', { auth: '' })).body
+          .messages,
+        [],
+      );
     } finally {
       await env.close();
     }

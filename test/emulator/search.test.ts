@@ -104,7 +104,12 @@ void describe('message search', () => {
     assert.equal((await search('messageStatus=LOST')).status, 400);
     assert.equal((await search('destinationTn=919')).status, 400);
     assert.equal((await search('fromDateTime=2020-01-01T00:00:00Z&toDateTime=2020-02-01T00:00:00Z')).status, 400);
-    await admin(env.url, 'POST', '/clock/advance', { hours: 24 * 15 });
+    await admin(env.url, 'POST', '/clock/advance', { hours: 24 * 14 });
     assert.equal((await search('messageDirection=OUTBOUND')).body.totalCount, 0);
+    assert.equal((await admin(env.url, 'GET', `/messages/${groupId}`)).status, 200);
+    // A day past the window, housekeeping forgets settled messages and their callbacks.
+    await admin(env.url, 'POST', '/clock/advance', { hours: 26 });
+    assert.equal((await admin(env.url, 'GET', `/messages/${groupId}`)).status, 404);
+    assert.deepEqual((await admin<unknown[]>(env.url, 'GET', `/callbacks?messageId=${groupId}`)).body, []);
   });
 });
