@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import { type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { CallbackBodySchema } from '../../bandwidth/schemas';
 import {
@@ -65,5 +67,22 @@ void describe('emulator v1 contract (walking skeleton)', () => {
     assert.equal(inbox.status, 200);
     assert.equal(inbox.body.messages[0]!.text, 'Hello');
     assert.equal(inbox.body.messages[0]!.status, 'DELIVERED');
+  });
+
+  void it('serves the full API from emulator.app when mounted in another server', async () => {
+    const server = http.createServer(env.emulator.app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const res = await sendText(url, { to: ['+19195550124'], text: 'through express' });
+      assert.equal(res.status, 202);
+      assert.equal(res.body.text, 'through express');
+      const bad = await sendText(url, { to: [], text: '' });
+      assert.equal(bad.status, 400);
+      await env.sink.waitFor(() => eventsOf(env.sink, res.body.id).some((e) => e.type === 'message-delivered'));
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
