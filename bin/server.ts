@@ -1,32 +1,61 @@
 /**
- * `npm run server`: the webhook server on its own. Stateless: run several behind a load balancer. It starts even
- * when Temporal is down (the connection is lazy) and answers 503 until Temporal is back, so Bandwidth retries.
+ * `npm run server`: the webhook server and operator API on their own. Stateless: run several behind a load balancer,
+ * sharing Temporal and the records database (DATABASE_URL). It starts even when Temporal is down (the connection is
+ * lazy): callbacks get 503 and /readyz fails until Temporal is back, so Bandwidth retries and nothing is lost.
  */
 import { Client, Connection } from '@temporalio/client';
-import { loadConfig } from '../config/env';
+import { ConfigError, loadConfig, requireOperatorToken } from '../config/env';
 import { createApp } from '../server/app';
+import { createMetrics } from '../server/metrics';
+import { createBotRouter, routingProblems } from '../server/routing';
+import { openRecordStore } from '../stack';
+import { knownBots } from '../stack/bots';
 import { createLogger } from './logger';
 
-function run(): void {
+async function run(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  const bots = knownBots();
+  const problems = routingProblems(config.routing, bots);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const operator = requireOperatorToken(config);
+  if (operator.devDefault) {
+    logger.warn('OPERATOR_TOKEN is not set: the operator API accepts the documented development token');
+  }
+  const records = await openRecordStore(config);
   const connection = Connection.lazy({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const app = createApp({
     temporal: client,
     taskQueue: config.temporal.taskQueue,
-    routeBot: () => config.defaultBot,
+    routeBot: createBotRouter(config.routing),
+    records,
+    metrics: createMetrics({ processMetrics: true }),
     logger,
+    operatorToken: operator.token,
+    defaults: { ourNumber: config.bandwidth.number, applicationId: config.bandwidth.applicationId },
+    ourNumbers: [config.bandwidth.number, ...Object.keys(config.routing.routes).filter((k) => k.startsWith('+'))],
+    knownBots: bots,
+    ...(config.callbackAuth ? { callbackAuth: config.callbackAuth } : {}),
   });
   const server = app.listen(config.server.port, config.server.host, () => {
+    const base = `http://${config.server.host}:${config.server.port}`;
     logger.info(
-      { url: `http://${config.server.host}:${config.server.port}/callbacks/messaging` },
+      { callbacks: `${base}/callbacks/messaging`, operatorApi: `${base}/api/v1`, metrics: `${base}/metrics` },
       'webhook server listening',
     );
   });
-  const stop = () => server.close(() => void connection.close().finally(() => process.exit(0)));
+  const stop = () =>
+    server.close(() => {
+      void Promise.allSettled([connection.close(), records.close()]).finally(() => process.exit(0));
+    });
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }
 
-run();
+run().catch((err: unknown) => {
+  process.stderr.write(
+    `${err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  process.exit(1);
+});

@@ -59,6 +59,11 @@ async function run(): Promise<void> {
   );
   say(`  Temporal Web UI   ${ui}`);
   say(`  Webhook server    ${stack.serverUrl}/callbacks/messaging`);
+  say(`  Operator API      ${stack.serverUrl}/api/v1  (OpenAPI: ${stack.serverUrl}/api/v1/openapi.json)`);
+  if (config.operator?.devDefault) {
+    say(`                    development token: Authorization: Bearer ${config.operator.token}  (set OPERATOR_TOKEN)`);
+  }
+  say(`  Health, metrics   ${stack.serverUrl}/healthz  /readyz  /metrics`);
   if (stack.emulatorUrl) {
     say(
       `  Bandwidth emulator ${stack.emulatorUrl}  (API ${stack.emulatorUrl}/api/v2, our number ${config.bandwidth.number})`,

@@ -1,12 +1,18 @@
 /**
  * `npm run worker`: a Threadline worker on its own, for deployments where workers scale separately from the webhook
- * servers. Stateless: run as many as you like against the same Temporal namespace and task queue.
+ * servers. Stateless: run as many as you like against the same Temporal namespace and task queue. Every message
+ * Bandwidth accepts is recorded in the message records (DATABASE_URL); with WORKER_METRICS_PORT set, Prometheus
+ * metrics (sends) are served at /metrics on that port.
  */
+import http from 'node:http';
 import { NativeConnection } from '@temporalio/worker';
 import { Connection } from '@temporalio/client';
 import { createActivities } from '../activities';
 import { createBandwidthClient } from '../bandwidth/client';
-import { loadConfig } from '../config/env';
+import { ConfigError, loadConfig } from '../config/env';
+import { createMetrics } from '../server/metrics';
+import { openRecordStore } from '../stack';
+import { recordSends } from '../stack/send-recorder';
 import { createWorker } from '../worker/create-worker';
 import { ensureSearchAttributes } from '../worker/search-attributes';
 import { createLogger } from './logger';
@@ -17,6 +23,22 @@ async function run(): Promise<void> {
   const connection = await Connection.connect({ address: config.temporal.address });
   await ensureSearchAttributes(connection, config.temporal.namespace);
   await connection.close();
+  const records = await openRecordStore(config);
+  const metrics = createMetrics({ processMetrics: true });
+  let metricsServer: http.Server | undefined;
+  if (config.workerMetricsPort !== undefined) {
+    metricsServer = http.createServer((req, res) => {
+      if (req.url !== '/metrics') {
+        res.writeHead(404).end();
+        return;
+      }
+      metrics.registry.metrics().then(
+        (text) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text),
+        () => res.writeHead(500).end(),
+      );
+    });
+    metricsServer.listen(config.workerMetricsPort, config.server.host);
+  }
   const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
   try {
     const worker = await createWorker({
@@ -26,16 +48,21 @@ async function run(): Promise<void> {
       activities: createActivities({
         bandwidth: createBandwidthClient(config.bandwidth),
         applicationId: config.bandwidth.applicationId,
+        onSent: recordSends({ records, metrics, logger }),
       }),
     });
     logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
     await worker.run();
   } finally {
+    metricsServer?.close();
     await nativeConnection.close();
+    await records.close();
   }
 }
 
 run().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(
+    `${err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   process.exit(1);
 });

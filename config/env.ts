@@ -20,6 +20,55 @@ export const DEFAULT_APPLICATION_ID = '93de2206-9669-4e07-948d-329f4b722ee2';
 export const DEFAULT_NUMBER = '+19195550100';
 export const DEFAULT_CLIENT_ID = 'threadline-dev';
 export const DEFAULT_CLIENT_SECRET = 'threadline-dev-secret';
+/**
+ * The operator API's bearer token when `OPERATOR_TOKEN` is unset and Threadline runs on its local emulator (dev mode
+ * only; the server logs a warning). Against the real Bandwidth API, `OPERATOR_TOKEN` is required.
+ */
+export const DEV_OPERATOR_TOKEN = 'threadline-dev-operator-token';
+
+/** A bot: the workflow type (an exported workflow function's name) that answers a conversation. */
+export const BotNameSchema = z
+  .string()
+  .regex(/^[A-Za-z_$][\w$]*$/, 'must be the name of a bot workflow exported from workflows/index.ts, e.g. greeterBot');
+
+/**
+ * `THREADLINE_ROUTES`: which bot answers which of our numbers, or which Bandwidth application. Keys are our numbers in
+ * E.164 or `app:<applicationId>`; a number's route wins over its application's.
+ *
+ * @example {"+19195550100":"pizzaBot","app:93de2206-9669-4e07-948d-329f4b722ee2":"surveyBot"}
+ */
+export const RoutesSchema = z.record(z.string(), BotNameSchema).superRefine((routes, ctx) => {
+  for (const key of Object.keys(routes)) {
+    if (!/^(\+[1-9]\d{1,14}|app:\S+)$/.test(key)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `${JSON.stringify(key)} is neither one of our numbers in E.164 (+19195550100) nor app:<applicationId>`,
+      });
+    }
+  }
+});
+export type Routes = z.infer<typeof RoutesSchema>;
+
+const jsonRoutes = z
+  .string()
+  .transform((text, ctx): unknown => {
+    if (text.trim() === '') return {};
+    try {
+      return JSON.parse(text);
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be a JSON object such as {"+19195550100":"greeterBot","app:<applicationId>":"surveyBot"}',
+      });
+      return z.NEVER;
+    }
+  })
+  .pipe(RoutesSchema);
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 export const EnvSchema = z.object({
   // Temporal
@@ -51,8 +100,27 @@ export const EnvSchema = z.object({
   BANDWIDTH_NUMBER: E164Schema.default(DEFAULT_NUMBER),
   CALLBACK_USERNAME: optionalString,
   CALLBACK_PASSWORD: optionalString,
-  // Bots
-  THREADLINE_DEFAULT_BOT: z.string().min(1).default('greeterBot'),
+  // Message records
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a PostgreSQL URL: postgres://user:password@host:5432/database')
+      .optional(),
+  ),
+  THREADLINE_STORE_TEXT: booleanFlag.default(true),
+  // Operator API
+  OPERATOR_TOKEN: optionalString.pipe(
+    z.string().min(16, 'must be at least 16 characters; generate one with: openssl rand -hex 32').optional(),
+  ),
+  // Bots and routing
+  THREADLINE_DEFAULT_BOT: BotNameSchema.default('greeterBot'),
+  THREADLINE_ROUTES: jsonRoutes.default({}),
+  THREADLINE_UNROUTED: z
+    .enum(['default', 'ignore'], {
+      message: 'must be default (the default bot answers) or ignore (acknowledge and record only)',
+    })
+    .default('default'),
+  WORKER_METRICS_PORT: z.preprocess((v) => (v === '' ? undefined : v), port.optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -78,7 +146,24 @@ export interface Config {
   };
   callbackAuth?: { username: string; password: string };
   defaultBot: string;
+  /** Which bot answers which number or application (see {@link RoutesSchema}), and what answers the rest. */
+  routing: RoutingConfig;
+  records: { databaseUrl?: string; storeText: boolean };
+  /**
+   * The operator API's bearer token: from `OPERATOR_TOKEN`, or {@link DEV_OPERATOR_TOKEN} (`devDefault`) on the local
+   * emulator; `null` when it is missing against the real Bandwidth API ({@link requireOperatorToken} says what to do).
+   */
+  operator: { token: string; devDefault: boolean } | null;
+  /** Where a standalone worker serves Prometheus metrics (`WORKER_METRICS_PORT`); none when unset. */
+  workerMetricsPort?: number;
   logLevel: Env['LOG_LEVEL'];
+}
+
+export interface RoutingConfig {
+  routes: Routes;
+  defaultBot: string;
+  /** Conversations on a number with no route: answered by the default bot, or acknowledged and recorded only. */
+  unrouted: 'default' | 'ignore';
 }
 
 /** Thrown at start-up when the environment is wrong; the message says which variable to fix and how. */
@@ -154,6 +239,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? { username: e.CALLBACK_USERNAME, password: e.CALLBACK_PASSWORD }
         : undefined,
     defaultBot: e.THREADLINE_DEFAULT_BOT,
+    routing: { routes: e.THREADLINE_ROUTES, defaultBot: e.THREADLINE_DEFAULT_BOT, unrouted: e.THREADLINE_UNROUTED },
+    records: { databaseUrl: e.DATABASE_URL, storeText: e.THREADLINE_STORE_TEXT },
+    operator: e.OPERATOR_TOKEN
+      ? { token: e.OPERATOR_TOKEN, devDefault: false }
+      : usesEmulator
+        ? { token: DEV_OPERATOR_TOKEN, devDefault: true }
+        : null,
+    ...(e.WORKER_METRICS_PORT !== undefined ? { workerMetricsPort: e.WORKER_METRICS_PORT } : {}),
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/**
+ * The operator API's token, for processes that serve the operator API (the webhook server, `npm start`).
+ *
+ * @throws ConfigError when `OPERATOR_TOKEN` is unset and Threadline talks to the real Bandwidth API.
+ */
+export function requireOperatorToken(config: Config): { token: string; devDefault: boolean } {
+  if (config.operator) return config.operator;
+  throw new ConfigError([
+    'OPERATOR_TOKEN: required when Threadline talks to the real Bandwidth API (BANDWIDTH_BASE_URL is set): set a ' +
+      'long random secret for the operator API, e.g. OPERATOR_TOKEN=$(openssl rand -hex 32)',
+  ]);
 }

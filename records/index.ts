@@ -62,6 +62,14 @@ export function recordStoreTarget(settings: { dataDir: string; databaseUrl?: str
 }
 
 /**
+ * A record store in memory (SQLite), opened synchronously: for tests and tools that need a store but no database.
+ * Its records are gone when the process ends.
+ */
+export function createMemoryRecordStore(options: RecordStoreOptions = {}): RecordStore {
+  return createStoreOn(openSqliteBackend(':memory:'), options);
+}
+
+/**
  * Opens a record store, creating the database (SQLite) and applying pending migrations.
  *
  * @throws RecordStoreOpenError when the database cannot be opened or migrated; the message names it (without password).

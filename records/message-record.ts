@@ -129,6 +129,13 @@ export interface RecordStore {
    * one row per record; arrays joined by spaces; `raw` left out). Yields one chunk per internal page.
    */
   export(filter: RecordFilter, format: ExportFormat): AsyncIterable<string>;
+  /**
+   * Remembers that the events with these record ids ({@link recordKey}) have been handed to Temporal (or deliberately
+   * not), so a redelivered callback is acknowledged without handing them over again. Idempotent.
+   */
+  markHandedOff(ids: string[]): Promise<void>;
+  /** Which of these record ids {@link markHandedOff} has remembered. */
+  handedOff(ids: string[]): Promise<Set<string>>;
   /** The whole log of one conversation, oldest first. */
   conversation(conversationId: string): Promise<MessageRecord[]>;
   close(): Promise<void>;

@@ -88,4 +88,20 @@ CREATE TABLE message_record_participants (
 );
 ${commonIndexes}`,
   },
+  {
+    // Which callback events the webhook server has finished with (handed to Temporal, or decided to record only), by
+    // record id. A redelivered callback whose events are all here is acknowledged without touching Temporal again, so
+    // a redelivered `message-received` never starts a new conversation run after the first one completed.
+    id: 'records-0002-handoffs',
+    sqlite: `
+CREATE TABLE callback_handoffs (
+  record_id TEXT PRIMARY KEY,
+  handed_off_at TEXT NOT NULL
+) WITHOUT ROWID;`,
+    postgres: `
+CREATE TABLE callback_handoffs (
+  record_id TEXT PRIMARY KEY,
+  handed_off_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);`,
+  },
 ];

@@ -134,6 +134,19 @@ export async function openPostgresBackend(databaseUrl: string): Promise<RecordBa
       const { rows } = await pool.query<RecordRow>(sql, params.values);
       return rows.map((row) => rowToRecord(row, (value) => value));
     },
+    async markHandedOff(ids) {
+      await pool.query(
+        'INSERT INTO callback_handoffs (record_id) SELECT unnest($1::text[]) ORDER BY 1 ON CONFLICT DO NOTHING',
+        [ids],
+      );
+    },
+    async handedOff(ids) {
+      const { rows } = await pool.query<{ record_id: string }>(
+        'SELECT record_id FROM callback_handoffs WHERE record_id = ANY($1::text[])',
+        [ids],
+      );
+      return new Set(rows.map((r) => r.record_id));
+    },
     async close() {
       await pool.end();
     },

@@ -23,6 +23,10 @@ export interface RecordBackend {
   insert(records: PreparedRecord[]): Promise<AppendResult>;
   /** Up to `limit` records matching the query, after its cursor, in (eventTime, seq) order. */
   select(query: ResolvedQuery, limit: number): Promise<MessageRecord[]>;
+  /** Remembers these record ids as handed off (ids already remembered are left as they are). */
+  markHandedOff(ids: string[]): Promise<void>;
+  /** The subset of `ids` remembered as handed off. */
+  handedOff(ids: string[]): Promise<Set<string>>;
   close(): Promise<void>;
 }
 
@@ -77,6 +81,16 @@ export function createStoreOn(backend: RecordBackend, options: RecordStoreOption
           yield format === 'csv' ? records.map(csvRow).join('') : records.map((r) => `${JSON.stringify(r)}\n`).join('');
         }
       })();
+    },
+
+    async markHandedOff(ids: string[]) {
+      assertOpen();
+      if (ids.length > 0) await backend.markHandedOff([...new Set(ids)].sort());
+    },
+
+    async handedOff(ids: string[]) {
+      assertOpen();
+      return ids.length === 0 ? new Set<string>() : backend.handedOff([...new Set(ids)]);
     },
 
     async conversation(conversationId: string) {

@@ -99,6 +99,15 @@ export function openSqliteBackend(filename: string): RecordBackend {
     return { inserted, duplicates: records.length - inserted };
   });
 
+  const insertHandoff = db.prepare('INSERT OR IGNORE INTO callback_handoffs (record_id, handed_off_at) VALUES (?, ?)');
+  const markAll = db.transaction((ids: string[]) => {
+    const at = nowTime();
+    for (const id of ids) insertHandoff.run(id, at);
+  });
+  const selectHandoffs = db.prepare<[string], string>(
+    'SELECT record_id FROM callback_handoffs WHERE record_id IN (SELECT value FROM json_each(?))',
+  );
+
   const statements = new Map<string, Database.Statement<unknown[], RecordRow>>();
   const parseJson = (value: unknown) => JSON.parse(value as string) as unknown;
 
@@ -115,6 +124,13 @@ export function openSqliteBackend(filename: string): RecordBackend {
         statements.set(sql, statement);
       }
       return Promise.resolve(statement.all(...params.values).map((row) => rowToRecord(row, parseJson)));
+    },
+    markHandedOff(ids) {
+      markAll.immediate(ids);
+      return Promise.resolve();
+    },
+    handedOff(ids) {
+      return Promise.resolve(new Set(selectHandoffs.pluck().all(JSON.stringify(ids))));
     },
     close() {
       db.close();

@@ -1,76 +1,82 @@
 /**
- * The webhook server: an express app built by a factory, with no `listen()`; bin/server.ts and the tests listen.
+ * The webhook server and operator API: an express app built by a factory, with no `listen()`; bin/server.ts,
+ * stack/index.ts and the tests listen. Stateless: every instance shares Temporal and the records database, so run as
+ * many as you like behind a load balancer.
+ *
+ * | path | |
+ * | --- | --- |
+ * | `POST /callbacks/messaging` | Bandwidth's callbacks (server/callback-route.ts) |
+ * | `/api/v1/...` | the operator API, bearer token (server/operator/api.ts); `GET /api/v1/openapi.json` |
+ * | `GET /healthz`, `GET /readyz` | liveness; readiness (Temporal and the records store answer) |
+ * | `GET /metrics` | Prometheus metrics |
  */
-import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { z } from 'zod';
-import { CallbackBodySchema } from '../bandwidth/schemas';
-import { handOffAll, type BotRouter } from './callbacks';
+import { createMemoryRecordStore, type RecordStore } from '../records';
+import { callbackRouter } from './callback-route';
+import { healthRouter } from './health';
+import { requestLogging } from './logging';
+import { createMetrics, type Metrics } from './metrics';
+import { OPERATOR_API_PREFIX, operatorApiRouter } from './operator/api';
+import type { BotRouter } from './routing';
 
 export interface AppDeps {
   temporal: Client;
   taskQueue: string;
   routeBot: BotRouter;
   logger: Logger;
-  /** Largest callback body accepted (413 beyond). */
+  /**
+   * Where every callback event is recorded before it is acknowledged. Default: a store in memory, which only suits
+   * tests (the processes in bin/ always pass the configured database).
+   */
+  records?: RecordStore;
+  /** The operator API's bearer token (`OPERATOR_TOKEN`); without one the operator API is not served. */
+  operatorToken?: string;
+  /** Our default number and Bandwidth application, for proactive starts that name none. */
+  defaults?: { ourNumber: string; applicationId: string };
+  /** Default: a fresh registry. Pass the worker's to serve both from one `/metrics` (npm start). */
+  metrics?: Metrics;
+  /** Basic credentials Bandwidth sends with callbacks; none: callbacks need no auth. */
+  callbackAuth?: { username: string; password: string };
+  /** Our numbers, to tell the direction of callback types Threadline does not know. */
+  ourNumbers?: readonly string[];
+  /** The bots the workers run; proactive starts naming another bot are refused. */
+  knownBots?: readonly string[];
+  /** Largest callback body accepted (413 beyond); default 1 MB. */
   bodyLimit?: string;
   /** Upper bound for handing one event to Temporal (default 5 s, inside Bandwidth's 10 s callback timeout). */
   handOffTimeoutMs?: number;
+  /** Deadline of each readiness check (default 2 s). */
+  readinessTimeoutMs?: number;
+  /** Seconds a 503 asks the caller to wait (default 5). */
+  retryAfterSeconds?: number;
 }
 
-/** Seconds Bandwidth (or any caller) should wait before retrying when Temporal is unavailable. */
-const RETRY_AFTER_SECONDS = 5;
-
-export function createApp(deps: AppDeps): express.Express {
+export function createApp(options: AppDeps): express.Express {
+  const deps = { ...options, records: options.records ?? createMemoryRecordStore() };
+  const metrics = deps.metrics ?? createMetrics();
   const app = express();
   app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requestLogging(deps.logger));
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+  app.use(healthRouter(deps));
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
   });
+  app.use(callbackRouter({ ...deps, metrics }));
+  if (deps.operatorToken !== undefined) {
+    app.use(OPERATOR_API_PREFIX, operatorApiRouter({ ...deps, token: deps.operatorToken, metrics }));
+  }
 
-  app.post(
-    '/callbacks/messaging',
-    express.json({ limit: deps.bodyLimit ?? '1mb', type: () => true }),
-    async (req: Request, res: Response) => {
-      const parsed = CallbackBodySchema.safeParse(req.body);
-      if (!parsed.success) {
-        res.status(400).json({
-          type: 'invalid-callback',
-          description: 'The callback body is not a Bandwidth messaging callback array',
-          issues: z.treeifyError(parsed.error),
-        });
-        return;
-      }
-      try {
-        const outcomes = await handOffAll(deps, parsed.data);
-        for (const o of outcomes)
-          deps.logger.info(
-            { callback: o.event, outcome: o.outcome, workflowId: 'workflowId' in o ? o.workflowId : undefined },
-            'callback handed off',
-          );
-        res.status(200).json({ accepted: outcomes.length });
-      } catch (err) {
-        deps.logger.warn({ err }, 'Temporal did not accept a callback; asking Bandwidth to retry');
-        res
-          .status(503)
-          .set('Retry-After', String(RETRY_AFTER_SECONDS))
-          .json({ type: 'temporarily-unavailable', description: 'Temporal is unavailable; retry later' });
-      }
-    },
-  );
-
-  // A malformed JSON body: 400 with the parser's reason, never a 500.
-  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    const e = err as { type?: string; status?: number; message?: string };
-    if (e.type === 'entity.parse.failed') {
-      res.status(400).json({ type: 'invalid-json', description: e.message ?? 'malformed JSON' });
-    } else if (e.type === 'entity.too.large') {
-      res.status(413).json({ type: 'payload-too-large', description: e.message ?? 'body too large' });
-    } else {
-      next(err);
-    }
+  app.use((req: Request, res: Response) => {
+    res.status(404).json({ type: 'not-found', description: `Nothing at ${req.method} ${req.path}` });
+  });
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    deps.logger.error({ err }, 'request failed');
+    if (!res.headersSent) res.status(500).json({ type: 'internal-error', description: 'The request failed' });
   });
   return app;
 }

@@ -1,12 +1,24 @@
 /**
- * Bandwidth messaging callbacks → Temporal. `message-received` signal-with-starts the conversation's workflow; a
- * status callback signals the workflow that sent the message, found through the message's tag. The caller answers
- * 2xx only after every event has been handed over, so a failure makes Bandwidth retry and nothing is lost; the
- * workflows deduplicate what arrives twice.
+ * Bandwidth messaging callbacks → message records → Temporal.
+ *
+ * For one callback body:
+ * 1. every event is recorded (one transaction; a redelivered event adds nothing);
+ * 2. every event not handed off before is handed to Temporal: `message-received` signal-with-starts the
+ *    conversation's workflow; a terminal status event signals the workflow that sent the message, found through the
+ *    message's tag; anything else is recorded only;
+ * 3. the events that were handed off are remembered (`markHandedOff`), so a redelivery does not hand them over again.
+ *
+ * The caller answers 2xx only when all of that succeeded, so a failure makes Bandwidth retry and nothing is lost. A
+ * body that failed half way is safe to receive again: its recorded events are not written twice, its handed-off
+ * events are skipped, and the workflows deduplicate by message id anything that slips through (two servers receiving
+ * the same redelivery at once). Step 3 is what stops a redelivered `message-received` from starting a second
+ * conversation run after the first one has completed, which would make the bot answer twice.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { isKnownCallback, type CallbackEvent, type InboundCallback, type StatusCallback } from '../bandwidth/schemas';
+import { recordFromCallback, recordKey, type MessageRecordInput, type RecordStore } from '../records';
+import type { ConversationStart } from '../workflows/conversation';
 import { conversationId, decodeTag } from '../workflows/ids';
 import {
   deliveryStatusSignal,
@@ -14,46 +26,65 @@ import {
   type DeliveryEvent,
   type InboundMessage,
 } from '../workflows/messages';
-import type { ConversationStart } from '../workflows/conversation';
+import type { Metrics } from './metrics';
+import type { BotRouter } from './routing';
 
-/** Which bot (workflow type) answers a number. */
-export type BotRouter = (route: { ourNumber: string; applicationId: string }) => string | null;
+export type { BotRouter } from './routing';
 
 export interface HandOffDeps {
   temporal: Client;
   taskQueue: string;
   routeBot: BotRouter;
+  records: RecordStore;
   logger: Logger;
-  /** Upper bound for one hand-off to Temporal: well inside Bandwidth's 10 s callback timeout. */
+  metrics: Metrics;
+  /** Our numbers, to tell the direction of callback types Threadline does not know. */
+  ourNumbers?: readonly string[];
+  /** Upper bound for one hand-off to Temporal: well inside Bandwidth's 10 s callback timeout (default 5 s). */
   handOffTimeoutMs?: number;
 }
 
-/** What happened to one callback event. */
-export type HandOffOutcome =
-  | { event: string; outcome: 'started-or-signalled'; workflowId: string }
-  | { event: string; outcome: 'signalled'; workflowId: string }
-  | { event: string; outcome: 'recorded-only'; reason: string; workflowId?: string };
+export type Outcome = 'started-or-signalled' | 'signalled' | 'recorded-only' | 'duplicate';
 
-/** Hands every event to Temporal; events of one conversation in order, different conversations concurrently. */
-export async function handOffAll(deps: HandOffDeps, events: CallbackEvent[]): Promise<HandOffOutcome[]> {
-  const byConversation = new Map<string, { index: number; event: CallbackEvent }[]>();
-  events.forEach((event, index) => {
-    const key = routingKey(event);
-    byConversation.set(key, [...(byConversation.get(key) ?? []), { index, event }]);
-  });
-  const outcomes: HandOffOutcome[] = new Array<HandOffOutcome>(events.length);
-  await Promise.all(
-    [...byConversation.values()].map(async (group) => {
-      for (const { index, event } of group) outcomes[index] = await handOff(deps, event);
-    }),
-  );
-  return outcomes;
+/** What happened to one callback event. */
+export interface HandOffOutcome {
+  event: string;
+  outcome: Outcome;
+  /** The record's idempotency key. */
+  recordId: string;
+  workflowId?: string;
+  reason?: string;
 }
 
-function routingKey(event: CallbackEvent): string {
-  if (!isKnownCallback(event)) return 'other';
-  if (event.type === 'message-received') return inboundRoute(event).workflowId;
-  return decodeTag(event.message.tag)?.conversationId ?? 'untracked';
+/** A callback body could not be fully recorded or handed over; the caller answers 503 so Bandwidth retries. */
+export class HandOffError extends Error {
+  constructor(
+    readonly stage: 'record' | 'temporal',
+    cause: unknown,
+  ) {
+    super(
+      stage === 'record'
+        ? 'The message records store did not accept the callback'
+        : 'Temporal did not accept a callback event',
+      { cause },
+    );
+    this.name = 'HandOffError';
+  }
+}
+
+type Action =
+  | { kind: 'start'; bot: string; workflowId: string; start: ConversationStart; message: InboundMessage }
+  | { kind: 'signal'; workflowId: string; delivery: DeliveryEvent }
+  | { kind: 'record-only'; reason: string; workflowId?: string };
+
+interface Planned {
+  index: number;
+  event: CallbackEvent;
+  record: MessageRecordInput;
+  recordId: string;
+  action: Action;
+  /** Events of one conversation are handed over in order; different conversations concurrently. */
+  group: string;
 }
 
 /** The conversation an inbound message belongs to: our number and everyone else on the message. */
@@ -89,63 +120,188 @@ export function toDeliveryEvent(event: StatusCallback, sendId: string): Delivery
   };
 }
 
-async function handOff(deps: HandOffDeps, event: CallbackEvent): Promise<HandOffOutcome> {
-  const deadline = Date.now() + (deps.handOffTimeoutMs ?? 5_000);
-  const withDeadline = <T>(fn: () => Promise<T>) => deps.temporal.connection.withDeadline(deadline, fn);
+function decide(deps: HandOffDeps, event: CallbackEvent): { action: Action; conversationId: string | null } {
   if (!isKnownCallback(event)) {
-    return { event: event.type, outcome: 'recorded-only', reason: `Threadline does not act on ${event.type} events` };
+    const tag = decodeTag(typeof event.message?.tag === 'string' ? event.message.tag : undefined);
+    return {
+      action: { kind: 'record-only', reason: `Threadline does not act on ${event.type} events` },
+      conversationId: tag?.conversationId ?? null,
+    };
   }
   if (event.type === 'message-received') {
     if (event.message.direction !== 'in') {
-      return { event: event.type, outcome: 'recorded-only', reason: 'an outbound message never starts a conversation' };
+      return {
+        action: { kind: 'record-only', reason: 'an outbound message never starts a conversation' },
+        conversationId: null,
+      };
     }
     const { workflowId, start } = inboundRoute(event);
+    if (start.participants.length === 0) {
+      return { action: { kind: 'record-only', reason: 'a message from our own number' }, conversationId: null };
+    }
     const bot = deps.routeBot({ ourNumber: start.ourNumber, applicationId: event.message.applicationId });
     if (bot === null) {
-      return { event: event.type, outcome: 'recorded-only', reason: `no bot answers ${start.ourNumber}`, workflowId };
+      return {
+        action: { kind: 'record-only', reason: `no bot answers ${start.ourNumber}`, workflowId },
+        conversationId: workflowId,
+      };
     }
-    await withDeadline(() =>
-      deps.temporal.workflow.signalWithStart(bot, {
-        workflowId,
-        taskQueue: deps.taskQueue,
-        args: [start],
-        signal: inboundMessageSignal,
-        signalArgs: [toInboundMessage(event)],
-        staticSummary: `SMS ${start.participants.join(', ')} ↔ ${start.ourNumber} (${bot})`,
-      }),
-    );
-    return { event: event.type, outcome: 'started-or-signalled', workflowId };
+    return {
+      action: { kind: 'start', bot, workflowId, start, message: toInboundMessage(event) },
+      conversationId: workflowId,
+    };
   }
   const tag = decodeTag(event.message.tag);
-  if (tag === null) {
-    return { event: event.type, outcome: 'recorded-only', reason: 'not a message Threadline sent' };
+  if (tag === null || event.message.direction !== 'out') {
+    return { action: { kind: 'record-only', reason: 'not a message Threadline sent' }, conversationId: null };
   }
   const terminal = event.type === 'message-delivered' || event.type === 'message-failed';
   if (!terminal || !tag.trackDelivery) {
-    // Nobody waits on it: signalling it would only grow the conversation's history.
+    // Nobody waits on it: signalling it would only grow the conversation's history. The record keeps it.
     return {
-      event: event.type,
-      outcome: 'recorded-only',
-      reason: 'no conversation waits on it',
-      workflowId: tag.conversationId,
+      action: { kind: 'record-only', reason: 'no conversation waits on it', workflowId: tag.conversationId },
+      conversationId: tag.conversationId,
     };
   }
-  try {
-    await withDeadline(() =>
-      deps.temporal.workflow
-        .getHandle(tag.conversationId)
-        .signal(deliveryStatusSignal, toDeliveryEvent(event, tag.sendId)),
-    );
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) {
+  return {
+    action: { kind: 'signal', workflowId: tag.conversationId, delivery: toDeliveryEvent(event, tag.sendId) },
+    conversationId: tag.conversationId,
+  };
+}
+
+function plan(deps: HandOffDeps, event: CallbackEvent, index: number, receivedAt: string): Planned {
+  const { action, conversationId: convo } = decide(deps, event);
+  const record = recordFromCallback(event, {
+    conversationId: convo,
+    receivedAt,
+    ...(deps.ourNumbers ? { ourNumbers: deps.ourNumbers } : {}),
+  });
+  const group = action.kind === 'record-only' ? `record-only:${index}` : action.workflowId;
+  return { index, event, record, recordId: recordKey(record), action, group };
+}
+
+async function execute(deps: HandOffDeps, p: Planned): Promise<Omit<HandOffOutcome, 'recordId'>> {
+  const type = p.event.type;
+  const deadline = Date.now() + (deps.handOffTimeoutMs ?? 5_000);
+  const withDeadline = <T>(fn: () => Promise<T>) => deps.temporal.connection.withDeadline(deadline, fn);
+  const action = p.action;
+  switch (action.kind) {
+    case 'record-only':
       return {
-        event: event.type,
+        event: type,
         outcome: 'recorded-only',
-        reason: 'the conversation has ended',
-        workflowId: tag.conversationId,
+        reason: action.reason,
+        ...(action.workflowId ? { workflowId: action.workflowId } : {}),
       };
-    }
-    throw err;
+    case 'start':
+      await withDeadline(() =>
+        deps.temporal.workflow.signalWithStart(action.bot, {
+          workflowId: action.workflowId,
+          taskQueue: deps.taskQueue,
+          args: [action.start],
+          signal: inboundMessageSignal,
+          signalArgs: [action.message],
+          staticSummary: `SMS ${action.start.participants.join(', ')} ↔ ${action.start.ourNumber} (${action.bot})`,
+        }),
+      );
+      return { event: type, outcome: 'started-or-signalled', workflowId: action.workflowId };
+    case 'signal':
+      try {
+        await withDeadline(() =>
+          deps.temporal.workflow.getHandle(action.workflowId).signal(deliveryStatusSignal, action.delivery),
+        );
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) {
+          return {
+            event: type,
+            outcome: 'recorded-only',
+            reason: 'the conversation has ended',
+            workflowId: action.workflowId,
+          };
+        }
+        throw err;
+      }
+      return { event: type, outcome: 'signalled', workflowId: action.workflowId };
   }
-  return { event: event.type, outcome: 'signalled', workflowId: tag.conversationId };
+}
+
+/**
+ * Records every event of a callback body and hands every event not handed off before to Temporal; events of one
+ * conversation in order, different conversations concurrently. Resolves with one outcome per event, in body order.
+ *
+ * @param receivedAtNs when the request arrived (`process.hrtime.bigint()`), for the hand-off latency histogram
+ * @throws HandOffError when the records store or Temporal failed; events handed off before the failure are remembered
+ */
+export async function receiveCallbacks(
+  deps: HandOffDeps,
+  events: CallbackEvent[],
+  receivedAtNs: bigint = process.hrtime.bigint(),
+): Promise<HandOffOutcome[]> {
+  const receivedAt = new Date().toISOString();
+  const planned = events.map((event, index) => plan(deps, event, index, receivedAt));
+  let already: Set<string>;
+  try {
+    await deps.records.append(planned.map((p) => p.record));
+    already = await deps.records.handedOff(planned.map((p) => p.recordId));
+  } catch (err) {
+    for (const p of planned) deps.metrics.callbacks.inc({ type: p.event.type, outcome: 'unavailable' });
+    throw new HandOffError('record', err);
+  }
+
+  const groups = new Map<string, Planned[]>();
+  const seenInBody = new Set<string>();
+  const outcomes: (HandOffOutcome | undefined)[] = new Array<HandOffOutcome | undefined>(planned.length);
+  for (const p of planned) {
+    if (already.has(p.recordId) || seenInBody.has(p.recordId)) {
+      outcomes[p.index] = { event: p.event.type, outcome: 'duplicate', recordId: p.recordId };
+      continue;
+    }
+    seenInBody.add(p.recordId);
+    groups.set(p.group, [...(groups.get(p.group) ?? []), p]);
+  }
+
+  const done: string[] = [];
+  let failure: { error: unknown } | null = null;
+  await Promise.all(
+    [...groups.values()].map(async (group) => {
+      for (const p of group) {
+        try {
+          const outcome = await execute(deps, p);
+          outcomes[p.index] = { ...outcome, recordId: p.recordId };
+          if (outcome.outcome === 'started-or-signalled' || outcome.outcome === 'signalled') {
+            deps.metrics.handoffSeconds.observe(
+              { type: p.event.type },
+              Number(process.hrtime.bigint() - receivedAtNs) / 1e9,
+            );
+          }
+          done.push(p.recordId);
+        } catch (error) {
+          failure ??= { error };
+          return; // keep this conversation's order: the rest of its events wait for the redelivery
+        }
+      }
+    }),
+  );
+
+  if (done.length > 0) {
+    // The events are recorded and handed over either way; without the marks a redelivery is handed over again and
+    // the workflows deduplicate it, so a failure here is logged, not answered with a retry.
+    await deps.records.markHandedOff(done).catch((err: unknown) => {
+      deps.logger.warn({ err }, 'could not remember which callback events were handed off');
+    });
+  }
+
+  for (const p of planned) {
+    const outcome = outcomes[p.index];
+    deps.metrics.callbacks.inc({ type: p.event.type, outcome: outcome?.outcome ?? 'unavailable' });
+    if (outcome && outcome.outcome !== 'duplicate' && p.record.kind === 'status') {
+      if (p.event.type === 'message-delivered') {
+        deps.metrics.deliveryOutcomes.inc({ outcome: 'delivered', error_code: 'none' });
+      } else if (p.event.type === 'message-failed') {
+        deps.metrics.deliveryOutcomes.inc({ outcome: 'failed', error_code: String(p.record.errorCode ?? 'unknown') });
+      }
+    }
+  }
+  if (failure !== null) throw new HandOffError('temporal', (failure as { error: unknown }).error);
+  return outcomes as HandOffOutcome[];
 }

@@ -7,14 +7,20 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { createActivities } from '../activities';
 import { createBandwidthClient } from '../bandwidth/client';
-import type { Config } from '../config/env';
+import { ConfigError, requireOperatorToken, type Config } from '../config/env';
 import { createEmulator, emulatorDefaultsFromConfig, type Emulator } from '../emulator';
+import { createRecordStore, recordStoreTarget, type RecordStore } from '../records';
 import { createApp } from '../server/app';
+import { createLogger } from '../server/logging';
+import { createMetrics, type Metrics } from '../server/metrics';
+import { createBotRouter, routingProblems } from '../server/routing';
 import { createWorker } from '../worker/create-worker';
 import { ensureSearchAttributes } from '../worker/search-attributes';
+import { knownBots } from './bots';
+import { recordSends } from './send-recorder';
 
 export interface StackOptions {
   config: Config;
@@ -24,13 +30,26 @@ export interface StackOptions {
   /** Keep emulator state in the data directory (default true); false keeps it in memory (tests). */
   persistEmulator?: boolean;
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** The message records store; default: the configured one (DATABASE_URL, else SQLite in the data directory). */
+  records?: RecordStore;
 }
 
 export interface Stack {
   serverUrl: string;
   emulatorUrl: string | null;
   client: Client;
+  records: RecordStore;
+  metrics: Metrics;
+  /** The operator API's bearer token. */
+  operatorToken: string;
   stop(): Promise<void>;
+}
+
+/** The configured message records store: PostgreSQL at DATABASE_URL, else SQLite in the data directory. */
+export function openRecordStore(config: Config): Promise<RecordStore> {
+  return createRecordStore(recordStoreTarget({ dataDir: config.dataDir, databaseUrl: config.records.databaseUrl }), {
+    storeText: config.records.storeText,
+  });
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<string> {
@@ -51,8 +70,18 @@ function close(server: http.Server): Promise<void> {
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
-  const logger = options.logger ?? pino({ level: options.config.logLevel });
+  const logger = options.logger ?? createLogger({ level: options.config.logLevel });
   let config = options.config;
+  const bots = knownBots();
+  const problems = routingProblems(config.routing, bots);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const operator = requireOperatorToken(config);
+  if (operator.devDefault) {
+    logger.warn('OPERATOR_TOKEN is not set: the operator API accepts the documented development token');
+  }
+
+  const records = options.records ?? (await openRecordStore(config));
+  const metrics = createMetrics({ processMetrics: true });
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const registered = await ensureSearchAttributes(connection, config.temporal.namespace);
@@ -62,8 +91,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     createApp({
       temporal: client,
       taskQueue: config.temporal.taskQueue,
-      routeBot: () => config.defaultBot,
+      routeBot: createBotRouter(config.routing),
+      records,
+      metrics,
       logger: logger.child({ component: 'server' }),
+      operatorToken: operator.token,
+      defaults: { ourNumber: config.bandwidth.number, applicationId: config.bandwidth.applicationId },
+      ourNumbers: [config.bandwidth.number, ...Object.keys(config.routing.routes).filter((k) => k.startsWith('+'))],
+      knownBots: bots,
+      ...(config.callbackAuth ? { callbackAuth: config.callbackAuth } : {}),
     }),
   );
   const serverUrl = await listen(httpServer, config.server.port, config.server.host);
@@ -103,6 +139,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         auth: config.bandwidth.auth,
       }),
       applicationId: config.bandwidth.applicationId,
+      onSent: recordSends({ records, metrics, logger: logger.child({ component: 'worker' }) }),
     }),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
   });
@@ -113,6 +150,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     serverUrl,
     emulatorUrl,
     client,
+    records,
+    metrics,
+    operatorToken: operator.token,
     async stop() {
       await close(httpServer);
       if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -120,6 +160,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await emulator?.close();
       await nativeConnection.close();
       await connection.close();
+      if (!options.records) await records.close();
     },
   };
 }

@@ -1,0 +1,108 @@
+/**
+ * `POST /callbacks/messaging`: the door Bandwidth knocks on. In order: Basic auth (401), content type (415), body
+ * size (413), JSON (400), the callback schema (400 with the issues), then {@link receiveCallbacks}: 200 once every
+ * event is recorded and handed to Temporal, 503 with `Retry-After` when the records store or Temporal is not there.
+ */
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import { CallbackBodySchema } from '../bandwidth/schemas';
+import { requireBasicAuth } from './auth';
+import { HandOffError, receiveCallbacks, type HandOffDeps } from './callbacks';
+import { requestLog } from './logging';
+
+export interface CallbackRouteDeps extends HandOffDeps {
+  /** Basic credentials Bandwidth sends with callbacks (the application's callback credentials); none: no auth. */
+  callbackAuth?: { username: string; password: string };
+  /** Largest callback body accepted (413 beyond); default 1 MB. */
+  bodyLimit?: string;
+  /** Seconds to ask the caller to wait before retrying after a 503 (default 5). */
+  retryAfterSeconds?: number;
+}
+
+export const CALLBACK_PATH = '/callbacks/messaging';
+
+export function callbackRouter(deps: CallbackRouteDeps): Router {
+  const router = express.Router();
+  const retryAfter = String(deps.retryAfterSeconds ?? 5);
+  const answer = (res: Response, status: number, body: unknown) => {
+    deps.metrics.callbackRequests.inc({ status: String(status) });
+    res.status(status).json(body);
+  };
+
+  router.post(
+    CALLBACK_PATH,
+    (_req: Request, res: Response, next: NextFunction) => {
+      res.locals.receivedAtNs = process.hrtime.bigint();
+      next();
+    },
+    requireBasicAuth(deps.callbackAuth, () => deps.metrics.callbackRequests.inc({ status: '401' })),
+    (req: Request, res: Response, next: NextFunction) => {
+      // Bandwidth sends `application/json; charset=utf-8`; anything else is not a Bandwidth callback.
+      if (req.is('application/json')) return next();
+      answer(res, 415, {
+        type: 'unsupported-media-type',
+        description: `Callbacks must be application/json, got ${req.get('content-type') ?? 'no content type'}`,
+      });
+    },
+    express.json({ limit: deps.bodyLimit ?? '1mb', type: 'application/json', strict: false }),
+    async (req: Request, res: Response) => {
+      const log = requestLog(res);
+      const parsed = CallbackBodySchema.safeParse(req.body);
+      if (!parsed.success) {
+        log.info({ issues: parsed.error.issues.length }, 'rejected a malformed callback body');
+        answer(res, 400, {
+          type: 'invalid-callback',
+          description: 'The callback body is not a Bandwidth messaging callback array',
+          issues: z.treeifyError(parsed.error),
+        });
+        return;
+      }
+      try {
+        const outcomes = await receiveCallbacks(deps, parsed.data, res.locals.receivedAtNs as bigint);
+        for (const [i, o] of outcomes.entries()) {
+          const event = parsed.data[i];
+          const messageId = event && 'message' in event ? event.message?.id : undefined;
+          log.info(
+            { callback: o.event, messageId, outcome: o.outcome, workflowId: o.workflowId, reason: o.reason },
+            'callback event handled',
+          );
+          if (event && 'message' in event && typeof event.message?.text === 'string' && event.message.text !== '') {
+            log.debug({ messageId, text: event.message.text }, 'callback message text');
+          }
+        }
+        answer(res, 200, { accepted: outcomes.length });
+      } catch (err) {
+        const stage = err instanceof HandOffError ? err.stage : 'temporal';
+        log.warn(
+          { err: err instanceof HandOffError ? err.cause : err, stage },
+          stage === 'record'
+            ? 'the records store did not accept a callback; asking Bandwidth to retry'
+            : 'Temporal did not accept a callback; asking Bandwidth to retry',
+        );
+        res.set('Retry-After', retryAfter);
+        answer(res, 503, {
+          type: 'temporarily-unavailable',
+          description:
+            stage === 'record'
+              ? 'The message records store is unavailable; retry later'
+              : 'Temporal is unavailable; retry later',
+        });
+      }
+    },
+  );
+
+  // A malformed or oversized body: 400 or 413 with the parser's reason, never a 500.
+  router.use(CALLBACK_PATH, (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    const e = err as { type?: string; message?: string };
+    if (e.type === 'entity.parse.failed') {
+      answer(res, 400, { type: 'invalid-json', description: e.message ?? 'malformed JSON' });
+    } else if (e.type === 'entity.too.large') {
+      answer(res, 413, { type: 'payload-too-large', description: e.message ?? 'body too large' });
+    } else if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') {
+      answer(res, 415, { type: 'unsupported-media-type', description: e.message ?? 'unsupported encoding' });
+    } else {
+      next(err);
+    }
+  });
+  return router;
+}

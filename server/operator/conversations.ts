@@ -1,0 +1,275 @@
+/**
+ * What operators do to conversations, on Temporal: start one proactively, find them through visibility (the
+ * Threadline* search attributes), read one with its transcript (the workflow's query, or the message records once
+ * Temporal has let the workflow go), and signal a running one (operator message, takeover, end).
+ */
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowExecutionDescription,
+} from '@temporalio/client';
+import type { SignalDefinition } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
+import type { RecordStore } from '../../records';
+import type { ConversationStart } from '../../workflows/conversation';
+import { conversationId, parseConversationId } from '../../workflows/ids';
+import { transcriptQuery } from '../../workflows/messages';
+import type { BotRouter } from '../routing';
+import type { z } from 'zod';
+import type {
+  ConversationSchema,
+  ConversationSummary,
+  ListConversationsQuerySchema,
+  StartConversationBody,
+  TranscriptLine,
+} from './schemas';
+import { transcriptFromRecords } from './transcript';
+
+export interface ConversationDeps {
+  temporal: Client;
+  taskQueue: string;
+  routeBot: BotRouter;
+  records: RecordStore;
+  /** Our number and Bandwidth application when a proactive start names none. */
+  defaults?: { ourNumber: string; applicationId?: string };
+  /** The bots the workers run; a start naming another bot is refused. Unchecked when omitted. */
+  knownBots?: readonly string[];
+  /** How long to wait for a workflow to answer the transcript query before using the records (default 3 s). */
+  queryTimeoutMs?: number;
+}
+
+/** A request the operator API refuses, with the HTTP status and error type to answer. */
+export class OperatorError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 409,
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'OperatorError';
+  }
+}
+
+/** The first message of a proactive conversation (the bot sends it when it starts). */
+export type ProactiveStart = ConversationStart & { opening?: { text: string; media?: string[] } };
+
+const STATUS_NAMES: Record<number, ConversationSummary['status']> = {
+  1: 'running',
+  2: 'completed',
+  3: 'failed',
+  4: 'canceled',
+  5: 'terminated',
+  6: 'continued-as-new',
+  7: 'timed-out',
+};
+const STATUS_BY_NAME: Record<string, ConversationSummary['status']> = {
+  RUNNING: 'running',
+  COMPLETED: 'completed',
+  FAILED: 'failed',
+  CANCELLED: 'canceled',
+  TERMINATED: 'terminated',
+  CONTINUED_AS_NEW: 'continued-as-new',
+  TIMED_OUT: 'timed-out',
+};
+
+/** A protobuf Timestamp (`seconds` is a Long or a number). */
+interface Timestamp {
+  seconds?: unknown;
+  nanos?: number | null;
+}
+
+function isoOf(ts: Timestamp | null | undefined): string | null {
+  if (!ts) return null;
+  const raw = ts.seconds as number | { toNumber(): number } | null | undefined;
+  const seconds = typeof raw === 'number' ? raw : (raw?.toNumber() ?? 0);
+  return new Date(seconds * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString();
+}
+
+/** Decodes a search attribute payload (json/plain, never encoded by codecs). */
+function attribute(fields: Record<string, temporal.api.common.v1.IPayload> | null | undefined, name: string): unknown {
+  const payload = fields?.[name];
+  if (!payload?.data) return undefined;
+  try {
+    return JSON.parse(Buffer.from(payload.data).toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+const asString = (v: unknown): string | null =>
+  typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : null;
+const asDateString = (v: unknown): string | null => {
+  const s = asString(v);
+  return s && !Number.isNaN(Date.parse(s)) ? new Date(s).toISOString() : null;
+};
+
+function summaryFromRaw(info: temporal.api.workflow.v1.IWorkflowExecutionInfo): ConversationSummary {
+  const id = info.execution?.workflowId ?? '';
+  const fields = info.searchAttributes?.indexedFields;
+  const participants = attribute(fields, 'ThreadlineParticipants');
+  return {
+    conversationId: id,
+    runId: info.execution?.runId ?? '',
+    bot: info.type?.name ?? '',
+    status: STATUS_NAMES[info.status ?? 0] ?? 'unknown',
+    startTime: isoOf(info.startTime) ?? new Date(0).toISOString(),
+    closeTime: isoOf(info.closeTime),
+    ourNumber: asString(attribute(fields, 'ThreadlineOurNumber')) ?? parseConversationId(id)?.ourNumber ?? null,
+    participants: Array.isArray(participants)
+      ? participants.filter((p): p is string => typeof p === 'string')
+      : (parseConversationId(id)?.participants ?? []),
+    state: asString(attribute(fields, 'ThreadlineState')),
+    lastActivity: asDateString(attribute(fields, 'ThreadlineLastActivity')),
+  };
+}
+
+function summaryFromDescription(d: WorkflowExecutionDescription): ConversationSummary {
+  return summaryFromRaw(d.raw.workflowExecutionInfo ?? {});
+}
+
+/** Starts a proactive conversation; refuses (409) when one is already running between these numbers. */
+export async function startConversation(
+  deps: ConversationDeps,
+  body: StartConversationBody,
+): Promise<{ conversationId: string; runId: string; bot: string; ourNumber: string; participants: string[] }> {
+  const ourNumber = body.ourNumber ?? deps.defaults?.ourNumber;
+  if (ourNumber === undefined)
+    throw new OperatorError(400, 'invalid-request', 'ourNumber: name the number to text from');
+  const participants = [...new Set(body.participants)].filter((p) => p !== ourNumber).sort();
+  if (participants.length === 0) {
+    throw new OperatorError(400, 'invalid-request', 'participants: name at least one number other than ourNumber');
+  }
+  const applicationId = body.applicationId ?? deps.defaults?.applicationId;
+  const bot = body.bot ?? deps.routeBot({ ourNumber, applicationId });
+  if (bot === null) {
+    throw new OperatorError(400, 'no-bot', `No bot answers ${ourNumber}: name one in "bot" or route the number`);
+  }
+  if (deps.knownBots && !deps.knownBots.includes(bot)) {
+    throw new OperatorError(400, 'no-bot', `There is no bot named ${bot}; the bots are ${deps.knownBots.join(', ')}`);
+  }
+  const workflowId = conversationId({ ourNumber, participants });
+  const start: ProactiveStart = {
+    ourNumber,
+    participants,
+    ...(applicationId ? { applicationId } : {}),
+    ...(body.opening ? { opening: body.opening } : {}),
+  };
+  try {
+    const handle = await deps.temporal.workflow.start(bot, {
+      workflowId,
+      taskQueue: deps.taskQueue,
+      args: [start],
+      workflowIdConflictPolicy: 'FAIL',
+      staticSummary: `SMS ${participants.join(', ')} ↔ ${ourNumber} (${bot}, proactive)`,
+    });
+    return { conversationId: workflowId, runId: handle.firstExecutionRunId, bot, ourNumber, participants };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      throw new OperatorError(409, 'conversation-running', `A conversation ${workflowId} is already running`);
+    }
+    throw err;
+  }
+}
+
+const quoted = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+/** Conversations matching the filters, newest first, one page at a time. */
+export async function listConversations(
+  deps: ConversationDeps,
+  query: z.output<typeof ListConversationsQuerySchema>,
+): Promise<{ conversations: ConversationSummary[]; nextCursor: string | null }> {
+  const clauses = [`WorkflowId STARTS_WITH 'sms:'`];
+  if (query.ourNumber) clauses.push(`ThreadlineOurNumber = ${quoted(query.ourNumber)}`);
+  if (query.participant) clauses.push(`ThreadlineParticipants = ${quoted(query.participant)}`);
+  if (query.state) clauses.push(`ThreadlineState = ${quoted(query.state)}`);
+  if (query.status === 'running') clauses.push(`ExecutionStatus = 'Running'`);
+  if (query.status === 'closed') clauses.push(`ExecutionStatus != 'Running'`);
+  let nextPageToken: Uint8Array | undefined;
+  if (query.cursor) {
+    nextPageToken = Buffer.from(query.cursor, 'base64url');
+    if (nextPageToken.length === 0)
+      throw new OperatorError(400, 'invalid-request', 'cursor: not a cursor from this API');
+  }
+  const response = await deps.temporal.workflowService.listWorkflowExecutions({
+    namespace: deps.temporal.options.namespace,
+    query: clauses.join(' AND '),
+    pageSize: query.limit,
+    ...(nextPageToken ? { nextPageToken } : {}),
+  });
+  const token = response.nextPageToken;
+  return {
+    conversations: (response.executions ?? []).map(summaryFromRaw),
+    nextCursor: token && token.length > 0 ? Buffer.from(token).toString('base64url') : null,
+  };
+}
+
+/** One conversation with its transcript; null when neither Temporal nor the records know it. */
+export async function getConversation(
+  deps: ConversationDeps,
+  id: string,
+): Promise<z.output<typeof ConversationSchema> | null> {
+  const ids = parseConversationId(id);
+  if (!ids) return null;
+  let description: WorkflowExecutionDescription | null = null;
+  try {
+    description = await deps.temporal.workflow.getHandle(id).describe();
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+  }
+  const base = { conversationId: id, ourNumber: ids.ourNumber, participants: ids.participants };
+  if (description) {
+    const workflow = summaryFromDescription(description);
+    const handle = deps.temporal.workflow.getHandle(id, description.runId);
+    try {
+      const transcript = await deps.temporal.connection.withDeadline(Date.now() + (deps.queryTimeoutMs ?? 3_000), () =>
+        handle.query(transcriptQuery),
+      );
+      return { ...base, workflow, transcript: transcript as TranscriptLine[], transcriptSource: 'workflow' };
+    } catch {
+      // No worker to answer (or the query failed): the records know every message too.
+      const records = await deps.records.conversation(id);
+      return { ...base, workflow, transcript: transcriptFromRecords(records), transcriptSource: 'records' };
+    }
+  }
+  const records = await deps.records.conversation(id);
+  if (records.length === 0) return null;
+  return { ...base, workflow: null, transcript: transcriptFromRecords(records), transcriptSource: 'records' };
+}
+
+/**
+ * Signals the conversation's running workflow.
+ * @throws OperatorError 404 when there is no such conversation, 409 when it is no longer running
+ */
+export async function signalConversation<Args extends unknown[]>(
+  deps: ConversationDeps,
+  id: string,
+  signal: SignalDefinition<Args>,
+  ...args: Args
+): Promise<{ conversationId: string; runId: string; accepted: true }> {
+  let description: WorkflowExecutionDescription;
+  try {
+    description = await deps.temporal.workflow.getHandle(id).describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) {
+      throw new OperatorError(404, 'conversation-not-found', `There is no conversation ${id} in Temporal`);
+    }
+    throw err;
+  }
+  if (description.status.name !== 'RUNNING') {
+    throw new OperatorError(
+      409,
+      'conversation-not-running',
+      `The conversation ${id} is ${STATUS_BY_NAME[description.status.name] ?? 'not running'}`,
+    );
+  }
+  try {
+    await deps.temporal.workflow.getHandle(id, description.runId).signal(signal, ...args);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) {
+      throw new OperatorError(409, 'conversation-not-running', `The conversation ${id} has just ended`);
+    }
+    throw err;
+  }
+  return { conversationId: id, runId: description.runId, accepted: true };
+}
