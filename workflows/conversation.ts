@@ -1,22 +1,27 @@
 /**
- * The bot-authoring API. A conversation is one long-running Temporal workflow; a bot is a workflow function that
- * calls {@link startConversation} once and then reads top to bottom like the chat:
+ * The bot-authoring API. A conversation is one long-running Temporal workflow; a bot is a function that receives
+ * the conversation and reads top to bottom like the chat:
  *
  * ```ts
- * export async function greeterBot(start: ConversationStart): Promise<void> {
- *   const chat = startConversation(start);
- *   await chat.waitForReply();
+ * export const greeterBot = defineBot(async (chat) => {
  *   const name = await chat.ask('Hi! What is your name?', { timeout: '1 hour' });
  *   await chat.say(name ? `Nice to meet you, ${name.text}!` : 'Text me any time.');
- * }
+ * });
  * ```
  *
- * Bandwidth's asynchronous world (202 now, delivered or failed later, duplicated callbacks) becomes plain awaits:
- * `say` resolves when Bandwidth has accepted the message, and the returned handle's `delivered()` waits on a durable
- * timer for its delivered or failed callback.
+ * Bandwidth's asynchronous world (202 now, delivered or failed later, callbacks delivered at least once) becomes plain
+ * awaits: `say` resolves when Bandwidth has accepted the message, and its handle's `delivered()` waits for the
+ * delivered or failed callback. Duplicated callbacks are ignored, history stays small (one durable timer for every
+ * wait, see alarm.ts), and long conversations continue as new at `checkpoint`s without losing anything.
  */
 import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  allHandlersFinished,
   condition,
+  continueAsNew,
+  isCancellation,
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
@@ -25,102 +30,234 @@ import {
 } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import type { Activities } from '../activities';
+import { Alarm } from './alarm';
+import { listChoices, matchChoice, type ChoiceOptions } from './choose';
+import { deliveryResultOf, sendFailure, type DeliveryFailed, type DeliveryResult } from './delivery';
+import { parseDuration } from './duration';
 import { conversationId, encodeTag } from './ids';
 import {
   deliveryStatusSignal,
+  endConversationSignal,
+  externalEventSignal,
   inboundMessageSignal,
+  operatorMessageSignal,
+  takeoverSignal,
   transcriptQuery,
   type DeliveryEvent,
+  type ExternalEvent,
   type InboundMessage,
   type MessageStatus,
   type TranscriptEntry,
 } from './messages';
 import { LastActivityAttribute, OurNumberAttribute, ParticipantsAttribute, StateAttribute } from './search-attributes';
 
+export type { DeliveryResult, DeliveryFailed, FailureCategory } from './delivery';
+export type { ChoiceOptions } from './choose';
+
+/** How long `delivered()` waits by default: Bandwidth itself reports 9902 when no receipt comes within 2 hours. */
+export const DEFAULT_DELIVERY_TIMEOUT: Duration = '3 hours';
+/** How long `waitForReply`, `ask` and `choose` wait by default. */
+export const DEFAULT_REPLY_TIMEOUT: Duration = '1 day';
+const DEDUP_WINDOW = 2000;
+/** Messages kept in the workflow's transcript (and carried across continue-as-new); the record store keeps all. */
+const TRANSCRIPT_LIMIT = 1000;
+/** Sends whose delivery receipts are remembered (older receipts still update the record store, not the workflow). */
+const TRACKED_SENDS = 200;
+
+/** What the conversation carries from one run to the next when it continues as new. */
+export interface CarriedState<S = unknown> {
+  botState: S;
+  transcript: TranscriptEntry[];
+  inbox: InboundMessage[];
+  externalEvents: ExternalEvent[];
+  seenInbound: string[];
+  seenStatus: string[];
+  seenExternal: string[];
+  receipts: [string, DeliveryEvent[]][];
+  sendSeq: number;
+  paused: boolean;
+  runs: number;
+}
+
 /** What a conversation workflow is started with. The server builds it from the first inbound message. */
-export interface ConversationStart {
+export interface ConversationStart<P = unknown, S = unknown> {
   /** Our Bandwidth number (E.164). */
   ourNumber: string;
   /** The other participant(s) (E.164). */
   participants: string[];
   /** The Bandwidth messaging application to send through; the worker's default when omitted. */
   applicationId?: string;
+  /** A proactive conversation's first message, sent before the bot's code runs (reminders, surveys). */
+  opening?: { text: string; media?: string[] };
+  /** Bot-specific input, e.g. the appointment a reminder is about. */
+  params?: P;
   /**
-   * Set the conversation's search attributes (default true). Only false on a server where they cannot be registered,
-   * such as Temporal's time-skipping test server.
+   * Set the conversation's search attributes (default true). False only on a server where they cannot be
+   * registered, such as Temporal's time-skipping test server.
    */
   searchAttributes?: boolean;
+  /** Continue as new at a `checkpoint` once the history has this many events (default: when Temporal suggests it). */
+  maxHistoryEvents?: number;
+  /** Set by the runtime when the conversation continues as new. */
+  carried?: CarriedState<S>;
 }
 
-/** How long to wait for a delivered or failed callback by default: Bandwidth itself gives up after 2 hours (9902). */
-export const DEFAULT_DELIVERY_TIMEOUT: Duration = '3 hours';
-/** How long `waitForReply` and `ask` wait by default. */
-export const DEFAULT_REPLY_TIMEOUT: Duration = '1 day';
-/** How many message ids the deduplication windows remember. */
-const DEDUP_WINDOW = 2000;
+/** How a conversation ended. */
+export interface ConversationOutcome {
+  ended: 'bot-finished' | 'operator';
+  reason?: string;
+  messages: number;
+}
 
-/** The outcome of waiting for a message's delivery. */
-export type DeliveryResult =
-  | { status: 'delivered'; recipient: string; time: string }
-  | { status: 'failed'; recipient: string; errorCode: number; description: string; time: string }
-  | { status: 'timed-out' };
-
-/** A message Bandwidth has accepted. */
+/** A message Bandwidth has accepted (or refused: see `accepted`). */
 export interface SentMessage {
-  /** Bandwidth's message id. */
-  messageId: string;
-  segmentCount: number;
+  /** Threadline's id for this send within the conversation (`s1`, `s2`, ...). */
+  readonly sendId: string;
+  /** Bandwidth's message id; `null` when the send failed before Bandwidth accepted it. */
+  readonly messageId: string | null;
+  /** False when Bandwidth refused the request or its outcome is unknown; `delivered()` then says why. */
+  readonly accepted: boolean;
+  readonly segmentCount: number;
   /**
-   * Waits, on a durable timer, for the message's `message-delivered` or `message-failed` callback.
-   * @param options.timeout how long to wait; default {@link DEFAULT_DELIVERY_TIMEOUT}
+   * Waits for the delivered or failed callback (for a group, of the first recipient still pending; see `receipts`).
+   * Resolves `timed-out` when none comes in time.
+   * @param options.timeout default {@link DEFAULT_DELIVERY_TIMEOUT}
    * @example
    * const receipt = await (await chat.say('Your code is 1234')).delivered();
-   * if (receipt.status === 'failed') log.warn('not delivered', { code: receipt.errorCode });
+   * if (receipt.status === 'failed' && receipt.category === 'opted-out') return;
    */
-  delivered(options?: { timeout?: Duration }): Promise<DeliveryResult>;
+  delivered(options?: { timeout?: Duration; recipient?: string }): Promise<DeliveryResult>;
+  /** The receipts so far, by recipient (one entry per recipient of a group message once all have reported). */
+  receipts(): Record<string, DeliveryResult | null>;
 }
 
 export interface WaitOptions {
   /** How long to wait; default {@link DEFAULT_REPLY_TIMEOUT}. */
   timeout?: Duration;
+  /** Only a message from this participant counts (group conversations). */
+  from?: string;
 }
 
-/** A bot's handle on its conversation. Create it with {@link startConversation}. */
-export interface Conversation {
+export interface AskOptions extends WaitOptions {
+  /**
+   * When the reply timeout starts: `'send'` (default) when Bandwidth accepts the question; `'delivery'` when its
+   * delivered callback arrives, so a slow carrier does not eat into the time the person has to answer.
+   */
+  timerStartsOn?: 'send' | 'delivery';
+}
+
+export interface ChooseOptions extends AskOptions {
+  /** Sent first, if given. */
+  prompt?: string;
+  /** Sent after an answer that is not one of the options; default "Please reply with one of: ...". */
+  retryPrompt?: string;
+  /** How many answers to read before giving up with `null`; default 3. */
+  maxAttempts?: number;
+}
+
+/** One thing a bot can wait for; build them with `chat.events`. */
+export interface WaitEvent<T> {
+  readonly label: string;
+  /** @internal */ start(): void;
+  /** @internal */ ready(): boolean;
+  /** @internal */ take(): T;
+  /** @internal */ stop(): void;
+}
+
+/** The result of {@link Conversation.race}: which event happened first, and its value. */
+export type RaceResult<E extends Record<string, WaitEvent<unknown>>> = {
+  [K in keyof E]: { event: K; value: E[K] extends WaitEvent<infer T> ? T : never };
+}[keyof E];
+
+/** A bot's handle on its conversation, passed to the function given to {@link defineBot}. */
+export interface Conversation<P = unknown, S = unknown> {
+  /** The workflow id, `sms:<our number>:<participants>`. */
   readonly id: string;
   readonly ourNumber: string;
   readonly participants: readonly string[];
+  /** The `params` the conversation was started with. */
+  readonly params: P | undefined;
+  /** The state passed to the last `checkpoint` before the conversation continued as new; undefined on first run. */
+  readonly resumed: S | undefined;
+  /** The message that started the conversation, if a participant started it. */
+  readonly firstMessage: InboundMessage | null;
   /**
-   * Sends a text (or, with `media`, an MMS) to the conversation; resolves when Bandwidth has accepted it.
-   * @example await chat.say('Thanks, see you tomorrow!');
+   * Sends a text, or with `media` an MMS, to everyone in the conversation; resolves when Bandwidth has accepted it.
+   * @example await chat.say({ text: 'Here is your receipt', media: ['https://example.com/r.png'] });
    */
   say(message: string | { text: string; media?: string[] }): Promise<SentMessage>;
   /**
-   * Resolves with the next message from a participant, or `null` when none arrives within `timeout`.
+   * The next message from a participant (or from `from`), or `null` when none arrives within `timeout`.
    * @example const reply = await chat.waitForReply({ timeout: '15 minutes' });
    */
   waitForReply(options?: WaitOptions): Promise<InboundMessage | null>;
   /**
-   * Sends `question`, then waits for the answer: the reply, or `null` when none arrives within `timeout`.
-   * @example const name = await chat.ask('What is your name?', { timeout: '1 hour' });
+   * Sends `question` and resolves with the answer, or `null` when none comes in time or the question could not be
+   * delivered (then `chat.lastSent?.delivered()` says why).
+   * @example const name = await chat.ask('What is your name?', { timeout: '1 hour', timerStartsOn: 'delivery' });
    */
-  ask(question: string, options?: WaitOptions): Promise<InboundMessage | null>;
+  ask(question: string, options?: AskOptions): Promise<InboundMessage | null>;
+  /**
+   * Asks until the answer is one of `options` (by value, alias, number or unique prefix); `null` after
+   * `maxAttempts` wrong answers or a timeout.
+   * @example
+   * const size = await chat.choose(['small', 'medium', 'large'], { prompt: 'Which size?', timeout: '15 minutes' });
+   */
+  choose<T extends string>(options: ChoiceOptions<T>, settings?: ChooseOptions): Promise<T | null>;
+  /**
+   * Waits for the first of several events, with a typed result naming which one happened.
+   * @example
+   * const first = await chat.race({
+   *   reply: chat.events.reply(),
+   *   paid: chat.events.external<{ amount: number }>('payment'),
+   *   receipt: chat.events.delivery(sent),
+   *   later: chat.events.timer('24 hours'),
+   * });
+   * if (first.event === 'paid') await chat.say(`Got ${first.value.amount}, thanks!`);
+   */
+  race<E extends Record<string, WaitEvent<unknown>>>(events: E): Promise<RaceResult<E>>;
+  /** Builders for {@link race}. */
+  readonly events: {
+    /** A message from any participant, or from `from`. */
+    reply(options?: { from?: string }): WaitEvent<InboundMessage>;
+    /** A message's delivered or failed callback (for `recipient`, default: the first still pending). */
+    delivery(message: SentMessage, options?: { recipient?: string }): WaitEvent<DeliveryResult>;
+    /** An external event delivered with the `externalEvent` signal (a payment, an operator action). */
+    external<T = unknown>(name: string): WaitEvent<T>;
+    /** A durable timer. */
+    timer(duration: Duration): WaitEvent<void>;
+  };
+  /**
+   * A safe point to continue as new: when the history has grown large (Temporal suggests it, or
+   * `maxHistoryEvents`), the workflow continues as a new run carrying `state`, the transcript, unread messages,
+   * pending receipts and the deduplication windows; the bot function then starts again with `chat.resumed === state`.
+   * Call it at the top of a bot's main loop.
+   */
+  checkpoint(state: S): Promise<void>;
+  /** The most recent message this bot sent. */
+  readonly lastSent: SentMessage | null;
   /** Every message so far, oldest first (also served by the `transcript` query). */
   transcript(): readonly TranscriptEntry[];
 }
 
 const { sendMessage } = proxyLocalActivities<Activities>({
   // A local activity: the send runs inside the workflow task, which halves the reply latency and records one marker
-  // event instead of three activity events (../shared/design/temporal-notes.md §A0).
+  // event instead of three activity events (../shared/design/temporal-notes.md §A0). Only failures where Bandwidth
+  // certainly did not take the message are retried (activities/index.ts).
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: '10 minutes',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
-/** A bounded set that forgets its oldest members: the deduplication window. */
+/** A bounded set that forgets its oldest members: a deduplication window. */
 class RecentSet {
-  private readonly items = new Set<string>();
-  constructor(private readonly limit: number) {}
+  private readonly items: Set<string>;
+  constructor(
+    private readonly limit: number,
+    initial: string[] = [],
+  ) {
+    this.items = new Set(initial);
+  }
   /** Adds `key`; false when it was already there. */
   add(key: string): boolean {
     if (this.items.has(key)) return false;
@@ -131,27 +268,85 @@ class RecentSet {
     }
     return true;
   }
+  toJSON(): string[] {
+    return [...this.items];
+  }
 }
 
 /**
- * Starts the conversation runtime inside a bot workflow: registers the signal and query handlers (before any await,
- * so the first inbound message, delivered with signal-with-start, is not missed) and returns the bot's handle.
+ * Declares a bot. The returned function is the workflow; export it from workflows/index.ts under the bot's name
+ * (the name is its workflow type, which the server's routing and the Temporal UI use).
+ *
+ * @typeParam P the `params` a proactive start passes
+ * @typeParam S the state the bot carries across continue-as-new (`checkpoint`)
+ * @example
+ * export const echoBot = defineBot<unknown, { count: number }>(async (chat) => {
+ *   let state = chat.resumed ?? { count: 0 };
+ *   for (;;) {
+ *     await chat.checkpoint(state);
+ *     const message = await chat.waitForReply({ timeout: '30 days' });
+ *     if (!message) return;
+ *     state = { count: state.count + 1 };
+ *     await chat.say(`#${state.count}: ${message.text}`);
+ *   }
+ * });
  */
-export function startConversation(start: ConversationStart): Conversation {
+export function defineBot<P = unknown, S = unknown>(
+  body: (chat: Conversation<P, S>) => Promise<unknown>,
+): (start: ConversationStart<P, S>) => Promise<ConversationOutcome> {
+  return async function bot(start: ConversationStart<P, S>): Promise<ConversationOutcome> {
+    const runtime = createRuntime<P, S>(start);
+    let endReason: string | null = null;
+    const scope = new CancellationScope();
+    setHandler(endConversationSignal, ({ reason }) => {
+      endReason = reason;
+      scope.cancel();
+    });
+    try {
+      await scope.run(async () => {
+        await runtime.begin();
+        await body(runtime.chat);
+      });
+    } catch (err) {
+      if (!(endReason !== null && isCancellation(err))) throw err;
+    }
+    await condition(allHandlersFinished);
+    runtime.finish(endReason === null ? 'ended' : 'ended-by-operator');
+    return {
+      ended: endReason === null ? 'bot-finished' : 'operator',
+      ...(endReason !== null ? { reason: endReason } : {}),
+      messages: runtime.chat.transcript().length,
+    };
+  };
+}
+
+function createRuntime<P, S>(start: ConversationStart<P, S>) {
   const id = conversationId(start);
-  const inbox: InboundMessage[] = [];
-  const transcript: TranscriptEntry[] = [];
-  const seenInbound = new RecentSet(DEDUP_WINDOW);
-  const seenStatus = new RecentSet(DEDUP_WINDOW);
-  /** Terminal delivery events by send id; kept until the sender's `delivered()` reads them. */
-  const outcomes = new Map<string, DeliveryEvent>();
+  const carried = start.carried;
+  const transcript: TranscriptEntry[] = carried?.transcript ?? [];
+  const inbox: InboundMessage[] = carried?.inbox ?? [];
+  const externalEvents: ExternalEvent[] = carried?.externalEvents ?? [];
+  const seenInbound = new RecentSet(DEDUP_WINDOW, carried?.seenInbound);
+  const seenStatus = new RecentSet(DEDUP_WINDOW, carried?.seenStatus);
+  const seenExternal = new RecentSet(DEDUP_WINDOW, carried?.seenExternal);
+  /** Terminal receipts per send id (bounded); an entry exists for every tracked send. */
+  const receipts = new Map<string, DeliveryEvent[]>(carried?.receipts ?? []);
+  const failedSends = new Map<string, DeliveryFailed>();
   const outboundBySendId = new Map<string, TranscriptEntry>();
-  let sendSeq = 0;
-  let waitingFor = 'starting';
+  let sendSeq = carried?.sendSeq ?? 0;
+  let paused = carried?.paused ?? false;
+  let state = 'starting';
+  let lastSent: SentMessage | null = null;
+  let firstMessage: InboundMessage | null = null;
+  const alarm = new Alarm();
+  const waitingFor = new Set<string>();
+  const indexed = start.searchAttributes !== false;
+  const lastIndexed = { state: '', activity: 0 };
+
+  for (const entry of transcript) if (entry.sendId) outboundBySendId.set(entry.sendId, entry);
 
   setHandler(inboundMessageSignal, (message) => {
-    if (!seenInbound.add(message.messageId)) return; // Bandwidth delivers at least once: a duplicate is ignored
-    inbox.push(message);
+    if (!seenInbound.add(message.messageId)) return; // delivered at least once: a duplicate is ignored
     transcript.push({
       direction: 'in',
       messageId: message.messageId,
@@ -162,18 +357,20 @@ export function startConversation(start: ConversationStart): Conversation {
       time: message.time,
       segmentCount: message.segmentCount,
       status: 'received',
+      ...(paused ? { duringTakeover: true } : {}),
     });
+    trimTranscript();
+    if (!paused) inbox.push(message); // during a takeover the operator answers, not the bot
     refreshDetails();
   });
 
   setHandler(deliveryStatusSignal, (event) => {
     if (!seenStatus.add(`${event.messageId}|${event.type}|${event.recipient}`)) return;
     const entry = outboundBySendId.get(event.sendId);
-    const status = statusOf(event);
     if (entry) {
       entry.recipients ??= {};
       entry.recipients[event.recipient] = {
-        status,
+        status: statusOf(event),
         ...(event.errorCode !== undefined ? { errorCode: event.errorCode } : {}),
         description: event.description,
         time: event.time,
@@ -181,40 +378,69 @@ export function startConversation(start: ConversationStart): Conversation {
       entry.status = overallStatus(entry);
       if (event.errorCode !== undefined) entry.errorCode = event.errorCode;
     }
-    if (event.type === 'message-delivered' || event.type === 'message-failed') outcomes.set(event.sendId, event);
+    if (event.type === 'message-delivered' || event.type === 'message-failed') {
+      const list = receipts.get(event.sendId) ?? [];
+      if (!list.some((r) => r.recipient === event.recipient)) list.push(event);
+      receipts.set(event.sendId, list);
+    }
     refreshDetails();
+  });
+
+  setHandler(externalEventSignal, (event) => {
+    if (event.id !== undefined && !seenExternal.add(event.id)) return;
+    externalEvents.push(event);
+  });
+
+  setHandler(takeoverSignal, ({ paused: pause, operator }) => {
+    paused = pause;
+    if (pause) inbox.length = 0;
+    state = pause ? `paused by ${operator}` : state;
+    refreshDetails();
+  });
+
+  setHandler(operatorMessageSignal, async ({ text, media, operator }) => {
+    await send({ text, media: media ?? [] }, operator);
   });
 
   setHandler(transcriptQuery, () => transcript);
 
-  const indexed = start.searchAttributes !== false;
-  if (indexed) {
+  if (indexed && !carried) {
     upsertSearchAttributes([
       { key: OurNumberAttribute, value: start.ourNumber },
       { key: ParticipantsAttribute, value: [...start.participants] },
     ]);
   }
 
-  function setState(state: string): void {
-    waitingFor = state;
-    if (indexed) {
-      upsertSearchAttributes([
-        { key: StateAttribute, value: state },
-        { key: LastActivityAttribute, value: new Date() },
-      ]);
-    }
-    refreshDetails();
+  function trimTranscript(): void {
+    if (transcript.length > TRANSCRIPT_LIMIT) transcript.splice(0, transcript.length - TRANSCRIPT_LIMIT);
+  }
+
+  /** Search attributes change only where the workflow blocks, and only when different: each upsert is an event. */
+  function index(): void {
+    if (!indexed) return;
+    const coarse = paused ? 'paused' : state;
+    const last = transcript.at(-1);
+    const activity = last ? Date.parse(last.time) : 0;
+    const updates = [];
+    if (coarse !== lastIndexed.state) updates.push({ key: StateAttribute, value: coarse });
+    if (activity > lastIndexed.activity) updates.push({ key: LastActivityAttribute, value: new Date(activity) });
+    if (updates.length === 0) return;
+    lastIndexed.state = coarse;
+    lastIndexed.activity = Math.max(activity, lastIndexed.activity);
+    upsertSearchAttributes(updates);
   }
 
   function refreshDetails(): void {
     const recent = transcript
       .slice(-5)
       .map((m) => `- ${m.direction === 'in' ? '⬅' : '➡'} ${m.time} \`${m.status}\` ${m.text.slice(0, 80)}`);
+    const deadlines = alarm.pending().map((d) => `- ${d.label} until ${new Date(d.at).toISOString()}`);
     setCurrentDetails(
       [
-        `**${id}** (${workflowInfo().workflowType})`,
+        `**${id}** · ${workflowInfo().workflowType}${paused ? ' · **paused (human takeover)**' : ''}`,
         '',
-        `**Now:** ${waitingFor}`,
+        `**Now:** ${state}${waitingFor.size ? ` (${[...waitingFor].join('; ')})` : ''}`,
+        ...(deadlines.length ? ['', '**Deadlines**', ...deadlines] : []),
         '',
         '**Last messages**',
         ...recent,
@@ -222,34 +448,44 @@ export function startConversation(start: ConversationStart): Conversation {
     );
   }
 
-  async function say(message: string | { text: string; media?: string[] }): Promise<SentMessage> {
-    const { text, media = [] } = typeof message === 'string' ? { text: message } : message;
+  async function send(
+    message: { text: string; media: string[] },
+    operator?: string,
+  ): Promise<SentMessage> {
     sendSeq += 1;
     const sendId = `s${sendSeq}`;
-    setState('sending');
     const entry: TranscriptEntry = {
       direction: 'out',
       messageId: null,
+      sendId,
       from: start.ourNumber,
       to: [...start.participants],
-      text,
-      media,
+      text: message.text,
+      media: message.media,
       time: new Date().toISOString(),
       segmentCount: null,
       status: 'sending',
+      ...(operator ? { operator } : {}),
     };
     transcript.push(entry);
+    trimTranscript();
     outboundBySendId.set(sendId, entry);
-    let result: { messageId: string; segmentCount: number; time: string };
+    receipts.set(sendId, []);
+    while (receipts.size > TRACKED_SENDS) {
+      const oldest = receipts.keys().next().value;
+      if (oldest === undefined) break;
+      receipts.delete(oldest);
+      outboundBySendId.delete(oldest);
+    }
     try {
-      result = await sendMessage.executeWithOptions(
-        { startToCloseTimeout: '30 seconds', summary: `send ${sendId}: ${text.slice(0, 40)}` },
+      const result = await sendMessage.executeWithOptions(
+        { startToCloseTimeout: '30 seconds', summary: `${operator ? `${operator}: ` : ''}${message.text.slice(0, 60)}` },
         [
           {
             from: start.ourNumber,
             to: [...start.participants],
-            text,
-            media,
+            text: message.text,
+            media: message.media,
             tag: encodeTag({ conversationId: id, sendId, trackDelivery: true }),
             ...(start.applicationId ? { applicationId: start.applicationId } : {}),
           },
@@ -260,52 +496,242 @@ export function startConversation(start: ConversationStart): Conversation {
       entry.time = result.time;
       if (entry.status === 'sending') entry.status = 'accepted';
     } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      const cause = err.cause instanceof ApplicationFailure ? err.cause : null;
+      const category = cause?.type === 'SendOutcomeUnknown' ? 'send-outcome-unknown' : 'rejected';
       entry.status = 'send-failed';
-      throw err;
-    } finally {
-      refreshDetails();
+      const time = new Date().toISOString();
+      for (const recipient of start.participants) {
+        failedSends.set(`${sendId}|${recipient}`, sendFailure(recipient, category, cause?.message ?? err.message, time));
+      }
     }
-    return {
-      messageId: result.messageId,
-      segmentCount: result.segmentCount,
-      async delivered({ timeout = DEFAULT_DELIVERY_TIMEOUT } = {}) {
-        setState(`waiting for delivery of ${sendId}`);
-        const arrived = await condition(() => outcomes.has(sendId), timeout, { summary: `delivery of ${sendId}` });
-        const event = outcomes.get(sendId);
-        if (!arrived || !event) return { status: 'timed-out' };
-        outcomes.delete(sendId);
-        return event.type === 'message-failed'
-          ? {
-              status: 'failed',
-              recipient: event.recipient,
-              errorCode: event.errorCode ?? 0,
-              description: event.description,
-              time: event.time,
-            }
-          : { status: 'delivered', recipient: event.recipient, time: event.time };
+    refreshDetails();
+    const handle: SentMessage = {
+      sendId,
+      messageId: entry.messageId,
+      accepted: entry.messageId !== null,
+      segmentCount: entry.segmentCount ?? 0,
+      delivered: async ({ timeout = DEFAULT_DELIVERY_TIMEOUT, recipient } = {}) => {
+        const outcome = await race({ receipt: deliveryEvent(handle, { recipient }), timeout: timerEvent(timeout) });
+        return outcome.event === 'receipt'
+          ? outcome.value
+          : { status: 'timed-out', recipient: recipient ?? pendingRecipient(sendId) };
       },
+      receipts: () =>
+        Object.fromEntries(
+          start.participants.map((r) => [r, failedSends.get(`${sendId}|${r}`) ?? receiptFor(sendId, r) ?? null]),
+        ),
+    };
+    return handle;
+  }
+
+  function receiptFor(sendId: string, recipient: string): DeliveryResult | undefined {
+    const event = receipts.get(sendId)?.find((r) => r.recipient === recipient);
+    return event ? deliveryResultOf(event) : undefined;
+  }
+
+  function pendingRecipient(sendId: string): string {
+    return start.participants.find((r) => !receiptFor(sendId, r)) ?? start.participants[0] ?? '';
+  }
+
+  // --- events -------------------------------------------------------------------------------------------------
+
+  function replyEvent({ from }: { from?: string } = {}): WaitEvent<InboundMessage> {
+    const matches = (m: InboundMessage) => from === undefined || m.from === from;
+    return {
+      label: from ? `a reply from ${from}` : 'a reply',
+      start: () => undefined,
+      stop: () => undefined,
+      ready: () => !paused && inbox.some(matches),
+      take: () => inbox.splice(inbox.findIndex(matches), 1)[0]!,
     };
   }
 
-  async function waitForReply({ timeout = DEFAULT_REPLY_TIMEOUT }: WaitOptions = {}): Promise<InboundMessage | null> {
-    if (inbox.length === 0) {
-      setState('waiting for a reply');
-      await condition(() => inbox.length > 0, timeout, { summary: 'waiting for a reply' });
-    }
-    return inbox.shift() ?? null;
+  function deliveryEvent(message: SentMessage, { recipient }: { recipient?: string } = {}): WaitEvent<DeliveryResult> {
+    const who = () => recipient ?? pendingRecipient(message.sendId);
+    const result = () => failedSends.get(`${message.sendId}|${who()}`) ?? receiptFor(message.sendId, who());
+    return {
+      label: `delivery of ${message.sendId}`,
+      start: () => undefined,
+      stop: () => undefined,
+      ready: () => result() !== undefined,
+      take: () => result()!,
+    };
   }
 
-  return {
+  function externalEvent<T>(name: string): WaitEvent<T> {
+    return {
+      label: `the ${name} event`,
+      start: () => undefined,
+      stop: () => undefined,
+      ready: () => externalEvents.some((e) => e.name === name),
+      take: () => externalEvents.splice(externalEvents.findIndex((e) => e.name === name), 1)[0]!.payload as T,
+    };
+  }
+
+  function timerEvent(duration: Duration, label = `timer ${String(duration)}`): WaitEvent<void> {
+    let alarmId: number | null = null;
+    return {
+      label,
+      start: () => {
+        alarmId = alarm.set(Date.now() + parseDuration(duration), label);
+      },
+      stop: () => {
+        if (alarmId !== null) alarm.clear(alarmId);
+        alarmId = null;
+      },
+      ready: () => alarmId !== null && alarm.passed(alarmId),
+      take: () => undefined,
+    };
+  }
+
+  async function race<E extends Record<string, WaitEvent<unknown>>>(events: E): Promise<RaceResult<E>> {
+    const entries = Object.entries(events);
+    const labels = entries.map(([, e]) => e.label);
+    for (const [, e] of entries) e.start();
+    for (const label of labels) waitingFor.add(label);
+    try {
+      const firstReady = () => entries.find(([, e]) => e.ready());
+      if (!firstReady()) {
+        index();
+        refreshDetails();
+        await condition(() => firstReady() !== undefined);
+      }
+      const [key, event] = firstReady()!;
+      return { event: key, value: event.take() } as RaceResult<E>;
+    } finally {
+      for (const [, e] of entries) e.stop();
+      for (const label of labels) waitingFor.delete(label);
+      refreshDetails();
+    }
+  }
+
+  // --- the bot's API ---------------------------------------------------------------------------------------------
+
+  async function say(message: string | { text: string; media?: string[] }): Promise<SentMessage> {
+    const { text, media = [] } = typeof message === 'string' ? { text: message } : message;
+    if (paused) {
+      state = 'paused (the bot waits to speak)';
+      index();
+      await condition(() => !paused);
+    }
+    state = 'sending';
+    lastSent = await send({ text, media });
+    return lastSent;
+  }
+
+  async function waitForReply({ timeout = DEFAULT_REPLY_TIMEOUT, from }: WaitOptions = {}) {
+    state = 'waiting for a reply';
+    const first = await race({ reply: replyEvent({ from }), timeout: timerEvent(timeout, 'reply timeout') });
+    return first.event === 'reply' ? first.value : null;
+  }
+
+  async function ask(question: string, options: AskOptions = {}): Promise<InboundMessage | null> {
+    const sent = await say(question);
+    if (!sent.accepted) return null;
+    const { timeout = DEFAULT_REPLY_TIMEOUT, from, timerStartsOn = 'send' } = options;
+    state = 'waiting for a reply';
+    if (timerStartsOn === 'delivery') {
+      const early = await race({
+        reply: replyEvent({ from }),
+        receipt: deliveryEvent(sent),
+        noReceipt: timerEvent(DEFAULT_DELIVERY_TIMEOUT, 'delivery receipt timeout'),
+      });
+      if (early.event === 'reply') return early.value;
+      if (early.event === 'receipt' && early.value.status === 'failed') return null;
+    }
+    // The question's receipt is watched while waiting: if it fails, nobody is going to answer.
+    const failed: WaitEvent<DeliveryResult> = {
+      ...deliveryEvent(sent),
+      label: `failure of ${sent.sendId}`,
+      ready: () => {
+        const receipt = sent.receipts()[pendingRecipient(sent.sendId)] ?? Object.values(sent.receipts())[0];
+        return start.participants.length === 1 && receipt?.status === 'failed';
+      },
+    };
+    const first = await race({
+      reply: replyEvent({ from }),
+      failed,
+      timeout: timerEvent(timeout, 'reply timeout'),
+    });
+    return first.event === 'reply' ? first.value : null;
+  }
+
+  async function choose<T extends string>(options: ChoiceOptions<T>, settings: ChooseOptions = {}): Promise<T | null> {
+    const { prompt, maxAttempts = 3 } = settings;
+    const retryPrompt = settings.retryPrompt ?? `Please reply with one of: ${listChoices(options)}.`;
+    let question = prompt;
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const answer = question === undefined ? await waitForReply(settings) : await ask(question, settings);
+      if (answer === null) return null;
+      const choice = matchChoice(options, answer.text);
+      if (choice !== null) return choice;
+      question = retryPrompt;
+    }
+    return null;
+  }
+
+  async function checkpoint(botState: S): Promise<void> {
+    const info = workflowInfo();
+    const due =
+      info.continueAsNewSuggested ||
+      (start.maxHistoryEvents !== undefined && info.historyLength >= start.maxHistoryEvents);
+    if (!due) return;
+    await condition(allHandlersFinished);
+    const next: CarriedState<S> = {
+      botState,
+      transcript,
+      inbox,
+      externalEvents,
+      seenInbound: seenInbound.toJSON(),
+      seenStatus: seenStatus.toJSON(),
+      seenExternal: seenExternal.toJSON(),
+      receipts: [...receipts.entries()],
+      sendSeq,
+      paused,
+      runs: (carried?.runs ?? 1) + 1,
+    };
+    const { opening: _opening, ...rest } = start;
+    await continueAsNew<(s: ConversationStart<P, S>) => Promise<ConversationOutcome>>({ ...rest, carried: next });
+  }
+
+  const chat: Conversation<P, S> = {
     id,
     ourNumber: start.ourNumber,
     participants: start.participants,
+    params: start.params,
+    resumed: carried?.botState,
+    get firstMessage() {
+      return firstMessage;
+    },
     say,
     waitForReply,
-    async ask(question, options) {
-      await say(question);
-      return waitForReply(options);
+    ask,
+    choose,
+    race,
+    events: { reply: replyEvent, delivery: deliveryEvent, external: externalEvent, timer: (d) => timerEvent(d) },
+    checkpoint,
+    get lastSent() {
+      return lastSent;
     },
     transcript: () => transcript,
+  };
+
+  return {
+    chat,
+    /** Before the bot's code: a participant-started conversation consumes its first text; a proactive one sends its opening. */
+    async begin(): Promise<void> {
+      if (carried) return;
+      // Signal-with-start delivers the first text with the start: signals of the first activation are buffered and
+      // handed to their handlers as createRuntime registers them, so the inbox already holds it here.
+      if (!start.opening) firstMessage = inbox.shift() ?? null;
+      else await say(start.opening);
+    },
+    finish(final: string): void {
+      state = final;
+      index();
+      refreshDetails();
+    },
   };
 }
 

@@ -44,6 +44,12 @@ export type MessageStatus =
 export interface TranscriptEntry {
   direction: 'in' | 'out';
   messageId: string | null;
+  /** Outbound: Threadline's id for the send within the conversation. */
+  sendId?: string;
+  /** Outbound: the human operator who sent it (absent when the bot did). */
+  operator?: string;
+  /** Inbound: arrived while a human had taken over, so the bot did not see it. */
+  duringTakeover?: boolean;
   from: string;
   to: string[];
   text: string;

@@ -1,0 +1,98 @@
+/**
+ * One durable timer for the whole conversation. Every wait with a deadline (a reply timeout, a delivery-receipt
+ * timeout, a `timer` in a race) registers its deadline here; the alarm keeps a single Temporal timer armed at the
+ * earliest one. Why: each Temporal timer costs history events (started, then fired or cancelled), and a conversation
+ * often waits for a reply and a delivery receipt at once. With one timer, a conversational turn fits in 12 events.
+ *
+ * Deterministic: only workflow APIs (`sleep`, `CancellationScope`, `Date.now()` which is workflow time).
+ */
+import { CancellationScope, condition, isCancellation, sleep } from '@temporalio/workflow';
+
+interface Deadline {
+  at: number;
+  label: string;
+}
+
+export class Alarm {
+  private readonly deadlines = new Map<number, Deadline>();
+  private nextId = 1;
+  private armed: { at: number; scope: CancellationScope } | null = null;
+  private version = 0;
+  private synced = 0;
+
+  constructor() {
+    void this.loop();
+  }
+
+  /** Registers a deadline; returns its id for {@link clear}. */
+  set(at: number, label: string): number {
+    const id = this.nextId++;
+    this.deadlines.set(id, { at, label });
+    this.version += 1;
+    return id;
+  }
+
+  clear(id: number): void {
+    if (this.deadlines.delete(id)) this.version += 1;
+  }
+
+  /** True once workflow time has reached the deadline `id` (or it was never set). */
+  passed(id: number): boolean {
+    const deadline = this.deadlines.get(id);
+    return deadline === undefined || Date.now() >= deadline.at;
+  }
+
+  /** The pending deadlines, earliest first (for the UI's current details). */
+  pending(): Deadline[] {
+    return [...this.deadlines.values()].sort((a, b) => a.at - b.at);
+  }
+
+  /** Re-arms once per change, after the activation's other work, so several changes cost at most one re-arm. */
+  private async loop(): Promise<void> {
+    for (;;) {
+      await condition(() => this.synced !== this.version);
+      this.synced = this.version;
+      this.rearm();
+    }
+  }
+
+  private rearm(): void {
+    const earliest = this.pending()[0];
+    if (earliest === undefined) {
+      // Nothing to wake for: a timer left running would only fire for nothing later.
+      this.cancelArmed();
+      return;
+    }
+    if (this.armed && this.armed.at === earliest.at) return;
+    if (this.armed && this.armed.at < earliest.at && this.armed.at > Date.now()) {
+      // Armed earlier than needed: cancelling and re-arming costs two events now; letting it fire costs five later.
+      this.cancelArmed();
+    } else if (this.armed && this.armed.at > earliest.at) {
+      this.cancelArmed();
+    }
+    if (!this.armed) this.arm(earliest);
+  }
+
+  private cancelArmed(): void {
+    this.armed?.scope.cancel();
+    this.armed = null;
+  }
+
+  private arm(deadline: Deadline): void {
+    const scope = new CancellationScope();
+    const armed = { at: deadline.at, scope };
+    this.armed = armed;
+    const delay = Math.max(1, deadline.at - Date.now());
+    scope
+      .run(() => sleep(delay, { summary: deadline.label }))
+      .then(
+        () => {
+          if (this.armed === armed) this.armed = null;
+          this.version += 1; // waiters re-check their deadlines; the loop arms the next one
+        },
+        (err: unknown) => {
+          if (!isCancellation(err)) throw err;
+        },
+      );
+  }
+}

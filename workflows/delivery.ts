@@ -1,0 +1,71 @@
+/**
+ * Delivery outcomes as bots see them: typed, with Bandwidth's error code, its description and a category from the
+ * error table (bandwidth/error-codes.ts), so a bot can branch on "opted out" or "can't take MMS" without knowing codes.
+ */
+import { describeErrorCode, type ErrorCategory } from '../bandwidth/error-codes';
+import type { DeliveryEvent } from './messages';
+
+/** Why a message was not delivered. */
+export type FailureCategory =
+  | ErrorCategory
+  /** Bandwidth refused the request itself (HTTP 4xx): nothing was sent. */
+  | 'rejected'
+  /** The send's outcome is unknown (a timeout after the request left): Threadline does not resend on its own. */
+  | 'send-outcome-unknown';
+
+export interface Delivered {
+  status: 'delivered';
+  recipient: string;
+  time: string;
+}
+
+export interface DeliveryFailed {
+  status: 'failed';
+  recipient: string;
+  /** Bandwidth's error code (0 when the send never reached Bandwidth's queue). */
+  errorCode: number;
+  /** Bandwidth's short name for the code, e.g. `destination-rejected-due-to-user-opt-out`. */
+  errorName: string;
+  description: string;
+  category: FailureCategory;
+  time: string;
+}
+
+export interface DeliveryTimedOut {
+  status: 'timed-out';
+  recipient: string;
+}
+
+/** The outcome of one message for one recipient. */
+export type DeliveryResult = Delivered | DeliveryFailed | DeliveryTimedOut;
+
+export function deliveryResultOf(event: DeliveryEvent): Delivered | DeliveryFailed {
+  if (event.type !== 'message-failed') return { status: 'delivered', recipient: event.recipient, time: event.time };
+  const info = describeErrorCode(event.errorCode ?? 0);
+  return {
+    status: 'failed',
+    recipient: event.recipient,
+    errorCode: info.code,
+    errorName: info.name,
+    description: event.description || info.description,
+    category: info.category,
+    time: event.time,
+  };
+}
+
+export function sendFailure(
+  recipient: string,
+  category: 'rejected' | 'send-outcome-unknown',
+  description: string,
+  time: string,
+): DeliveryFailed {
+  return {
+    status: 'failed',
+    recipient,
+    errorCode: 0,
+    errorName: category,
+    description,
+    category,
+    time,
+  };
+}
