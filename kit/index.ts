@@ -225,6 +225,16 @@ export class BotChat {
     return this.handle;
   }
 
+  /** Starts a proactive conversation: the bot speaks first (reminders, surveys); no one has texted it. */
+  async startProactively(): Promise<void> {
+    if (this.handle) throw new Error('the conversation has already started');
+    this.handle = await this.env.client.workflow.start(this.bot, {
+      workflowId: this.workflowId,
+      taskQueue: this.taskQueue,
+      args: [this.start],
+    });
+  }
+
   /** A participant texts the bot. */
   async text(body: string, options: { from?: string; media?: string[] } = {}): Promise<void> {
     await this.settle();
