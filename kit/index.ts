@@ -382,6 +382,8 @@ export class BotChat {
     this.settled.add(reply.messageId);
     const time = new Date(await this.env.currentTimeMs()).toISOString();
     for (const to of recipient ? [recipient] : reply.to) {
+      const { status } = await this.workflow.describe();
+      if (status.name !== 'RUNNING') return; // like the server: a receipt for an ended conversation is only recorded
       await this.workflow.signal(deliveryStatusSignal, {
         messageId: reply.messageId,
         sendId: reply.sendId,
