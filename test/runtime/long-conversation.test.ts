@@ -24,7 +24,7 @@ describe('a long conversation on a real Temporal server', () => {
 
   before(async () => {
     temporal = await connectToDevServer();
-    const activities: Activities = {
+    const activities: Pick<Activities, 'sendMessage'> = {
       async sendMessage(input) {
         sent.push(input);
         return { messageId: `long-${sent.length}`, segmentCount: 1, time: new Date().toISOString() };
@@ -83,7 +83,8 @@ describe('a long conversation on a real Temporal server', () => {
       const transcript = await handle.query(transcriptQuery);
       assert.equal(transcript.at(-1)?.status, 'delivered');
       const description = await handle.describe();
-      return (await temporal.client.workflow.getHandle(handle.workflowId, description.runId).fetchHistory()).events!.length;
+      return (await temporal.client.workflow.getHandle(handle.workflowId, description.runId).fetchHistory()).events!
+        .length;
     });
   }
 
@@ -96,7 +97,9 @@ describe('a long conversation on a real Temporal server', () => {
     for (let n = 6; n < 6 + turns; n++) handle = (await turn(handle, start, n, `turn ${n}`)).handle;
     const afterTurns = await settledHistory(handle!);
     const perTurn = (afterTurns - before) / turns;
-    process.stderr.write(`  history events per conversational turn: ${perTurn} (${before} → ${afterTurns} over ${turns} turns)\n`);
+    process.stderr.write(
+      `  history events per conversational turn: ${perTurn} (${before} → ${afterTurns} over ${turns} turns)\n`,
+    );
     assert.ok(perTurn <= 12, `a turn cost ${perTurn} events`);
     await handle!.terminate('test over');
   });
@@ -122,7 +125,8 @@ describe('a long conversation on a real Temporal server', () => {
     );
     assert.ok(transcript.every((m) => m.status === (m.direction === 'in' ? 'received' : 'delivered')));
     let runs = 0;
-    for await (const _ of temporal.client.workflow.list({ query: `WorkflowId = '${conversationId(start)}'` })) runs += 1;
+    for await (const _ of temporal.client.workflow.list({ query: `WorkflowId = '${conversationId(start)}'` }))
+      runs += 1;
     process.stderr.write(`  ${turns} turns ran in ${runs} runs\n`);
     assert.ok(runs >= 10, `expected many runs, saw ${runs}`);
     await handle!.terminate('test over');
