@@ -38,8 +38,12 @@ void describe('callback delivery', () => {
       assert.equal(r.headers.authorization, `Basic ${Buffer.from('hook:s3cret').toString('base64')}`);
       assert.ok(Array.isArray(r.body));
     }
-    const entries = await log(env, res.body.id);
-    assert.ok(entries.length >= 3 && entries.every((c) => c.state === 'delivered' && c.attempts[0]!.status === 204));
+    // The attempt is recorded just after the receiver answers.
+    const entries = await eventually(async () => {
+      const all = await log(env!, res.body.id);
+      return all.length >= 3 && all.every((c) => c.state === 'delivered') ? all : undefined;
+    });
+    assert.ok(entries.every((c) => c.attempts[0]!.status === 204));
   });
 
   void it('retries failures on the documented back-off and drops the callback after 24 hours', async () => {
@@ -96,7 +100,8 @@ void describe('callback delivery', () => {
     const realSeconds = (Date.now() - started) / 1000;
     assert.ok(realSeconds < 5, `took ${realSeconds}s`);
     const span = (Date.parse(dropped.attempts.at(-1)!.time) - Date.parse(dropped.attempts[0]!.time)) / 3_600_000;
-    assert.ok(span > 22 && span <= 24, `retried for ${span} emulated hours`);
+    // No retry is scheduled past 24 hours; at this scale a millisecond of real lag is 50 emulated seconds.
+    assert.ok(span > 22 && span <= 24.5, `retried for ${span} emulated hours`);
     assert.ok(dropped.attempts.length >= 25 && dropped.attempts.length <= 35, `${dropped.attempts.length} attempts`);
   });
 
@@ -153,10 +158,18 @@ void describe('callback delivery', () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await sendText(env.url, { to: [`+1919555033${i}`], text: 'x' })).body.id);
     await env.sink.waitFor(() => ids.every((id) => eventsOf(env!.sink, id).length === 3), 10_000);
-    const outOfOrder = ids.some((id) => {
-      const arrived = eventsOf(env!.sink, id).map((e) => Date.parse(e.time));
-      return arrived.some((t, i) => i > 0 && t < arrived[i - 1]!);
-    });
+    // Held-back callbacks are scheduled after callbacks of later events of the same message.
+    const flags = await Promise.all(
+      ids.map(async (id) => {
+        const entries = (await log(env!, id)).map((c) => ({
+          event: Date.parse(c.body[0]!.time),
+          due: Date.parse(c.createdTime),
+        }));
+        entries.sort((a, b) => a.event - b.event);
+        return entries.some((e, i) => i > 0 && e.due < entries[i - 1]!.due);
+      }),
+    );
+    const outOfOrder = flags.some(Boolean);
     assert.ok(outOfOrder, 'no callback overtook an earlier one');
   });
 });

@@ -32,7 +32,7 @@ void describe('durability', () => {
     const first = createEmulator(options);
     const { url } = await first.listen(0);
     await admin(url, 'PATCH', `/accounts/${DEFAULTS.accountId}`, {
-      limits: { messagesPerSecond: 0.01 },
+      limits: { messagesPerSecond: 0.001, queueMinutes: 1000 },
       features: { carrierName: true },
     });
     await fetch(`${url}/users/${DEFAULTS.accountId}/media/kept.png`, {
