@@ -314,6 +314,16 @@ async function main(): Promise<void> {
         prismPerSecond: round1(figures.callbacksPerSecond.prism),
         ratio: round1(figures.callbacksPerSecond.emulator / Math.max(figures.callbacksPerSecond.prism, 0.001)),
       },
+      perRound: {
+        emulator: rounds.emulator.map((r) => ({
+          creates: round1(r.createPerSecond),
+          callbacks: round1(r.callbacksPerSecond),
+        })),
+        prism: rounds.prism.map((r) => ({
+          creates: round1(r.createPerSecond),
+          callbacks: round1(r.callbacksPerSecond),
+        })),
+      },
       errors: {
         emulator: rounds.emulator.reduce((n, r) => n + r.errors, 0),
         prism: rounds.prism.reduce((n, r) => n + r.errors, 0),
