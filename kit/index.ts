@@ -35,7 +35,18 @@ import {
 } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import pino from 'pino';
-import { createActivities, type Activities, type SendMessageInput, type SendMessageResult } from '../activities';
+import fs from 'node:fs';
+import os from 'node:os';
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  createActivities,
+  createMediaActivities,
+  MediaFailureType,
+  type Activities,
+  type SendMessageInput,
+  type SendMessageResult,
+} from '../activities';
+import { createMemoryMediaStore, type MediaObject } from '../media/store';
 import { createBandwidthClient } from '../bandwidth/client';
 import { createEmulator } from '../emulator';
 import { createApp } from '../server/app';
@@ -79,7 +90,23 @@ export interface StartBotOptions<P = unknown> {
   activities?: 'fake' | 'emulator';
   /** Report each reply delivered unless the test fails it (default true; fake activities only). */
   autoDeliver?: boolean;
+  /**
+   * Further numbers of ours in a group (fake activities only): like Bandwidth, the kit then delivers each text once
+   * per number we own, each copy with its own message id, to the conversation of `ourNumber` (the lowest).
+   */
+  alsoOurs?: string[];
+  /**
+   * Make downloads of inbound media from (fake) Bandwidth fail: the first `n` attempts, or every one. Fake
+   * Bandwidth also deletes media 48 hours (of workflow time) after the message, as the real one does.
+   */
+  failMediaDownloads?: number | 'always';
 }
+
+/** A media item a kit handset sends: a file (stored on fake Bandwidth or the emulator) or a URL. */
+export type KitMedia = string | { filename: string; contentType: string; content: Buffer | string };
+
+/** How long Bandwidth keeps media (reference §2.3). */
+const BANDWIDTH_MEDIA_RETENTION_MS = 48 * 3600_000;
 
 export interface BotTestEnvironment {
   readonly env: TestWorkflowEnvironment;
@@ -92,7 +119,9 @@ export async function createBotTestEnvironment(options: KitEnvironmentOptions = 
   installQuietRuntime();
   const testServer = options.testServer ?? process.env.THREADLINE_TEST_SERVER;
   if (!testServer) {
-    throw new Error('the kit needs the time-skipping test server: run `npm run toolchain` and set THREADLINE_TEST_SERVER');
+    throw new Error(
+      'the kit needs the time-skipping test server: run `npm run toolchain` and set THREADLINE_TEST_SERVER',
+    );
   }
   const start = () =>
     TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServer } } });
@@ -105,7 +134,9 @@ export async function createBotTestEnvironment(options: KitEnvironmentOptions = 
       : { workflowsPath: path.resolve(__dirname, '../workflows/index.ts') });
   if (workflows.workflowsPath && !workflows.workflowBundle) {
     // Bundle once for every bot this environment starts, rather than once per worker.
-    workflows = { workflowBundle: await bundleWorkflowCode({ workflowsPath: workflows.workflowsPath, logger: quietBundler }) };
+    workflows = {
+      workflowBundle: await bundleWorkflowCode({ workflowsPath: workflows.workflowsPath, logger: quietBundler }),
+    };
   }
   const open = new Set<BotChat>();
   return {
@@ -165,7 +196,12 @@ export class BotChat {
     private readonly workflowId: string,
     private readonly taskQueue: string,
     private readonly options: StartBotOptions,
-    private readonly emulator: { handsetUrl: string; close(): Promise<void> } | null,
+    private readonly emulator: { handsetUrl: string; mediaDir: string; close(): Promise<void> } | null,
+    private readonly kitMedia: {
+      store: ReturnType<typeof createMemoryMediaStore>;
+      bandwidth: Map<string, { object: MediaObject; at: number }>;
+      attempts: number;
+    },
   ) {}
 
   /** @internal */
@@ -187,6 +223,11 @@ export class BotChat {
       ...(options.maxHistoryEvents ? { maxHistoryEvents: options.maxHistoryEvents } : {}),
     };
     const taskQueue = `kit-${bot}-${process.pid}-${++taskQueueSeq}`;
+    const kitMedia = {
+      store: createMemoryMediaStore(),
+      bandwidth: new Map<string, { object: MediaObject; at: number }>(),
+      attempts: 0,
+    };
     const workflowId = conversationId(start);
     let chat: BotChat | undefined;
     let emulator: BotChat['emulator'] = null;
@@ -196,7 +237,27 @@ export class BotChat {
       activities = built.activities;
       emulator = built;
     } else {
+      const media = createMediaActivities({
+        mediaStore: kitMedia.store,
+        fetchMedia: async (url) => {
+          const file = kitMedia.bandwidth.get(url);
+          const now = await env.currentTimeMs();
+          if (!file || now - file.at > BANDWIDTH_MEDIA_RETENTION_MS) {
+            throw ApplicationFailure.nonRetryable(
+              `Bandwidth media download failed with 404: ${url}`,
+              MediaFailureType.Gone,
+            );
+          }
+          kitMedia.attempts += 1;
+          const failing = options.failMediaDownloads;
+          if (failing === 'always' || (typeof failing === 'number' && kitMedia.attempts <= failing)) {
+            throw new Error(`Bandwidth media download failed with 503 (attempt ${kitMedia.attempts})`);
+          }
+          return file.object;
+        },
+      });
       activities = {
+        ...media,
         sendMessage: async (input: SendMessageInput): Promise<SendMessageResult> => {
           const messageId = `kit-out-${chat!.sent.length + 1}`;
           chat!.sent.push({
@@ -212,7 +273,7 @@ export class BotChat {
     }
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, activities, ...workflows });
     const running = worker.run();
-    chat = new BotChat(env, worker, running, bot, start, workflowId, taskQueue, options, emulator);
+    chat = new BotChat(env, worker, running, bot, start, workflowId, taskQueue, options, emulator, kitMedia);
     if (options.opening) {
       chat.handle = await env.client.workflow.start(bot, { workflowId, taskQueue, args: [start] });
     }
@@ -235,31 +296,70 @@ export class BotChat {
     });
   }
 
-  /** A participant texts the bot. */
-  async text(body: string, options: { from?: string; media?: string[] } = {}): Promise<void> {
+  /**
+   * A participant texts the bot; with `media`, an MMS (files are held by fake Bandwidth, or uploaded by the emulator's
+   * handset, under Bandwidth media URLs, as real inbound MMS are).
+   */
+  async text(body: string, options: { from?: string; media?: KitMedia[] } = {}): Promise<void> {
     await this.settle();
     const from = options.from ?? this.start.participants[0]!;
     if (this.emulator) {
+      const media = options.media?.map((m) =>
+        typeof m === 'string' ? m : { ...m, content: Buffer.from(m.content).toString('base64') },
+      );
+      const to = [this.start.ourNumber, ...this.start.participants.filter((p) => p !== from)];
       const response = await fetch(`${this.emulator.handsetUrl}/${encodeURIComponent(from)}/messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ to: this.start.ourNumber, text: body, ...(options.media ? { media: options.media } : {}) }),
+        body: JSON.stringify({ to: to.length > 1 ? to : to[0], text: body, ...(media ? { media } : {}) }),
       });
       if (response.status !== 202) throw new Error(`the emulator refused the text: ${await response.text()}`);
       this.handle ??= this.env.client.workflow.getHandle(this.workflowId);
       return;
     }
-    const message: InboundMessage = {
-      messageId: `kit-in-${++this.inboundSeq}`,
-      from,
-      to: [this.start.ourNumber, ...this.start.participants.filter((p) => p !== from)],
-      ourNumber: this.start.ourNumber,
-      text: body,
-      media: options.media ?? [],
-      segmentCount: 1,
-      time: new Date(await this.env.currentTimeMs()).toISOString(),
-    };
-    await this.deliverInbound(message);
+    const seq = ++this.inboundSeq;
+    const now = await this.env.currentTimeMs();
+    const ours = [this.start.ourNumber, ...(this.options.alsoOurs ?? [])];
+    const to = [...ours, ...this.start.participants.filter((p) => p !== from)];
+    // One copy per number of ours in the message, each with its own message id and media URLs (reference §3.4).
+    for (const [copy, ourNumber] of ours.entries()) {
+      const messageId = `kit-in-${seq}${copy > 0 ? `-${copy}` : ''}`;
+      const media = (options.media ?? []).map((m, index) => {
+        if (typeof m === 'string') return m;
+        const url = `https://messaging.bandwidth.com/api/v2/users/kit/media/${messageId}/${index}/${m.filename}`;
+        this.kitMedia.bandwidth.set(url, {
+          object: { bytes: Buffer.from(m.content), contentType: m.contentType },
+          at: now,
+        });
+        return url;
+      });
+      const message: InboundMessage = {
+        messageId,
+        from,
+        to,
+        ourNumber,
+        text: body,
+        media,
+        segmentCount: 1,
+        time: new Date(now).toISOString(),
+      };
+      await this.deliverInbound(message);
+    }
+  }
+
+  /**
+   * A file in the media store the bot's conversation copies inbound media into (`StoredMedia.id`), or null. With
+   * emulator activities the store is a local directory.
+   */
+  async storedMedia(id: string): Promise<MediaObject | null> {
+    if (!this.emulator) return this.kitMedia.store.get(id);
+    const { createLocalMediaStore } = await import('../media/store');
+    return createLocalMediaStore(this.emulator.mediaDir).get(id);
+  }
+
+  /** How many times the bot's conversation tried to download media from (fake) Bandwidth. */
+  get mediaDownloadAttempts(): number {
+    return this.kitMedia.attempts;
   }
 
   /** Delivers an inbound message exactly as given (e.g. a duplicate of an earlier one). */
@@ -308,9 +408,9 @@ export class BotChat {
     if (unread.length > 0) throw new Error(`the bot sent ${JSON.stringify(unread.map((r) => r.text))}`);
   }
 
-  /** Reports the last reply (or `reply`) delivered, for every recipient. */
-  async deliver(reply: Reply | undefined = this.lastRead()): Promise<void> {
-    await this.report(reply, 'message-delivered');
+  /** Reports the last reply (or `reply`) delivered, for every recipient (or only `recipient`, in a group). */
+  async deliver(reply: Reply | undefined = this.lastRead(), recipient?: string): Promise<void> {
+    await this.report(reply, 'message-delivered', undefined, recipient);
   }
 
   /** Reports the last reply (or `reply`) failed with Bandwidth error `errorCode`. */
@@ -427,7 +527,9 @@ async function emulatorActivities(env: TestWorkflowEnvironment, taskQueue: strin
     timeScale: 100,
   });
   const { url } = await emulator.listen(0, '127.0.0.1');
+  const mediaDir = fs.mkdtempSync(path.join(os.tmpdir(), 'threadline-kit-media-'));
   const activities = createActivities({
+    dataDir: mediaDir,
     bandwidth: createBandwidthClient({
       baseUrl: `${url}/api/v2`,
       accountId: '9900000',
@@ -438,7 +540,9 @@ async function emulatorActivities(env: TestWorkflowEnvironment, taskQueue: strin
   return {
     activities,
     handsetUrl: `${url}/emulator/handsets`,
+    mediaDir: path.join(mediaDir, 'media'),
     async close() {
+      fs.rmSync(mediaDir, { recursive: true, force: true });
       await emulator.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

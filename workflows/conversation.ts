@@ -22,6 +22,7 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
@@ -29,10 +30,17 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
-import type { Activities } from '../activities';
+import type { Activities, MediaActivities } from '../activities';
 import { Alarm } from './alarm';
 import { listChoices, matchChoice, type ChoiceOptions } from './choose';
-import { deliveryResultOf, sendFailure, type DeliveryFailed, type DeliveryResult } from './delivery';
+import {
+  deliveryResultOf,
+  isInvalidNumber,
+  sendFailure,
+  type DeliveryFailed,
+  type DeliveryResult,
+  type DeliveryTimedOut,
+} from './delivery';
 import { parseDuration } from './duration';
 import { conversationId, encodeTag } from './ids';
 import {
@@ -49,9 +57,22 @@ import {
   type MessageStatus,
   type TranscriptEntry,
 } from './messages';
+import {
+  MAX_MMS_ATTACHMENTS,
+  mediaFileName,
+  type MediaCopyResult,
+  type OutboundMedia,
+  type StoredMedia,
+} from './media';
 import { LastActivityAttribute, OurNumberAttribute, ParticipantsAttribute, StateAttribute } from './search-attributes';
 
-export type { DeliveryResult, DeliveryFailed, FailureCategory } from './delivery';
+export type { DeliveryResult, DeliveryFailed, DeliveryTimedOut, FailureCategory } from './delivery';
+export type { MediaCopyResult, OutboundMedia, StoredMedia } from './media';
+
+/** Bandwidth sends a group message to at most 10 recipients (reference §7). */
+export const MAX_GROUP_RECIPIENTS = 10;
+/** How long `sendMedia` waits for the MMS's delivery receipt before falling back to SMS by default. */
+export const DEFAULT_MMS_RECEIPT_TIMEOUT: Duration = '1 hour';
 export type { ChoiceOptions } from './choose';
 
 /** How long `delivered()` waits by default: Bandwidth itself reports 9902 when no receipt comes within 2 hours. */
@@ -74,6 +95,8 @@ export interface CarriedState<S = unknown> {
   seenStatus: string[];
   seenExternal: string[];
   receipts: [string, DeliveryEvent[]][];
+  /** Outcomes of inbound media copies, by message id. */
+  mediaCopies?: [string, MediaCopyResult][];
   sendSeq: number;
   paused: boolean;
   runs: number;
@@ -129,6 +152,67 @@ export interface SentMessage {
   delivered(options?: { timeout?: Duration; recipient?: string }): Promise<DeliveryResult>;
   /** The receipts so far, by recipient (one entry per recipient of a group message once all have reported). */
   receipts(): Record<string, DeliveryResult | null>;
+  /**
+   * Waits until every recipient's receipt is in (or `timeout` passes) and reports each recipient separately: in a
+   * group, Bandwidth delivers to the valid numbers and sends one `message-failed` for each invalid one (reference §7).
+   * @param options.timeout default {@link DEFAULT_DELIVERY_TIMEOUT}
+   * @example
+   * const report = await (await chat.say('Dinner at 7?')).deliveredToAll();
+   * if (report.invalid.length) await chat.say(`I can't reach ${report.invalid.join(', ')}.`);
+   */
+  deliveredToAll(options?: { timeout?: Duration }): Promise<GroupDelivery>;
+}
+
+/** Every recipient's outcome for one message, from {@link SentMessage.deliveredToAll}. */
+export interface GroupDelivery {
+  /** True when every recipient's receipt says delivered. */
+  allDelivered: boolean;
+  delivered: string[];
+  failed: DeliveryFailed[];
+  /** The failed recipients whose number is invalid (unallocated, deactivated, not a mobile number...). */
+  invalid: string[];
+  /** Recipients with no receipt by the timeout. */
+  timedOut: string[];
+  byRecipient: Record<string, DeliveryResult>;
+}
+
+export interface SendMediaOptions {
+  /** How long to wait for the MMS's receipt before sending the SMS instead; default {@link DEFAULT_MMS_RECEIPT_TIMEOUT}. */
+  receiptTimeout?: Duration;
+  /** The SMS sent instead of the MMS; default: the text, then one link per media item on its own line. */
+  fallbackText?: (text: string, links: string[]) => string;
+}
+
+/** What {@link Conversation.sendMedia} did. */
+export type MediaSendResult =
+  /** The MMS went out; `receipt` is its delivery result (a failure that no SMS would fix, such as an opt-out). */
+  | { via: 'mms'; message: SentMessage; receipt: DeliveryResult }
+  /** The MMS could not be delivered as MMS (or no receipt came in time), so the links went out by SMS. */
+  | {
+      via: 'sms';
+      message: SentMessage;
+      mms: SentMessage;
+      reason: DeliveryFailed | DeliveryTimedOut;
+      links: string[];
+    };
+
+export interface CollectOptions {
+  /** How many different participants must reply. */
+  count: number;
+  /** Whose replies count; default every participant. */
+  from?: readonly string[];
+  /** How long to wait for all of them, in total; default {@link DEFAULT_REPLY_TIMEOUT}. */
+  timeout?: Duration;
+}
+
+/** The result of {@link Conversation.collectReplies}. */
+export interface CollectedReplies {
+  /** True when `count` participants replied in time. */
+  complete: boolean;
+  /** The first reply of each participant who replied, in the order they came. */
+  replies: InboundMessage[];
+  /** Who has not replied. */
+  waitingOn: string[];
 }
 
 export interface WaitOptions {
@@ -185,7 +269,38 @@ export interface Conversation<P = unknown, S = unknown> {
    * Sends a text, or with `media` an MMS, to everyone in the conversation; resolves when Bandwidth has accepted it.
    * @example await chat.say({ text: 'Here is your receipt', media: ['https://example.com/r.png'] });
    */
-  say(message: string | { text: string; media?: string[] }): Promise<SentMessage>;
+  say(message: string | { text: string; media?: OutboundMedia[] }): Promise<SentMessage>;
+  /**
+   * Sends an MMS with one or more media items and makes sure the person gets them: when the MMS fails because the
+   * handset or carrier can't take MMS (category `mms-unsupported`, a media error, or Bandwidth refusing the request),
+   * or no receipt comes within `receiptTimeout` (accounts with MMS receipts off), it sends an SMS with a link for each
+   * item instead (the item's `link`, default its URL). In a group (always MMS) it never falls back.
+   * @example
+   * const result = await chat.sendMedia({
+   *   text: 'Your repair, before and after:',
+   *   media: [{ url: 'https://cdn.example.com/before.jpg', link: 'https://example.com/r/1' }, 'https://cdn.example.com/after.jpg'],
+   * });
+   * if (result.via === 'sms') log(`fell back: ${result.reason.status}`);
+   */
+  sendMedia(message: { text: string; media: OutboundMedia[] }, options?: SendMediaOptions): Promise<MediaSendResult>;
+  /**
+   * The stored copies of an inbound message's media. The runtime copies them into the media store when the message
+   * arrives (never waiting for the bot, so they outlive Bandwidth's 48 hours); this waits for that copy, up to
+   * `timeout` (default 1 hour), and says if it failed after its retries.
+   * @example
+   * const photo = await chat.waitForReply();
+   * const copy = photo ? await chat.media(photo) : null;
+   * if (copy?.status === 'stored') await chat.say(`Got ${copy.items.length} file(s), thanks!`);
+   */
+  media(message: InboundMessage, options?: { timeout?: Duration }): Promise<MediaCopyResult>;
+  /**
+   * Waits until `count` different participants have replied ("2 of 3 said yes"), or `timeout` passes in total.
+   * Later messages from someone who already replied stay unread for the next wait.
+   * @example
+   * const votes = await chat.collectReplies({ count: 2, timeout: '1 day' });
+   * if (!votes.complete) await chat.say(`Still waiting on ${votes.waitingOn.join(', ')}`);
+   */
+  collectReplies(options: CollectOptions): Promise<CollectedReplies>;
   /**
    * The next message from a participant (or from `from`), or `null` when none arrives within `timeout`.
    * @example const reply = await chat.waitForReply({ timeout: '15 minutes' });
@@ -226,6 +341,8 @@ export interface Conversation<P = unknown, S = unknown> {
     external<T = unknown>(name: string): WaitEvent<T>;
     /** A durable timer. */
     timer(duration: Duration): WaitEvent<void>;
+    /** The end (stored or failed) of the copy of an inbound message's media. */
+    media(message: InboundMessage): WaitEvent<MediaCopyResult>;
   };
   /**
    * A safe point to continue as new: when the history has grown large (Temporal suggests it, or
@@ -248,6 +365,31 @@ const { sendMessage } = proxyLocalActivities<Activities>({
   scheduleToCloseTimeout: '10 minutes',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
+
+const { copyInboundMedia } = proxyActivities<MediaActivities>({
+  // A regular activity: a download can take a while and must survive a worker restart. Retried with back-off for
+  // hours, all well inside Bandwidth's 48-hour media retention; a file already gone (404) fails at once.
+  startToCloseTimeout: '2 minutes',
+  scheduleToCloseTimeout: '40 hours',
+  retry: {
+    initialInterval: '10 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 hour',
+    maximumAttempts: 12,
+    nonRetryableErrorTypes: ['MediaGone', 'MediaRejected'],
+  },
+});
+
+/** Failures an SMS with links can fix: the handset or carrier can't take MMS or this media. */
+const MEDIA_ERROR_CODES = new Set([4410, 4411, 4412, 4711, 4712]);
+
+/**
+ * The key shared by the copies Bandwidth delivers of one group message, one per number we own in the group: each copy
+ * has its own message id and media URLs, but the same sender, time, text and file names.
+ */
+function groupCopyKey(message: InboundMessage): string {
+  return ['group', message.from, message.time, message.text, ...message.media.map(mediaFileName)].join('|');
+}
 
 /** A bounded set that forgets its oldest members: a deduplication window. */
 class RecentSet {
@@ -332,6 +474,7 @@ function createRuntime<P, S>(start: ConversationStart<P, S>) {
   /** Terminal receipts per send id (bounded); an entry exists for every tracked send. */
   const receipts = new Map<string, DeliveryEvent[]>(carried?.receipts ?? []);
   const failedSends = new Map<string, DeliveryFailed>();
+  const mediaCopies = new Map<string, MediaCopyResult>(carried?.mediaCopies ?? []);
   const outboundBySendId = new Map<string, TranscriptEntry>();
   let sendSeq = carried?.sendSeq ?? 0;
   let paused = carried?.paused ?? false;
@@ -345,8 +488,10 @@ function createRuntime<P, S>(start: ConversationStart<P, S>) {
 
   for (const entry of transcript) if (entry.sendId) outboundBySendId.set(entry.sendId, entry);
 
-  setHandler(inboundMessageSignal, (message) => {
+  setHandler(inboundMessageSignal, async (message) => {
     if (!seenInbound.add(message.messageId)) return; // delivered at least once: a duplicate is ignored
+    // A group message reaches us once per number we own in the group, each copy with its own id: keep the first.
+    if (message.to.length > 1 && !seenInbound.add(groupCopyKey(message))) return;
     transcript.push({
       direction: 'in',
       messageId: message.messageId,
@@ -362,12 +507,14 @@ function createRuntime<P, S>(start: ConversationStart<P, S>) {
     trimTranscript();
     if (!paused) inbox.push(message); // during a takeover the operator answers, not the bot
     refreshDetails();
+    if (message.media.length > 0) await copyMedia(message);
   });
 
   setHandler(deliveryStatusSignal, (event) => {
     if (!seenStatus.add(`${event.messageId}|${event.type}|${event.recipient}`)) return;
     const entry = outboundBySendId.get(event.sendId);
-    if (entry) {
+    const before = entry?.recipients?.[event.recipient]?.status;
+    if (entry && !(before === 'failed' && event.type === 'message-delivered')) {
       entry.recipients ??= {};
       entry.recipients[event.recipient] = {
         status: statusOf(event),
@@ -380,7 +527,10 @@ function createRuntime<P, S>(start: ConversationStart<P, S>) {
     }
     if (event.type === 'message-delivered' || event.type === 'message-failed') {
       const list = receipts.get(event.sendId) ?? [];
-      if (!list.some((r) => r.recipient === event.recipient)) list.push(event);
+      const earlier = list.findIndex((r) => r.recipient === event.recipient);
+      if (earlier < 0) list.push(event);
+      // Bandwidth's old group bug (reference §7) sent an invalid number both failed and delivered: failed wins.
+      else if (event.type === 'message-failed' && list[earlier]?.type === 'message-delivered') list[earlier] = event;
       receipts.set(event.sendId, list);
     }
     refreshDetails();
@@ -409,6 +559,30 @@ function createRuntime<P, S>(start: ConversationStart<P, S>) {
       { key: OurNumberAttribute, value: start.ourNumber },
       { key: ParticipantsAttribute, value: [...start.participants] },
     ]);
+  }
+
+  /** Copies an inbound message's media into the media store; the outcome waits in `mediaCopies` for the bot. */
+  async function copyMedia(message: InboundMessage): Promise<void> {
+    let result: MediaCopyResult;
+    try {
+      const items = await copyInboundMedia.executeWithOptions(
+        { summary: `copy ${message.media.length} media file(s) of ${message.messageId}` },
+        [{ messageId: message.messageId, media: message.media }],
+      );
+      result = { status: 'stored', items };
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      result = { status: 'failed', reason: err.cause?.message ?? err.message, items: [] };
+    }
+    mediaCopies.set(message.messageId, result);
+    while (mediaCopies.size > TRACKED_SENDS) {
+      const oldest = mediaCopies.keys().next().value;
+      if (oldest === undefined) break;
+      mediaCopies.delete(oldest);
+    }
+    const entry = transcript.find((m) => m.direction === 'in' && m.messageId === message.messageId);
+    if (entry) entry.storedMedia = result.items.map((item: StoredMedia) => item.url);
+    refreshDetails();
   }
 
   function trimTranscript(): void {
@@ -448,10 +622,7 @@ function createRuntime<P, S>(start: ConversationStart<P, S>) {
     );
   }
 
-  async function send(
-    message: { text: string; media: string[] },
-    operator?: string,
-  ): Promise<SentMessage> {
+  async function send(message: { text: string; media: string[] }, operator?: string): Promise<SentMessage> {
     sendSeq += 1;
     const sendId = `s${sendSeq}`;
     const entry: TranscriptEntry = {
@@ -479,7 +650,10 @@ function createRuntime<P, S>(start: ConversationStart<P, S>) {
     }
     try {
       const result = await sendMessage.executeWithOptions(
-        { startToCloseTimeout: '30 seconds', summary: `${operator ? `${operator}: ` : ''}${message.text.slice(0, 60)}` },
+        {
+          startToCloseTimeout: '30 seconds',
+          summary: `${operator ? `${operator}: ` : ''}${message.text.slice(0, 60)}`,
+        },
         [
           {
             from: start.ourNumber,
@@ -496,13 +670,23 @@ function createRuntime<P, S>(start: ConversationStart<P, S>) {
       entry.time = result.time;
       if (entry.status === 'sending') entry.status = 'accepted';
     } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
-      const cause = err.cause instanceof ApplicationFailure ? err.cause : null;
+      // A local activity's final failure arrives as the ApplicationFailure itself, a regular activity's wrapped.
+      const failure = err instanceof ActivityFailure ? err : err instanceof ApplicationFailure ? err : null;
+      if (failure === null) throw err;
+      const cause =
+        failure instanceof ApplicationFailure
+          ? failure
+          : failure.cause instanceof ApplicationFailure
+            ? failure.cause
+            : null;
       const category = cause?.type === 'SendOutcomeUnknown' ? 'send-outcome-unknown' : 'rejected';
       entry.status = 'send-failed';
       const time = new Date().toISOString();
       for (const recipient of start.participants) {
-        failedSends.set(`${sendId}|${recipient}`, sendFailure(recipient, category, cause?.message ?? err.message, time));
+        failedSends.set(
+          `${sendId}|${recipient}`,
+          sendFailure(recipient, category, cause?.message ?? failure.message, time),
+        );
       }
     }
     refreshDetails();
@@ -521,6 +705,30 @@ function createRuntime<P, S>(start: ConversationStart<P, S>) {
         Object.fromEntries(
           start.participants.map((r) => [r, failedSends.get(`${sendId}|${r}`) ?? receiptFor(sendId, r) ?? null]),
         ),
+      deliveredToAll: async ({ timeout = DEFAULT_DELIVERY_TIMEOUT } = {}) => {
+        const all: WaitEvent<void> = {
+          label: `receipts of ${sendId} from all ${start.participants.length}`,
+          start: () => undefined,
+          stop: () => undefined,
+          ready: () => Object.values(handle.receipts()).every((r) => r !== null),
+          take: () => undefined,
+        };
+        await race({ all, timeout: timerEvent(timeout, 'group receipts timeout') });
+        const byRecipient: Record<string, DeliveryResult> = {};
+        for (const [recipient, result] of Object.entries(handle.receipts())) {
+          byRecipient[recipient] = result ?? { status: 'timed-out', recipient };
+        }
+        const results = Object.values(byRecipient);
+        const failed = results.filter((r): r is DeliveryFailed => r.status === 'failed');
+        return {
+          allDelivered: results.every((r) => r.status === 'delivered'),
+          delivered: results.filter((r) => r.status === 'delivered').map((r) => r.recipient),
+          failed,
+          invalid: failed.filter((r) => isInvalidNumber(r.errorCode)).map((r) => r.recipient),
+          timedOut: results.filter((r) => r.status === 'timed-out').map((r) => r.recipient),
+          byRecipient,
+        };
+      },
     };
     return handle;
   }
@@ -547,6 +755,28 @@ function createRuntime<P, S>(start: ConversationStart<P, S>) {
     };
   }
 
+  function repliesMatching(matches: (m: InboundMessage) => boolean, label: string): WaitEvent<InboundMessage> {
+    return {
+      label,
+      start: () => undefined,
+      stop: () => undefined,
+      ready: () => !paused && inbox.some(matches),
+      take: () => inbox.splice(inbox.findIndex(matches), 1)[0]!,
+    };
+  }
+
+  function mediaEvent(message: InboundMessage): WaitEvent<MediaCopyResult> {
+    const result = (): MediaCopyResult | undefined =>
+      message.media.length === 0 ? { status: 'none', items: [] } : mediaCopies.get(message.messageId);
+    return {
+      label: `the media of ${message.messageId}`,
+      start: () => undefined,
+      stop: () => undefined,
+      ready: () => result() !== undefined,
+      take: () => result()!,
+    };
+  }
+
   function deliveryEvent(message: SentMessage, { recipient }: { recipient?: string } = {}): WaitEvent<DeliveryResult> {
     const who = () => recipient ?? pendingRecipient(message.sendId);
     const result = () => failedSends.get(`${message.sendId}|${who()}`) ?? receiptFor(message.sendId, who());
@@ -565,7 +795,11 @@ function createRuntime<P, S>(start: ConversationStart<P, S>) {
       start: () => undefined,
       stop: () => undefined,
       ready: () => externalEvents.some((e) => e.name === name),
-      take: () => externalEvents.splice(externalEvents.findIndex((e) => e.name === name), 1)[0]!.payload as T,
+      take: () =>
+        externalEvents.splice(
+          externalEvents.findIndex((e) => e.name === name),
+          1,
+        )[0]!.payload as T,
     };
   }
 
@@ -608,8 +842,22 @@ function createRuntime<P, S>(start: ConversationStart<P, S>) {
 
   // --- the bot's API ---------------------------------------------------------------------------------------------
 
-  async function say(message: string | { text: string; media?: string[] }): Promise<SentMessage> {
-    const { text, media = [] } = typeof message === 'string' ? { text: message } : message;
+  async function say(message: string | { text: string; media?: OutboundMedia[] }): Promise<SentMessage> {
+    const { text, media: items = [] } = typeof message === 'string' ? { text: message } : message;
+    const media = items.map((item) => (typeof item === 'string' ? item : item.url));
+    if (start.participants.length > MAX_GROUP_RECIPIENTS) {
+      throw ApplicationFailure.nonRetryable(
+        `A group message can go to at most ${MAX_GROUP_RECIPIENTS} recipients, and ${id} has ` +
+          `${start.participants.length}: Bandwidth would refuse it. Split the group into smaller conversations.`,
+        'TooManyRecipients',
+      );
+    }
+    if (media.length > MAX_MMS_ATTACHMENTS) {
+      throw ApplicationFailure.nonRetryable(
+        `An MMS can carry at most ${MAX_MMS_ATTACHMENTS} media items; this one has ${media.length}.`,
+        'TooManyAttachments',
+      );
+    }
     if (paused) {
       state = 'paused (the bot waits to speak)';
       index();
@@ -671,6 +919,67 @@ function createRuntime<P, S>(start: ConversationStart<P, S>) {
     return null;
   }
 
+  async function sendMedia(
+    message: { text: string; media: OutboundMedia[] },
+    { receiptTimeout = DEFAULT_MMS_RECEIPT_TIMEOUT, fallbackText }: SendMediaOptions = {},
+  ): Promise<MediaSendResult> {
+    const mms = await say(message);
+    state = 'waiting for the MMS receipt';
+    const receipt = await mms.delivered({ timeout: receiptTimeout });
+    const fallBack =
+      start.participants.length === 1 &&
+      (receipt.status === 'timed-out' ||
+        (receipt.status === 'failed' &&
+          (receipt.category === 'mms-unsupported' ||
+            receipt.category === 'rejected' ||
+            MEDIA_ERROR_CODES.has(receipt.errorCode))));
+    if (!fallBack) return { via: 'mms', message: mms, receipt };
+    const links = message.media.map((item) => (typeof item === 'string' ? item : (item.link ?? item.url)));
+    const text = fallbackText ? fallbackText(message.text, links) : [message.text, ...links].join('\n');
+    const sms = await say(text);
+    return { via: 'sms', message: sms, mms, reason: receipt, links };
+  }
+
+  async function media(message: InboundMessage, { timeout = '1 hour' }: { timeout?: Duration } = {}) {
+    state = 'waiting for a media copy';
+    const first = await race({ done: mediaEvent(message), timeout: timerEvent(timeout, 'media copy timeout') });
+    return first.event === 'done' ? first.value : ({ status: 'pending', items: [] } as MediaCopyResult);
+  }
+
+  async function collectReplies({ count, from, timeout = DEFAULT_REPLY_TIMEOUT }: CollectOptions) {
+    const pool = [...(from ?? start.participants)];
+    if (!Number.isInteger(count) || count < 1 || count > pool.length) {
+      throw ApplicationFailure.nonRetryable(
+        `collectReplies: count must be between 1 and the ${pool.length} participant(s) it waits on; got ${count}`,
+        'InvalidArgument',
+      );
+    }
+    const replies: InboundMessage[] = [];
+    const replied = new Set<string>();
+    // One deadline for the whole collection, not one per reply.
+    const deadline = timerEvent(timeout, `${count} of ${pool.length} replies timeout`);
+    const overall: WaitEvent<void> = { ...deadline, start: () => undefined, stop: () => undefined };
+    state = `waiting for ${count} of ${pool.length} participants`;
+    deadline.start();
+    try {
+      while (replied.size < count) {
+        const next = await race({
+          reply: repliesMatching(
+            (m) => pool.includes(m.from) && !replied.has(m.from),
+            `replies from ${count - replied.size} more of ${pool.length}`,
+          ),
+          timeout: overall,
+        });
+        if (next.event === 'timeout') break;
+        replied.add(next.value.from);
+        replies.push(next.value);
+      }
+    } finally {
+      deadline.stop();
+    }
+    return { complete: replied.size >= count, replies, waitingOn: pool.filter((p) => !replied.has(p)) };
+  }
+
   async function checkpoint(botState: S): Promise<void> {
     const info = workflowInfo();
     const due =
@@ -687,6 +996,7 @@ function createRuntime<P, S>(start: ConversationStart<P, S>) {
       seenStatus: seenStatus.toJSON(),
       seenExternal: seenExternal.toJSON(),
       receipts: [...receipts.entries()],
+      mediaCopies: [...mediaCopies.entries()],
       sendSeq,
       paused,
       runs: (carried?.runs ?? 1) + 1,
@@ -705,11 +1015,20 @@ function createRuntime<P, S>(start: ConversationStart<P, S>) {
       return firstMessage;
     },
     say,
+    sendMedia,
+    media,
+    collectReplies,
     waitForReply,
     ask,
     choose,
     race,
-    events: { reply: replyEvent, delivery: deliveryEvent, external: externalEvent, timer: (d) => timerEvent(d) },
+    events: {
+      reply: replyEvent,
+      delivery: deliveryEvent,
+      external: externalEvent,
+      timer: (d) => timerEvent(d),
+      media: mediaEvent,
+    },
     checkpoint,
     get lastSent() {
       return lastSent;

@@ -69,3 +69,11 @@ export function sendFailure(
     time,
   };
 }
+
+/** Codes that mean the recipient's number itself is invalid: in a group, the others still get the message (§7). */
+const INVALID_NUMBER_CODES = new Set([4303, 4350, 4404, 4406, 4408, 4720, 4721]);
+
+/** True when `errorCode` says the number is invalid (unallocated, deactivated, not able to take messages). */
+export function isInvalidNumber(errorCode: number): boolean {
+  return INVALID_NUMBER_CODES.has(errorCode);
+}

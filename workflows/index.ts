@@ -6,3 +6,6 @@ export * from './bots/greeter';
 export * from './bots/echo';
 export * from './bots/pizza';
 export * from './bots/appointment-reminder';
+export * from './bots/photo-follow-up';
+export * from './bots/group-coordinator';
+export * from './bots/survey';

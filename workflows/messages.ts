@@ -60,6 +60,8 @@ export interface TranscriptEntry {
   /** Per-recipient status of an outbound message. */
   recipients?: Record<string, { status: MessageStatus; errorCode?: number; description?: string; time?: string }>;
   errorCode?: number;
+  /** Inbound: where the media's copies are in Threadline's media store, once copied. */
+  storedMedia?: string[];
 }
 
 /** Delivers an inbound message; the server sends it with signal-with-start, so the first text starts the workflow. */
@@ -70,9 +72,8 @@ export const deliveryStatusSignal = defineSignal<[DeliveryEvent]>('deliveryStatu
 export const transcriptQuery = defineQuery<TranscriptEntry[]>('transcript');
 
 /** A human operator sends a message into a live conversation (delivered like the bot's own messages). */
-export const operatorMessageSignal = defineSignal<[{ text: string; media?: string[]; operator: string }]>(
-  'operatorMessage',
-);
+export const operatorMessageSignal =
+  defineSignal<[{ text: string; media?: string[]; operator: string }]>('operatorMessage');
 /** Pauses (`paused: true`) or resumes the bot while a human takes over the conversation. */
 export const takeoverSignal = defineSignal<[{ paused: boolean; operator: string }]>('takeover');
 /** Ends the conversation: the bot stops where it is and the workflow completes. */

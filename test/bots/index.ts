@@ -37,7 +37,9 @@ export const raceBot = defineBot(async (chat) => {
         break;
       case 'receipt':
         receiptSeen = true;
-        await chat.say(`receipt: ${first.value.status}${first.value.status === 'failed' ? ` ${first.value.category}` : ''}`);
+        await chat.say(
+          `receipt: ${first.value.status}${first.value.status === 'failed' ? ` ${first.value.category}` : ''}`,
+        );
         break;
       case 'timeout':
         await chat.say('timeout');
@@ -61,5 +63,44 @@ export const receiptBot = defineBot(async (chat) => {
     await chat.say(`failed ${receipt.errorCode} ${receipt.errorName} ${receipt.category} accepted=${sent.accepted}`);
   } else {
     await chat.say(`result ${receipt.status}`);
+  }
+});
+
+/** Reads a text's media only after `params.days` days (default 3), and says what the copy gave it. */
+export const mediaReportBot = defineBot<{ days?: number }>(async (chat) => {
+  const message = chat.firstMessage ?? (await chat.waitForReply());
+  if (!message) return;
+  if (chat.params?.days) await chat.race({ later: chat.events.timer(`${chat.params.days} days`) });
+  const copy = await chat.media(message, { timeout: '2 days' });
+  if (copy.status === 'failed') await chat.say(`media failed: ${copy.reason}`);
+  else
+    await chat.say(`media ${copy.status}: ${copy.items.map((i) => `${i.id} ${i.contentType} ${i.size}`).join(', ')}`);
+});
+
+/** Sends one message to the whole group and reports each recipient's receipt. */
+export const groupReceiptsBot = defineBot(async (chat) => {
+  const sent = await chat.say('Hello, group!');
+  const report = await sent.deliveredToAll({ timeout: '1 hour' });
+  await chat.say(
+    `delivered ${report.delivered.join(',') || '-'}; failed ${report.failed.map((f) => `${f.recipient}:${f.errorCode}:${f.category}`).join(',') || '-'}; invalid ${report.invalid.join(',') || '-'}; timed out ${report.timedOut.join(',') || '-'}`,
+  );
+});
+
+/** Waits for a reply from one participant of a group, ignoring the others. */
+export const fromBot = defineBot<{ from: string }>(async (chat) => {
+  const reply = await chat.waitForReply({ from: chat.params!.from, timeout: '1 hour' });
+  await chat.say(reply ? `${reply.from} said ${reply.text}` : 'nobody');
+  const other = await chat.waitForReply({ timeout: '1 minute' });
+  await chat.say(other ? `then ${other.from} said ${other.text}` : 'nothing else');
+});
+
+/** Echoes each text of a group once: shows how many inbound messages the bot sees. */
+export const groupEchoBot = defineBot(async (chat) => {
+  let message = chat.firstMessage;
+  for (let i = 0; i < 3; i++) {
+    message ??= await chat.waitForReply({ timeout: '1 hour' });
+    if (!message) return;
+    await chat.say(`heard ${message.from}: ${message.text}`);
+    message = null;
   }
 });

@@ -1,0 +1,2 @@
+export * from './store';
+export type { StoredMedia, MediaCopyResult, OutboundMedia } from '../workflows/media';

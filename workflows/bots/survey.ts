@@ -1,0 +1,52 @@
+import { defineQuery, setHandler } from '@temporalio/workflow';
+import { defineBot } from '../conversation';
+
+/** A survey's questions; passed as `params` (the defaults are for trying it out). */
+export interface Survey {
+  title: string;
+  questions: string[];
+}
+
+/** What the survey has collected so far: kept across days and across continue-as-new. */
+export interface SurveyState {
+  /** Answers by question index; a survey someone stops answering keeps the answers given. */
+  answers: Record<number, string>;
+  /** The question being asked. */
+  next: number;
+}
+
+/** The answers so far, finished or not. */
+export const surveyAnswersQuery = defineQuery<SurveyState>('surveyAnswers');
+
+const defaults: Survey = {
+  title: 'our service',
+  questions: ['How would you rate our service from 1 to 5?', 'What did we do well?', 'What should we do better?'],
+};
+
+/**
+ * A survey, started proactively with the questions as `params`. Each question waits two days for an answer, nudges
+ * once, and waits five more; a person can answer days later and the survey carries on from where it was. Partial
+ * answers are kept (the `surveyAnswers` query) if they stop.
+ */
+export const surveyBot = defineBot<Survey, SurveyState>(async (chat) => {
+  const { title, questions } = { ...defaults, ...chat.params };
+  const state: SurveyState = chat.resumed ?? { answers: {}, next: 0 };
+  setHandler(surveyAnswersQuery, () => state);
+
+  if (!chat.resumed) await chat.say(`Hi! ${questions.length} quick questions about ${title}. Reply STOP to skip.`);
+  while (state.next < questions.length) {
+    await chat.checkpoint(state);
+    const question = questions[state.next]!;
+    const answer =
+      (await chat.ask(question, { timeout: '2 days' })) ??
+      (await chat.ask(`Just checking: ${question}`, { timeout: '5 days' }));
+    if (answer === null) return; // the answers so far stay in the query
+    if (/^\s*stop\s*$/i.test(answer.text)) {
+      await chat.say('No problem, we will not ask again.');
+      return;
+    }
+    state.answers[state.next] = answer.text.trim();
+    state.next += 1;
+  }
+  await chat.say(`Thank you! That's all ${questions.length} questions.`);
+});
