@@ -54,3 +54,28 @@ export function decodeTag(tag: string | undefined): SendTag | null {
   if (prefix !== TAG_PREFIX || !sendId || !id || (flags !== 'd' && flags !== '-')) return null;
   return { conversationId: id, sendId, trackDelivery: flags === 'd' };
 }
+
+/**
+ * The conversation an inbound message belongs to, given every number we own. Bandwidth delivers a group message once
+ * per number of ours in the group (each copy with its own message id and `to`); all copies must reach one
+ * conversation, so "our number" for a group is the lowest of our numbers among its recipients, and the participants
+ * are everyone else who is not one of ours. The conversation deduplicates the copies. For a one-to-one text this is
+ * the number it was sent to and the sender.
+ *
+ * @example groupConversation({ receivedOn: '+19195550101', from: '+19195550123',
+ *   recipients: ['+19195550100', '+19195550101', '+19195550177'], ourNumbers: ['+19195550100', '+19195550101'] })
+ * // { ourNumber: '+19195550100', participants: ['+19195550123', '+19195550177'] }
+ */
+export function groupConversation(message: {
+  /** The number of ours this copy was delivered to (the callback's `to`). */
+  receivedOn: string;
+  from: string;
+  /** Every recipient (`message.to`). */
+  recipients: readonly string[];
+  ourNumbers: readonly string[];
+}): { ourNumber: string; participants: string[] } {
+  const ours = new Set([...message.ourNumbers, message.receivedOn]);
+  const oursHere = [...new Set([message.receivedOn, ...message.recipients.filter((r) => ours.has(r))])].sort();
+  const participants = [...new Set([message.from, ...message.recipients])].filter((n) => !ours.has(n)).sort();
+  return { ourNumber: oursHere[0]!, participants };
+}

@@ -76,7 +76,9 @@ describe('MMS follow-ups', () => {
         params: { caption: 'Too many', photos: Array.from({ length: 11 }, (_, i) => `https://example.com/${i}.jpg`) },
       });
       await chat.startProactively();
-      await assert.rejects(chat.result(), (err: Error) => /at most 10 media items/.test(String(err.cause?.message)));
+      await assert.rejects(chat.result(), (err: { cause?: { message?: string } }) =>
+        /at most 10 media items/.test(String(err.cause?.message)),
+      );
     });
   });
 
