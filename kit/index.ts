@@ -75,6 +75,11 @@ export interface KitEnvironmentOptions {
   testServer?: string;
   /** The bots: a workflow bundle or a workflows path (default: Threadline's workflows/index.ts). */
   workflows?: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'>;
+  /**
+   * Run on an existing Temporal server (e.g. the dev server, to record histories for replay tests) instead of the
+   * time-skipping test server; `advance` then really waits.
+   */
+  existingServer?: { address: string };
 }
 
 export interface StartBotOptions<P = unknown> {
@@ -118,14 +123,16 @@ export interface BotTestEnvironment {
 export async function createBotTestEnvironment(options: KitEnvironmentOptions = {}): Promise<BotTestEnvironment> {
   installQuietRuntime();
   const testServer = options.testServer ?? process.env.THREADLINE_TEST_SERVER;
-  if (!testServer) {
+  if (!testServer && !options.existingServer) {
     throw new Error(
       'the kit needs the time-skipping test server: run `npm run toolchain` and set THREADLINE_TEST_SERVER',
     );
   }
   const start = () =>
     TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServer } } });
-  const env = await start().catch(() => start()); // one more try if the JVM missed the SDK's 5 s start window
+  const env = options.existingServer
+    ? await TestWorkflowEnvironment.createFromExistingServer({ address: options.existingServer.address })
+    : await start().catch(() => start()); // one more try if the JVM missed the SDK's 5 s start window
   const bundlePath = process.env.THREADLINE_TEST_WORKFLOW_BUNDLE;
   let workflows =
     options.workflows ??
