@@ -33,7 +33,7 @@ import {
   makeTelemetryFilterString,
   type WorkerOptions,
 } from '@temporalio/worker';
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import pino from 'pino';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -129,7 +129,9 @@ export async function createBotTestEnvironment(options: KitEnvironmentOptions = 
     );
   }
   const start = () =>
-    TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServer } } });
+    TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: testServer! } },
+    });
   const env = options.existingServer
     ? await TestWorkflowEnvironment.createFromExistingServer({ address: options.existingServer.address })
     : await start().catch(() => start()); // one more try if the JVM missed the SDK's 5 s start window
@@ -491,15 +493,21 @@ export class BotChat {
     for (const to of recipient ? [recipient] : reply.to) {
       const { status } = await this.workflow.describe();
       if (status.name !== 'RUNNING') return; // like the server: a receipt for an ended conversation is only recorded
-      await this.workflow.signal(deliveryStatusSignal, {
-        messageId: reply.messageId,
-        sendId: reply.sendId,
-        type,
-        recipient: to,
-        ...(errorCode !== undefined ? { errorCode } : {}),
-        description: type === 'message-delivered' ? 'Message delivered to carrier.' : `error ${errorCode}`,
-        time,
-      });
+      try {
+        await this.workflow.signal(deliveryStatusSignal, {
+          messageId: reply.messageId,
+          sendId: reply.sendId,
+          type,
+          recipient: to,
+          ...(errorCode !== undefined ? { errorCode } : {}),
+          description: type === 'message-delivered' ? 'Message delivered to carrier.' : `error ${errorCode}`,
+          time,
+        });
+      } catch (err) {
+        // The conversation ended between the check and the signal: the server would only record this receipt too.
+        if (err instanceof WorkflowNotFoundError || /completed workflow/i.test(String(err))) return;
+        throw err;
+      }
     }
   }
 
