@@ -267,7 +267,7 @@ function isUnavailable(err: unknown): boolean {
 
 export function operatorApiRouter(deps: OperatorApiDeps): Router {
   const router = express.Router();
-  const operations = operatorOperations(deps);
+  const operations = operatorOperations({ cursorSecret: deps.token, ...deps });
   const document = openApiDocument(operations, { version: deps.version ?? '0.1.0' });
   const retryAfter = String(deps.retryAfterSeconds ?? 5);
 

@@ -9,12 +9,14 @@ import {
   type Client,
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
+import { createHmac } from 'node:crypto';
 import type { SignalDefinition } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { RecordStore } from '../../records';
 import type { ConversationStart } from '../../workflows/conversation';
 import { conversationId, parseConversationId } from '../../workflows/ids';
 import { transcriptQuery } from '../../workflows/messages';
+import { safeEqual } from '../auth';
 import type { BotRouter } from '../routing';
 import type { z } from 'zod';
 import type {
@@ -37,7 +39,16 @@ export interface ConversationDeps {
   knownBots?: readonly string[];
   /** How long to wait for a workflow to answer the transcript query before using the records (default 3 s). */
   queryTimeoutMs?: number;
+  /**
+   * Signs list cursors, so a cursor that no server of this deployment issued is refused at once (Temporal answers an
+   * unknown page token only after retrying for many seconds). Every server instance must use the same secret; the
+   * operator API uses the operator token.
+   */
+  cursorSecret?: string;
 }
+
+/** Visibility answers in milliseconds; a list call that takes longer than this is answered with 503. */
+const LIST_DEADLINE_MS = 10_000;
 
 /** A request the operator API refuses, with the HTTP status and error type to answer. */
 export class OperatorError extends Error {
@@ -50,9 +61,6 @@ export class OperatorError extends Error {
     this.name = 'OperatorError';
   }
 }
-
-/** The first message of a proactive conversation (the bot sends it when it starts). */
-export type ProactiveStart = ConversationStart & { opening?: { text: string; media?: string[] } };
 
 const STATUS_NAMES: Record<number, ConversationSummary['status']> = {
   1: 'running',
@@ -149,11 +157,12 @@ export async function startConversation(
     throw new OperatorError(400, 'no-bot', `There is no bot named ${bot}; the bots are ${deps.knownBots.join(', ')}`);
   }
   const workflowId = conversationId({ ourNumber, participants });
-  const start: ProactiveStart = {
+  const start: ConversationStart = {
     ourNumber,
     participants,
     ...(applicationId ? { applicationId } : {}),
     ...(body.opening ? { opening: body.opening } : {}),
+    ...(body.params ? { params: body.params } : {}),
   };
   try {
     const handle = await deps.temporal.workflow.start(bot, {
@@ -172,6 +181,21 @@ export async function startConversation(
   }
 }
 
+/** A Temporal page token as an opaque cursor: `<token>.<signature>`, both base64url. */
+function encodeCursor(token: Uint8Array, secret: string): string {
+  const signature = createHmac('sha256', secret).update(token).digest().subarray(0, 12);
+  return `${Buffer.from(token).toString('base64url')}.${signature.toString('base64url')}`;
+}
+
+function decodeCursor(cursor: string, secret: string): Uint8Array {
+  const [token, signature] = cursor.split('.');
+  if (token && signature) {
+    const bytes = Buffer.from(token, 'base64url');
+    if (bytes.length > 0 && safeEqual(encodeCursor(bytes, secret), cursor)) return bytes;
+  }
+  throw new OperatorError(400, 'invalid-request', 'cursor: not a cursor this API returned; pass nextCursor unchanged');
+}
+
 const quoted = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 /** Conversations matching the filters, newest first, one page at a time. */
@@ -185,22 +209,20 @@ export async function listConversations(
   if (query.state) clauses.push(`ThreadlineState = ${quoted(query.state)}`);
   if (query.status === 'running') clauses.push(`ExecutionStatus = 'Running'`);
   if (query.status === 'closed') clauses.push(`ExecutionStatus != 'Running'`);
-  let nextPageToken: Uint8Array | undefined;
-  if (query.cursor) {
-    nextPageToken = Buffer.from(query.cursor, 'base64url');
-    if (nextPageToken.length === 0)
-      throw new OperatorError(400, 'invalid-request', 'cursor: not a cursor from this API');
-  }
-  const response = await deps.temporal.workflowService.listWorkflowExecutions({
-    namespace: deps.temporal.options.namespace,
-    query: clauses.join(' AND '),
-    pageSize: query.limit,
-    ...(nextPageToken ? { nextPageToken } : {}),
-  });
+  const secret = deps.cursorSecret ?? 'threadline';
+  const nextPageToken = query.cursor ? decodeCursor(query.cursor, secret) : undefined;
+  const response = await deps.temporal.connection.withDeadline(Date.now() + LIST_DEADLINE_MS, () =>
+    deps.temporal.workflowService.listWorkflowExecutions({
+      namespace: deps.temporal.options.namespace,
+      query: clauses.join(' AND '),
+      pageSize: query.limit,
+      ...(nextPageToken ? { nextPageToken } : {}),
+    }),
+  );
   const token = response.nextPageToken;
   return {
     conversations: (response.executions ?? []).map(summaryFromRaw),
-    nextCursor: token && token.length > 0 ? Buffer.from(token).toString('base64url') : null,
+    nextCursor: token && token.length > 0 ? encodeCursor(token, secret) : null,
   };
 }
 

@@ -47,7 +47,11 @@ export const StartConversationBodySchema = z.strictObject({
   opening: z
     .strictObject({ text: z.string().min(1).max(2048), media: MediaSchema.optional() })
     .optional()
-    .describe('The first message the conversation sends'),
+    .describe('The first message the conversation sends, before the bot runs'),
+  params: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe("The bot's own input, e.g. the appointment a reminder is about (see the bot's documentation)"),
 });
 export type StartConversationBody = z.infer<typeof StartConversationBodySchema>;
 

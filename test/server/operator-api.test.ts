@@ -1,0 +1,423 @@
+/**
+ * The operator API over real HTTP, on a real Temporal server with a worker running the real bots (Bandwidth faked at
+ * the client). Every exchange is checked against the OpenAPI document the server serves, and the last test proves
+ * every operation was exercised: the document matches what the server does.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import type { BandwidthClient } from '../../bandwidth/client';
+import type { MessageRequest } from '../../bandwidth/schemas';
+import { createMemoryRecordStore, type RecordStore } from '../../records';
+import { createApp } from '../../server/app';
+import { createBotRouter } from '../../server/routing';
+import { knownBots } from '../../stack/bots';
+import { recordSends } from '../../stack/send-recorder';
+import { conversationId, encodeTag } from '../../workflows/ids';
+import { eventually } from '../helpers/eventually';
+import { connectToDevServer, uniqueTaskQueue, workflowSource } from '../helpers/temporal';
+import { createApiChecker, type ApiChecker } from './openapi-check';
+import {
+  APPLICATION_ID,
+  capturingLogger,
+  inboundEvent,
+  messageId,
+  postCallbacks,
+  serve,
+  statusEvent,
+  uniqueNumber,
+  type Served,
+} from './helpers';
+
+const TOKEN = 'operator-api-test-token-0123456789';
+
+/** A stand-in for Bandwidth's API: accepts every message and remembers it. */
+function fakeBandwidth() {
+  const sent: (MessageRequest & { id: string })[] = [];
+  const client = {
+    accountId: '9900000',
+    async createMessage(request: MessageRequest) {
+      const id = messageId();
+      sent.push({ ...request, id });
+      return { id, segmentCount: 1, time: new Date().toISOString(), ...request };
+    },
+    messages: {} as BandwidthClient['messages'],
+    media: {} as BandwidthClient['media'],
+  } satisfies BandwidthClient;
+  return { client, sent };
+}
+
+interface Transcript {
+  transcript: { direction: string; text: string; status: string; operator?: string; duringTakeover?: boolean }[];
+  transcriptSource: string;
+  workflow: { status: string; state: string | null } | null;
+}
+
+describe('the operator API', () => {
+  let temporal: Awaited<ReturnType<typeof connectToDevServer>>;
+  let records: RecordStore;
+  let server: Served;
+  let api: ApiChecker;
+  let worker: Worker;
+  let running: Promise<void>;
+  const bandwidth = fakeBandwidth();
+  const taskQueue = uniqueTaskQueue('operator');
+  const ours = uniqueNumber();
+  const cleanup = new Set<string>();
+
+  const sentTo = (phone: string) => bandwidth.sent.filter((m) => m.to.includes(phone)).map((m) => m.text);
+  const path = (id: string) => `/conversations/${encodeURIComponent(id)}`;
+
+  before(async () => {
+    temporal = await connectToDevServer();
+    records = createMemoryRecordStore();
+    const logger = capturingLogger('silent').logger;
+    worker = await Worker.create({
+      connection: temporal.nativeConnection,
+      taskQueue,
+      ...workflowSource(),
+      activities: createActivities({
+        bandwidth: bandwidth.client,
+        applicationId: APPLICATION_ID,
+        onSent: recordSends({ records, logger }),
+      }),
+    });
+    running = worker.run();
+    server = await serve(
+      createApp({
+        temporal: temporal.client,
+        taskQueue,
+        routeBot: createBotRouter({ routes: {}, defaultBot: 'echoBot', unrouted: 'default' }),
+        records,
+        logger,
+        operatorToken: TOKEN,
+        defaults: { ourNumber: ours, applicationId: APPLICATION_ID },
+        knownBots: knownBots(),
+      }),
+    );
+    api = await createApiChecker(server.url, TOKEN);
+  });
+  after(async () => {
+    for (const id of cleanup) {
+      await temporal.client.workflow
+        .getHandle(id)
+        .terminate('test over')
+        .catch(() => undefined);
+    }
+    await server?.close();
+    worker?.shutdown();
+    await running;
+    await records?.close();
+    await temporal?.close();
+  });
+
+  it('serves a valid OpenAPI 3 document without a token, and refuses every operation without the right token', async () => {
+    assert.equal(api.document.openapi, '3.0.3');
+    const operations = api.operationIds();
+    assert.deepEqual(operations.sort(), [
+      'endConversation',
+      'exportRecords',
+      'getConversation',
+      'getOpenApiDocument',
+      'listConversations',
+      'searchRecords',
+      'sendOperatorMessage',
+      'startConversation',
+      'takeOver',
+    ]);
+    const id = path(conversationId({ ourNumber: ours, participants: [uniqueNumber()] }));
+    const calls: ['GET' | 'POST', string][] = [
+      ['POST', '/conversations'],
+      ['GET', '/conversations'],
+      ['GET', id],
+      ['POST', `${id}/messages`],
+      ['POST', `${id}/takeover`],
+      ['POST', `${id}/end`],
+      ['GET', '/records'],
+      ['GET', '/records/export'],
+    ];
+    for (const token of [null, 'wrong-token', `${TOKEN}x`]) {
+      for (const [method, p] of calls) {
+        const answer = await api.call(method, p, { token, body: method === 'POST' ? {} : undefined });
+        assert.equal(answer.status, 401, `${method} ${p} with ${String(token)}`);
+        assert.match(answer.headers.get('www-authenticate') ?? '', /^Bearer realm="threadline"/);
+      }
+    }
+    assert.equal((await api.call('GET', '/openapi.json', { token: null })).status, 200);
+  });
+
+  it('starts a proactive conversation that sends its opening, and refuses a second one while it runs', async () => {
+    const ada = uniqueNumber();
+    const id = conversationId({ ourNumber: ours, participants: [ada] });
+    cleanup.add(id);
+    const started = await api.call('POST', '/conversations', {
+      body: { participants: [ada], bot: 'echoBot', opening: { text: 'Your table is ready' } },
+    });
+    assert.equal(started.status, 201, started.text);
+    assert.deepEqual(
+      { ...(started.body as object), runId: undefined },
+      {
+        conversationId: id,
+        runId: undefined,
+        bot: 'echoBot',
+        ourNumber: ours,
+        participants: [ada],
+      },
+    );
+    assert.equal(started.headers.get('location'), `/api/v1${path(id)}`);
+    await eventually(() => assert.deepEqual(sentTo(ada), ['Your table is ready']));
+
+    const again = await api.call('POST', '/conversations', { body: { participants: [ada], bot: 'echoBot' } });
+    assert.equal(again.status, 409);
+    assert.equal((again.body as { type: string }).type, 'conversation-running');
+
+    const conversation = await eventually(async () => {
+      const answer = await api.call('GET', path(id));
+      assert.equal(answer.status, 200);
+      const body = answer.body as Transcript;
+      assert.equal(body.transcript[0]?.status, 'accepted');
+      return body;
+    });
+    assert.equal(conversation.transcriptSource, 'workflow');
+    assert.equal(conversation.workflow?.status, 'running');
+    assert.deepEqual(
+      conversation.transcript.map((m) => [m.direction, m.text]),
+      [['out', 'Your table is ready']],
+    );
+  });
+
+  it('passes params to the bot it starts, and starts the routed bot when the request names none', async () => {
+    const ben = uniqueNumber();
+    const id = conversationId({ ourNumber: ours, participants: [ben] });
+    cleanup.add(id);
+    const started = await api.call('POST', '/conversations', {
+      body: {
+        participants: [ben, ours],
+        bot: 'appointmentReminderBot',
+        params: { name: 'Ben', when: 'Tue 3 Dec at 10:30', alternatives: ['Wed 4 Dec at 9:00'] },
+      },
+    });
+    assert.equal(started.status, 201, started.text);
+    await eventually(() =>
+      assert.match(sentTo(ben)[0] ?? '', /^Hi Ben, this is a reminder of your appointment on Tue 3 Dec/),
+    );
+    const routed = uniqueNumber();
+    const defaulted = await api.call('POST', '/conversations', { body: { participants: [routed] } });
+    assert.equal(defaulted.status, 201);
+    assert.equal((defaulted.body as { bot: string }).bot, 'echoBot', 'the default bot answers unrouted numbers');
+    cleanup.add(conversationId({ ourNumber: ours, participants: [routed] }));
+  });
+
+  it('answers 400 with the issues for a bad request', async () => {
+    const cases: [string, unknown, RegExp][] = [
+      ['not E.164', { participants: ['919-555-0100'] }, /participants/],
+      ['no participants', { participants: [] }, /participants/],
+      ['unknown field', { participants: [uniqueNumber()], urgent: true }, /urgent|Unrecognized/i],
+      ['empty opening', { participants: [uniqueNumber()], opening: { text: '' } }, /opening/],
+      ['unknown bot', { participants: [uniqueNumber()], bot: 'pizaBot' }, /pizaBot/],
+      ['only ourselves', { participants: [ours] }, /participants/],
+    ];
+    for (const [what, body, issue] of cases) {
+      const answer = await api.call('POST', '/conversations', { body, validRequest: false });
+      assert.equal(answer.status, 400, what);
+      assert.match(JSON.stringify(answer.body), issue, what);
+    }
+    const badId = await api.call('GET', '/conversations/not-a-conversation', { validRequest: false });
+    assert.equal(badId.status, 400);
+    const badJson = await fetch(`${server.url}/api/v1/conversations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: '{"participants":',
+    });
+    assert.equal(badJson.status, 400);
+    assert.equal(((await badJson.json()) as { type: string }).type, 'invalid-json');
+    const badLimit = await api.call('GET', '/conversations', { query: { limit: 0 }, validRequest: false });
+    assert.equal(badLimit.status, 400);
+    for (const cursor of ['bm90LWEtdG9rZW4', 'bm90LWEtdG9rZW4.AAAAAAAAAAAAAAAA', '.']) {
+      const badCursor = await api.call('GET', '/conversations', { query: { cursor } });
+      assert.equal(badCursor.status, 400, cursor);
+      assert.match((badCursor.body as { description: string }).description, /cursor/);
+    }
+  });
+
+  it('lists conversations by our number, participant, state and status, a page at a time', async () => {
+    const shop = uniqueNumber();
+    const people = [uniqueNumber(), uniqueNumber(), uniqueNumber()];
+    for (const person of people) {
+      const answer = await api.call('POST', '/conversations', {
+        body: { ourNumber: shop, participants: [person], bot: 'echoBot' },
+      });
+      assert.equal(answer.status, 201);
+      cleanup.add(conversationId({ ourNumber: shop, participants: [person] }));
+    }
+    type Page = {
+      conversations: { conversationId: string; participants: string[]; state: string | null; status: string }[];
+      nextCursor: string | null;
+    };
+    const all = await eventually(async () => {
+      const answer = await api.call('GET', '/conversations', { query: { ourNumber: shop } });
+      const page = answer.body as Page;
+      assert.equal(page.conversations.length, 3);
+      assert.ok(
+        page.conversations.every((c) => c.state !== null),
+        'every conversation has indexed its state',
+      );
+      return page;
+    });
+    assert.deepEqual(all.conversations.map((c) => c.participants[0]).sort(), [...people].sort());
+    assert.ok(all.conversations.every((c) => c.status === 'running'));
+
+    const first = (await api.call('GET', '/conversations', { query: { ourNumber: shop, limit: 2 } })).body as Page;
+    assert.equal(first.conversations.length, 2);
+    assert.ok(first.nextCursor);
+    const second = (
+      await api.call('GET', '/conversations', { query: { ourNumber: shop, limit: 2, cursor: first.nextCursor } })
+    ).body as Page;
+    assert.equal(second.conversations.length, 1);
+    assert.equal(second.nextCursor, null);
+    assert.deepEqual(
+      new Set([...first.conversations, ...second.conversations].map((c) => c.conversationId)),
+      new Set(all.conversations.map((c) => c.conversationId)),
+    );
+
+    const byParticipant = (await api.call('GET', '/conversations', { query: { participant: people[1] } })).body as Page;
+    assert.deepEqual(
+      byParticipant.conversations.map((c) => c.participants),
+      [[people[1]]],
+    );
+    const state = all.conversations[0]!.state!;
+    const byState = (await api.call('GET', '/conversations', { query: { ourNumber: shop, state } })).body as Page;
+    assert.ok(byState.conversations.length >= 1 && byState.conversations.every((c) => c.state === state));
+    const noState = (await api.call('GET', '/conversations', { query: { ourNumber: shop, state: 'no such state' } }))
+      .body as Page;
+    assert.equal(noState.conversations.length, 0);
+    const closed = (await api.call('GET', '/conversations', { query: { ourNumber: shop, status: 'closed' } }))
+      .body as Page;
+    assert.equal(closed.conversations.length, 0);
+    const running = (await api.call('GET', '/conversations', { query: { ourNumber: shop, status: 'running' } }))
+      .body as Page;
+    assert.equal(running.conversations.length, 3);
+  });
+
+  it('lets a human take over, answer, hand back to the bot, and end the conversation', async () => {
+    const cy = uniqueNumber();
+    const id = conversationId({ ourNumber: ours, participants: [cy] });
+    cleanup.add(id);
+    const text = async (body: string) =>
+      assert.equal((await postCallbacks(server.url, [inboundEvent({ from: cy, to: ours, text: body })])).status, 200);
+
+    await text('one');
+    await eventually(() => assert.deepEqual(sentTo(cy), ['#1: one']));
+
+    const paused = await api.call('POST', `${path(id)}/takeover`, { body: { paused: true, operator: 'dana' } });
+    assert.equal(paused.status, 202);
+    assert.deepEqual(
+      { ...(paused.body as object), runId: undefined },
+      { conversationId: id, runId: undefined, accepted: true },
+    );
+    await text('is anyone there?');
+    const human = await api.call('POST', `${path(id)}/messages`, {
+      body: { text: 'Dana here, how can I help?', operator: 'dana' },
+    });
+    assert.equal(human.status, 202);
+    await eventually(() => assert.deepEqual(sentTo(cy), ['#1: one', 'Dana here, how can I help?']));
+    const during = (await api.call('GET', path(id))).body as Transcript;
+    assert.deepEqual(
+      during.transcript.map((m) => [m.direction, m.text, m.operator ?? null, m.duringTakeover ?? false]),
+      [
+        ['in', 'one', null, false],
+        ['out', '#1: one', null, false],
+        ['in', 'is anyone there?', null, true],
+        ['out', 'Dana here, how can I help?', 'dana', false],
+      ],
+    );
+
+    assert.equal(
+      (await api.call('POST', `${path(id)}/takeover`, { body: { paused: false, operator: 'dana' } })).status,
+      202,
+    );
+    await text('two');
+    await eventually(() => assert.deepEqual(sentTo(cy).at(-1), '#2: two'));
+
+    const ended = await api.call('POST', `${path(id)}/end`, { body: { reason: 'resolved by Dana' } });
+    assert.equal(ended.status, 202);
+    const result: unknown = await temporal.client.workflow.getHandle(id).result();
+    assert.deepEqual(result, { ended: 'operator', reason: 'resolved by Dana', messages: 6 });
+
+    const late = await api.call('POST', `${path(id)}/messages`, { body: { text: 'still there?', operator: 'dana' } });
+    assert.equal(late.status, 409);
+    assert.equal((late.body as { type: string }).type, 'conversation-not-running');
+    assert.equal((await api.call('POST', `${path(id)}/end`, { body: { reason: 'again' } })).status, 409);
+    const after = (await api.call('GET', path(id))).body as Transcript;
+    assert.equal(after.workflow?.status, 'completed');
+    assert.equal(after.transcript.length, 6);
+
+    const nobody = path(conversationId({ ourNumber: ours, participants: [uniqueNumber()] }));
+    for (const [suffix, body] of [
+      ['/messages', { text: 'hello?', operator: 'dana' }],
+      ['/takeover', { paused: true, operator: 'dana' }],
+      ['/end', { reason: 'nothing to end' }],
+    ] as const) {
+      const answer = await api.call('POST', `${nobody}${suffix}`, { body });
+      assert.equal(answer.status, 404, suffix);
+    }
+    assert.equal((await api.call('GET', nobody)).status, 404);
+    for (const body of [{ text: '', operator: 'dana' }, { text: 'hi' }]) {
+      const answer = await api.call('POST', `${path(id)}/messages`, { body, validRequest: false });
+      assert.equal(answer.status, 400);
+    }
+  });
+
+  it("keeps a conversation's messages and delivery statuses after Temporal has removed the workflow", async () => {
+    const dee = uniqueNumber();
+    const id = conversationId({ ourNumber: ours, participants: [dee] });
+    assert.equal((await postCallbacks(server.url, [inboundEvent({ from: dee, to: ours, text: 'hello' })])).status, 200);
+    await eventually(() => assert.deepEqual(sentTo(dee), ['#1: hello']));
+    const sent = bandwidth.sent.find((m) => m.to.includes(dee))!;
+    const tag = encodeTag({ conversationId: id, sendId: 's1', trackDelivery: true });
+    const statuses = [
+      statusEvent({ type: 'message-sending', from: ours, to: dee, id: sent.id, tag }),
+      statusEvent({ type: 'message-failed', from: ours, to: dee, id: sent.id, tag, errorCode: 4720 }),
+    ];
+    assert.equal((await postCallbacks(server.url, statuses)).status, 200);
+
+    // What Temporal's retention does to a closed conversation, now: delete terminates it and removes its history.
+    const handle = temporal.client.workflow.getHandle(id);
+    const { runId } = await handle.describe();
+    await temporal.client.workflowService.deleteWorkflowExecution({
+      namespace: temporal.client.options.namespace,
+      workflowExecution: { workflowId: id, runId },
+    });
+    await eventually(() => assert.rejects(handle.describe(), /not found/i));
+
+    const kept = await api.call('GET', path(id));
+    assert.equal(kept.status, 200);
+    const body = kept.body as Transcript & { transcript: { recipients?: Record<string, { errorCode?: number }> }[] };
+    assert.equal(body.workflow, null);
+    assert.equal(body.transcriptSource, 'records');
+    assert.deepEqual(
+      body.transcript.map((m) => [m.direction, m.text, m.status]),
+      [
+        ['in', 'hello', 'received'],
+        ['out', '#1: hello', 'failed'],
+      ],
+    );
+    assert.equal(body.transcript[1]!.recipients?.[dee]?.errorCode, 4720);
+
+    const found = await api.call('GET', '/records', { query: { conversationId: id } });
+    assert.deepEqual(
+      (found.body as { records: { eventType: string }[] }).records.map((r) => r.eventType),
+      ['message-received', 'send-accepted', 'message-sending', 'message-failed'],
+    );
+  });
+
+  it('exercised every operation of the document with a successful answer', () => {
+    const succeeded = new Set([...api.seen].filter((s) => /\s2\d\d$/.test(s)).map((s) => s.split(' ')[0]));
+    const missing = api
+      .operationIds()
+      .filter((op) => op !== 'searchRecords' && op !== 'exportRecords')
+      .filter((op) => !succeeded.has(op));
+    assert.deepEqual(missing, [], 'the records operations are exercised on every backend by records-api.test.ts');
+  });
+});
