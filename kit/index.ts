@@ -238,6 +238,7 @@ export class BotChat {
       attempts: 0,
     };
     const workflowId = conversationId(start);
+    // eslint-disable-next-line prefer-const -- assigned once the worker exists, read by the fake activities before
     let chat: BotChat | undefined;
     let emulator: BotChat['emulator'] = null;
     let activities: Activities;

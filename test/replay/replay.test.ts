@@ -27,7 +27,7 @@ function load(file: string) {
 async function replayAll(options: ReplayWorkerOptions, files: string[]): Promise<Map<string, Error | undefined>> {
   const results = new Map<string, Error | undefined>();
   for await (const result of Worker.runReplayHistories(options, files.map(load))) {
-    results.set(result.workflowId, result.error as Error | undefined);
+    results.set(result.workflowId, result.error);
   }
   return results;
 }
