@@ -13,7 +13,7 @@ import { createBandwidthClient } from '../bandwidth/client';
 import { ConfigError, requireOperatorToken, type Config } from '../config/env';
 import { createEmulator, emulatorDefaultsFromConfig, type Emulator } from '../emulator';
 import { createRecordStore, recordStoreTarget, type RecordStore } from '../records';
-import { createApp } from '../server/app';
+import { createApp, type AppDeps } from '../server/app';
 import { createLogger } from '../server/logging';
 import { createMetrics, type Metrics } from '../server/metrics';
 import { createBotRouter, routingProblems } from '../server/routing';
@@ -32,6 +32,8 @@ export interface StackOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** The message records store; default: the configured one (DATABASE_URL, else SQLite in the data directory). */
   records?: RecordStore;
+  /** Webhook server tuning (tests): hand-off deadline, Retry-After. */
+  server?: Pick<AppDeps, 'handOffTimeoutMs' | 'retryAfterSeconds' | 'readinessTimeoutMs'>;
 }
 
 export interface Stack {
@@ -100,6 +102,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ourNumbers: [config.bandwidth.number, ...Object.keys(config.routing.routes).filter((k) => k.startsWith('+'))],
       knownBots: bots,
       ...(config.callbackAuth ? { callbackAuth: config.callbackAuth } : {}),
+      ...options.server,
     }),
   );
   const serverUrl = await listen(httpServer, config.server.port, config.server.host);
