@@ -39,15 +39,12 @@ export function healthRouter(deps: HealthDeps): Router {
   });
 
   router.get('/readyz', async (_req, res) => {
-    const temporal: Promise<Check> = within(
-      timeoutMs,
-      deps.temporal.connection.withDeadline(Date.now() + timeoutMs, () =>
-        deps.temporal.workflowService.getSystemInfo({}),
-      ),
-    ).then(
-      () => 'ok' as const,
-      () => 'unavailable' as const,
-    );
+    const temporal: Promise<Check> = deps.temporal.connection
+      .withDeadline(Date.now() + timeoutMs, () => deps.temporal.workflowService.getSystemInfo({}))
+      .then(
+        () => 'ok' as const,
+        () => 'unavailable' as const,
+      );
     const records: Promise<Check> = within(timeoutMs, deps.records.search({ limit: 1 })).then(
       () => 'ok' as const,
       () => 'unavailable' as const,

@@ -110,10 +110,13 @@ for (const backend of backends) {
           JSON.stringify(statuses),
         );
       });
-      const metrics = await (await fetch(`${stack.serverUrl}/metrics`)).text();
-      assert.match(metrics, /threadline_sends_total\{outcome="recorded"\} 2/);
-      assert.match(metrics, /threadline_delivery_outcomes_total\{outcome="failed",error_code="4720"\} 1/);
-      assert.match(metrics, /threadline_delivery_outcomes_total\{outcome="delivered",error_code="none"\} 1/);
+      // An event is recorded before it is handed over and counted: the counters follow a moment later.
+      await eventually(async () => {
+        const metrics = await (await fetch(`${stack.serverUrl}/metrics`)).text();
+        assert.match(metrics, /threadline_sends_total\{outcome="recorded"\} 2/);
+        assert.match(metrics, /threadline_delivery_outcomes_total\{outcome="failed",error_code="4720"\} 1/);
+        assert.match(metrics, /threadline_delivery_outcomes_total\{outcome="delivered",error_code="none"\} 1/);
+      });
 
       // Temporal's retention removes closed conversations; deleting them does the same, now.
       for (const phone of [ada, bo]) {
