@@ -48,6 +48,7 @@ async function run(): Promise<void> {
       activities: createActivities({
         bandwidth: createBandwidthClient(config.bandwidth),
         applicationId: config.bandwidth.applicationId,
+        dataDir: config.dataDir,
         onSent: recordSends({ records, metrics, logger }),
       }),
     });

@@ -142,6 +142,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         auth: config.bandwidth.auth,
       }),
       applicationId: config.bandwidth.applicationId,
+      dataDir: config.dataDir,
       onSent: recordSends({ records, metrics, logger: logger.child({ component: 'worker' }) }),
     }),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
