@@ -70,11 +70,16 @@ export function createTokenSource(auth: Extract<BandwidthAuth, { kind: 'oauth2' 
     cached = { token: body.access_token, expiresAt: Date.now() + (body.expires_in - 60) * 1000 };
     return body.access_token;
   }
-  return async function token(): Promise<string> {
+  async function token(): Promise<string> {
     if (cached && cached.expiresAt > Date.now()) return cached.token;
     inflight ??= fetchToken().finally(() => (inflight = null));
     return inflight;
+  }
+  /** Forgets the cached token: the next call fetches a new one (after a 401, say). */
+  token.invalidate = () => {
+    cached = null;
   };
+  return token;
 }
 
 export interface BandwidthClient {
@@ -87,6 +92,7 @@ export interface BandwidthClient {
 }
 
 export function createBandwidthClient(options: BandwidthClientOptions): BandwidthClient {
+  const tokens = options.auth.kind === 'oauth2' ? createTokenSource(options.auth, options.timeoutMs) : null;
   const configuration =
     options.auth.kind === 'basic'
       ? new Configuration({
@@ -96,7 +102,7 @@ export function createBandwidthClient(options: BandwidthClientOptions): Bandwidt
         })
       : new Configuration({
           basePath: options.baseUrl,
-          accessToken: createTokenSource(options.auth, options.timeoutMs),
+          accessToken: tokens!,
         });
   const axiosOptions = { timeout: options.timeoutMs ?? 10_000 };
   const messages = new MessagesApi(configuration);
@@ -110,7 +116,14 @@ export function createBandwidthClient(options: BandwidthClientOptions): Bandwidt
       try {
         // The SDK types `to` as a Set; it serialises Sets to arrays, and a plain array goes out unchanged.
         const sdkRequest = { ...request, to: new Set(request.to) };
-        const response = await messages.createMessage(options.accountId, sdkRequest, axiosOptions);
+        const send = () => messages.createMessage(options.accountId, sdkRequest, axiosOptions);
+        const response = await send().catch(async (err: unknown) => {
+          // A token can stop working before its advertised expiry (revoked, or a clock that moved on): a 401 means
+          // nothing was sent, so fetch a fresh token and try once more.
+          if (!tokens || !isAxiosError(err) || err.response?.status !== 401) throw err;
+          tokens.invalidate();
+          return send();
+        });
         return MessageSchema.parse(response.data);
       } catch (err) {
         throw toBandwidthApiError(err, 'create message');

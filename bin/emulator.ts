@@ -11,16 +11,15 @@ import { createEmulator, emulatorDefaultsFromConfig } from '../emulator';
 async function run(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.logLevel, name: 'emulator' });
-  const host = process.env.EMULATOR_HOST ?? '127.0.0.1';
   const emulator = createEmulator({
     defaults: emulatorDefaultsFromConfig(config),
     timeScale: config.emulator.timeScale,
-    dataDir: process.env.EMULATOR_IN_MEMORY === '1' ? undefined : path.join(config.dataDir, 'emulator'),
+    dataDir: config.emulator.inMemory ? undefined : path.join(config.dataDir, 'emulator'),
     configFile: config.emulator.configFile,
     logger,
     publicUrl: config.emulator.baseUrl,
   });
-  const { url } = await emulator.listen(config.emulator.port, host);
+  const { url } = await emulator.listen(config.emulator.port, config.emulator.host);
   const d = emulatorDefaultsFromConfig(config);
   console.log(`Bandwidth emulator on ${url}
   API          ${url}/api/v2/users/${d.accountId}/messages  (also ${url}/users/...)

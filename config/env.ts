@@ -88,6 +88,12 @@ export const EnvSchema = z.object({
   EMULATOR_CALLBACK_URL: optionalString,
   EMULATOR_TIME_SCALE: z.coerce.number().positive().default(1),
   EMULATOR_CONFIG: optionalString,
+  EMULATOR_HOST: z.string().default('127.0.0.1'),
+  /** `npm run emulator` only: keep no state on disk. */
+  EMULATOR_IN_MEMORY: z
+    .enum(['0', '1', 'true', 'false'])
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
   // Bandwidth
   BANDWIDTH_BASE_URL: optionalString,
   BANDWIDTH_ACCOUNT_ID: z.string().min(1).default(DEFAULT_ACCOUNT_ID),
@@ -134,7 +140,15 @@ export interface Config {
   temporal: { address: string; namespace: string; uiPort: number; taskQueue: string; cli?: string };
   dataDir: string;
   server: { host: string; port: number; publicUrl: string };
-  emulator: { port: number; baseUrl: string; callbackUrl: string; timeScale: number; configFile?: string };
+  emulator: {
+    port: number;
+    host: string;
+    baseUrl: string;
+    callbackUrl: string;
+    timeScale: number;
+    configFile?: string;
+    inMemory: boolean;
+  };
   bandwidth: {
     baseUrl: string;
     accountId: string;
@@ -225,6 +239,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       callbackUrl: e.EMULATOR_CALLBACK_URL ?? `${serverPublicUrl}/callbacks/messaging`,
       timeScale: e.EMULATOR_TIME_SCALE,
       configFile: e.EMULATOR_CONFIG,
+      host: e.EMULATOR_HOST,
+      inMemory: e.EMULATOR_IN_MEMORY,
     },
     bandwidth: {
       baseUrl,

@@ -527,7 +527,14 @@ export class BotChat {
 /** Real activities against an in-memory emulator whose callbacks reach the workflow through the real webhook app. */
 async function emulatorActivities(env: TestWorkflowEnvironment, taskQueue: string, bot: string, ourNumber: string) {
   const server = http.createServer(
-    createApp({ temporal: env.client, taskQueue, routeBot: () => bot, logger: pino({ level: 'silent' }) }),
+    createApp({
+      temporal: env.client,
+      taskQueue,
+      routeBot: () => bot,
+      logger: pino({ level: 'silent' }),
+      ourNumbers: [ourNumber],
+      startOptions: { searchAttributes: false }, // the time-skipping server has no custom search attributes
+    }),
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const serverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -20,6 +20,7 @@ import { requestLogging } from './logging';
 import { createMetrics, type Metrics } from './metrics';
 import { OPERATOR_API_PREFIX, operatorApiRouter } from './operator/api';
 import type { BotRouter } from './routing';
+import type { HandOffDeps } from './callbacks';
 
 export interface AppDeps {
   temporal: Client;
@@ -41,6 +42,8 @@ export interface AppDeps {
   callbackAuth?: { username: string; password: string };
   /** Our numbers, to tell the direction of callback types Threadline does not know. */
   ourNumbers?: readonly string[];
+  /** Settings added to every conversation this server starts (the test kit turns search attributes off). */
+  startOptions?: HandOffDeps['startOptions'];
   /** The bots the workers run; proactive starts naming another bot are refused. */
   knownBots?: readonly string[];
   /** Largest callback body accepted (413 beyond); default 1 MB. */

@@ -19,7 +19,7 @@ import type { Logger } from 'pino';
 import { isKnownCallback, type CallbackEvent, type InboundCallback, type StatusCallback } from '../bandwidth/schemas';
 import { recordFromCallback, recordKey, type MessageRecordInput, type RecordStore } from '../records';
 import type { ConversationStart } from '../workflows/conversation';
-import { conversationId, decodeTag } from '../workflows/ids';
+import { conversationId, decodeTag, groupConversation } from '../workflows/ids';
 import {
   deliveryStatusSignal,
   inboundMessageSignal,
@@ -42,6 +42,8 @@ export interface HandOffDeps {
   ourNumbers?: readonly string[];
   /** Upper bound for one hand-off to Temporal: well inside Bandwidth's 10 s callback timeout (default 5 s). */
   handOffTimeoutMs?: number;
+  /** Settings added to every conversation this server starts (the test kit turns search attributes off). */
+  startOptions?: Pick<ConversationStart, 'searchAttributes' | 'maxHistoryEvents'>;
 }
 
 export type Outcome = 'started-or-signalled' | 'signalled' | 'recorded-only' | 'duplicate';
@@ -88,11 +90,23 @@ interface Planned {
 }
 
 /** The conversation an inbound message belongs to: our number and everyone else on the message. */
-export function inboundRoute(event: InboundCallback): { workflowId: string; start: ConversationStart } {
-  const ourNumber = event.to;
-  const participants = [...new Set([event.message.from, ...event.message.to])].filter((n) => n !== ourNumber);
+/**
+ * The conversation an inbound message belongs to. Bandwidth sends one copy of a group message per number of ours
+ * among its recipients; every copy goes to the same conversation, whose "our number" is the lowest of ours in the
+ * group (workflows/ids.ts `groupConversation`), and the workflow reads the copies once.
+ */
+export function inboundRoute(
+  event: InboundCallback,
+  ourNumbers: readonly string[] = [],
+): { workflowId: string; start: ConversationStart } {
+  const { ourNumber, participants } = groupConversation({
+    receivedOn: event.to,
+    from: event.message.from,
+    recipients: event.message.to,
+    ourNumbers,
+  });
   const start: ConversationStart = { ourNumber, participants, applicationId: event.message.applicationId };
-  return { workflowId: conversationId(start), start };
+  return { workflowId: participants.length ? conversationId(start) : '', start };
 }
 
 export function toInboundMessage(event: InboundCallback): InboundMessage {
@@ -135,8 +149,9 @@ function decide(deps: HandOffDeps, event: CallbackEvent): { action: Action; conv
         conversationId: null,
       };
     }
-    const { workflowId, start } = inboundRoute(event);
-    if (start.participants.length === 0) {
+    const { workflowId, start } = inboundRoute(event, deps.ourNumbers);
+    if (start.participants.length === 0 || deps.ourNumbers?.includes(event.message.from)) {
+      // Our own group reply arriving at another of our numbers must not start a conversation with ourselves.
       return { action: { kind: 'record-only', reason: 'a message from our own number' }, conversationId: null };
     }
     const bot = deps.routeBot({ ourNumber: start.ourNumber, applicationId: event.message.applicationId });
@@ -198,7 +213,7 @@ async function execute(deps: HandOffDeps, p: Planned): Promise<Omit<HandOffOutco
         deps.temporal.workflow.signalWithStart(action.bot, {
           workflowId: action.workflowId,
           taskQueue: deps.taskQueue,
-          args: [action.start],
+          args: [{ ...action.start, ...deps.startOptions }],
           signal: inboundMessageSignal,
           signalArgs: [action.message],
           staticSummary: `SMS ${action.start.participants.join(', ')} ↔ ${action.start.ourNumber} (${action.bot})`,

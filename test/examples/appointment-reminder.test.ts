@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { createBotTestEnvironment, type BotTestEnvironment } from '../../kit';
 import type { Appointment } from '../../workflows/bots/appointment-reminder';
 
-const appointment: Appointment = { name: 'Ada', when: 'Tue 3 Dec at 10:30', alternatives: ['Wed 4 Dec at 9:00', 'Thu 5 Dec at 14:00'] };
+const appointment: Appointment = {
+  name: 'Ada',
+  when: 'Tue 3 Dec at 10:30',
+  alternatives: ['Wed 4 Dec at 9:00', 'Thu 5 Dec at 14:00'],
+};
 
 describe('appointmentReminderBot', () => {
   let kit: BotTestEnvironment;
@@ -18,7 +22,9 @@ describe('appointmentReminderBot', () => {
     const chat = await kit.startBot<Appointment>('appointmentReminderBot', { params: appointment });
     // No opening text from anyone: the bot starts the conversation itself.
     await chat.startProactively();
-    await chat.expectReply('Hi Ada, this is a reminder of your appointment on Tue 3 Dec at 10:30. Reply C to confirm or R to reschedule.');
+    await chat.expectReply(
+      'Hi Ada, this is a reminder of your appointment on Tue 3 Dec at 10:30. Reply C to confirm or R to reschedule.',
+    );
     await chat.text('C');
     await chat.expectReply('Thanks Ada, see you on Tue 3 Dec at 10:30.');
     assert.equal((await chat.result()).ended, 'bot-finished');
@@ -44,7 +50,9 @@ describe('appointmentReminderBot', () => {
     await chat.advance('23 hours');
     await chat.expectNoReply();
     await chat.advance('2 hours');
-    await chat.expectReply("Ada, we haven't heard back about Tue 3 Dec at 10:30. Reply C to confirm or R to reschedule.");
+    await chat.expectReply(
+      "Ada, we haven't heard back about Tue 3 Dec at 10:30. Reply C to confirm or R to reschedule.",
+    );
     await chat.advance('25 hours');
     await chat.result();
     await chat.expectNoReply();

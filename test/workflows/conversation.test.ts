@@ -5,7 +5,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { createBotTestEnvironment, type BotTestEnvironment } from '../../kit';
-import { endConversationSignal, externalEventSignal, operatorMessageSignal, takeoverSignal } from '../../workflows/messages';
+import {
+  endConversationSignal,
+  externalEventSignal,
+  operatorMessageSignal,
+  takeoverSignal,
+} from '../../workflows/messages';
 import { matchChoice } from '../../workflows/choose';
 
 describe('the conversation runtime', () => {

@@ -1,0 +1,213 @@
+/**
+ * Reply latency: a handset texts the echo bot through the emulator, and we time until the bot's reply is accepted by
+ * the emulator's Bandwidth API (and, for one conversation, until the handset's inbox shows it). Beside it, in the same
+ * run and on the same dev server: a bare Temporal signal → workflow → local activity → back round trip, and the same
+ * with a regular (eagerly executed) activity. Target: Threadline's p50 within 1.5× the bare local-activity p50.
+ *
+ *   npm run bench:latency      (also part of `npm run bench`)
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { loadConfig } from '../config/env';
+import { createRecordStore, type RecordStore } from '../records';
+import { startStack } from '../stack';
+import { pingSignal } from './workflows';
+import { quietBundler, startBenchTemporal, summary, writeResults } from './lib';
+
+const TURNS_SINGLE = Number(process.env.BENCH_TURNS ?? 60);
+const CONCURRENT = 20;
+const TURNS_CONCURRENT = Number(process.env.BENCH_TURNS_CONCURRENT ?? 10);
+/** Pause between a reply and the next text, for both Threadline and the bare baseline. */
+const THINK_MS = Number(process.env.BENCH_THINK_MS ?? 100);
+
+/** Resolves waiters keyed by `${conversation}|${n}`. */
+class Waiters {
+  private readonly waiting = new Map<string, () => void>();
+  wait(key: string): Promise<void> {
+    return new Promise((resolve) => this.waiting.set(key, resolve));
+  }
+  resolve(key: string): void {
+    this.waiting.get(key)?.();
+    this.waiting.delete(key);
+  }
+}
+
+async function main(): Promise<void> {
+  const temporal = await startBenchTemporal();
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  try {
+    const bundle = await bundleWorkflowCode({
+      workflowsPath: path.join(__dirname, 'workflows/index.ts'),
+      logger: quietBundler,
+    });
+    const { Client, Connection } = await import('@temporalio/client');
+    const { NativeConnection } = await import('@temporalio/worker');
+    const connection = await Connection.connect({ address: temporal.address });
+    const client = new Client({ connection });
+    const native = await NativeConnection.connect({ address: temporal.address });
+
+    // --- bare Temporal --------------------------------------------------------------------------------------------
+    const bareWaiters = new Waiters();
+    const bareWorker = await Worker.create({
+      connection: native,
+      taskQueue: 'bare',
+      workflowBundle: bundle,
+      activities: {
+        async reply(n: number) {
+          bareWaiters.resolve(`${Context.current().info.workflowExecution?.workflowId}|${n}`);
+        },
+      },
+    });
+    const bareRunning = bareWorker.run();
+
+    async function bare(mode: 'local' | 'remote', conversations: number, turns: number): Promise<number[]> {
+      const samples: number[] = [];
+      await Promise.all(
+        Array.from({ length: conversations }, async (_, c) => {
+          const workflowId = `bare-${mode}-${conversations}-${c}-${Date.now()}`;
+          const handle = await client.workflow.start('bareRoundTrip', { workflowId, taskQueue: 'bare', args: [mode] });
+          for (let n = 0; n < turns + 2; n++) {
+            const started = performance.now();
+            const done = bareWaiters.wait(`${workflowId}|${n}`);
+            await handle.signal(pingSignal, n);
+            await done;
+            if (n >= 2) samples.push(performance.now() - started); // the first two turns warm the cache up
+            await new Promise((r) => setTimeout(r, THINK_MS));
+          }
+          await handle.signal(pingSignal, -1);
+        }),
+      );
+      return samples;
+    }
+
+    // --- Threadline ------------------------------------------------------------------------------------------------
+    const replyWaiters = new Waiters();
+    const inboundWaiters = new Waiters();
+    const inner: RecordStore = await createRecordStore({ memory: true });
+    // Watch what the stack records: the inbound text reaching the server, and the reply Bandwidth accepted.
+    const records: RecordStore = new Proxy(inner, {
+      get(target, property, receiver) {
+        if (property !== 'append') return Reflect.get(target, property, receiver) as unknown;
+        return async (inputs: Parameters<RecordStore['append']>[0]) => {
+          const result = await target.append(inputs);
+          for (const r of inputs) {
+            if (r.kind === 'outbound' && r.text && r.to[0]) replyWaiters.resolve(`${r.to[0]}|${r.text}`);
+            if (r.kind === 'inbound' && r.text && r.from) inboundWaiters.resolve(`${r.from}|${r.text}`);
+          }
+          return result;
+        };
+      },
+    });
+    const dataDir = fs.mkdtempSync(path.join(temporal.dir, 'stack-'));
+    const stack = await startStack({
+      config: loadConfig({
+        TEMPORAL_ADDRESS: temporal.address,
+        THREADLINE_DATA_DIR: dataDir,
+        THREADLINE_DEFAULT_BOT: 'echoBot',
+        PORT: '0',
+        EMULATOR_PORT: '0',
+        EMULATOR_TIME_SCALE: '1000',
+        LOG_LEVEL: 'error',
+      }),
+      persistEmulator: false,
+      workflowBundle: bundle,
+      records,
+    });
+
+    async function handsetText(phone: string, text: string): Promise<void> {
+      const response = await fetch(`${stack.emulatorUrl}/emulator/handsets/${encodeURIComponent(phone)}/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ to: '+19195550100', text }),
+      });
+      if (response.status !== 202) throw new Error(`handset text refused: ${response.status} ${await response.text()}`);
+    }
+
+    async function handsetHas(phone: string, text: string): Promise<void> {
+      for (;;) {
+        const response = await fetch(`${stack.emulatorUrl}/emulator/handsets/${encodeURIComponent(phone)}/messages`);
+        const body = (await response.json()) as { messages: { text: string; fromHandset: boolean }[] };
+        if (body.messages.some((m) => !m.fromHandset && m.text === text)) return;
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    }
+
+    async function threadline(conversations: number, turns: number, atHandset: boolean) {
+      const accepted: number[] = [];
+      const handset: number[] = [];
+      const toServer: number[] = [];
+      await Promise.all(
+        Array.from({ length: conversations }, async (_, c) => {
+          const phone = `+1919666${String(1000 + c + conversations * 10).slice(-4)}`;
+          for (let n = 1; n <= turns + 2; n++) {
+            const text = `ping ${n} ${Date.now()}`;
+            const expected = `#${n}: ${text}`;
+            const started = performance.now();
+            const replied = replyWaiters.wait(`${phone}|${expected}`);
+            const received = inboundWaiters.wait(`${phone}|${text}`).then(() => performance.now() - started);
+            await handsetText(phone, text);
+            await replied;
+            if (n > 2) toServer.push(await received);
+            const atBandwidth = performance.now() - started;
+            if (atHandset) await handsetHas(phone, expected);
+            if (n > 2) {
+              accepted.push(atBandwidth);
+              if (atHandset) handset.push(performance.now() - started);
+            }
+            // People take seconds to answer; the bench waits a moment so each text meets an idle conversation (the
+            // previous reply's status callbacks handled), as the bare baseline's signals do.
+            await new Promise((r) => setTimeout(r, THINK_MS));
+          }
+        }),
+      );
+      return { accepted, handset, toServer };
+    }
+
+    log(`warming up, then ${TURNS_SINGLE} turns for one conversation and ${CONCURRENT}×${TURNS_CONCURRENT} at once`);
+    const bareLocal1 = await bare('local', 1, TURNS_SINGLE);
+    const bareRemote1 = await bare('remote', 1, TURNS_SINGLE);
+    const tl1 = await threadline(1, TURNS_SINGLE, true);
+    const bareLocal20 = await bare('local', CONCURRENT, TURNS_CONCURRENT);
+    const tl20 = await threadline(CONCURRENT, TURNS_CONCURRENT, false);
+
+    const result = {
+      method:
+        'Threadline: handset text (emulator handset API) → message-received callback → webhook server → signalWithStart → echoBot → sendMessage local activity → emulator 202 (recorded), and → the handset inbox shows the reply (1 conversation, 2 ms polling). Bare: client signal → workflow → local activity (or eager activity) → back. Same dev server (WAL, synchronous=NORMAL, eager activities), same process, first two turns of each conversation discarded.',
+      oneConversation: {
+        threadlineReplyAccepted: summary(tl1.accepted),
+        threadlineReplyAtHandset: summary(tl1.handset),
+        threadlineTextReachedServer: summary(tl1.toServer),
+        bareLocalActivity: summary(bareLocal1),
+        bareActivity: summary(bareRemote1),
+        ratioP50: Math.round((summary(tl1.accepted).p50 / summary(bareLocal1).p50) * 100) / 100,
+      },
+      twentyConversations: {
+        threadlineReplyAccepted: summary(tl20.accepted),
+        bareLocalActivity: summary(bareLocal20),
+        ratioP50: Math.round((summary(tl20.accepted).p50 / summary(bareLocal20).p50) * 100) / 100,
+      },
+      target: 'p50 ≤ 1.5 × bare local-activity p50',
+    };
+    writeResults('replyLatency', result);
+    log(JSON.stringify(result, null, 2));
+
+    await stack.stop();
+    bareWorker.shutdown();
+    await bareRunning;
+    await native.close();
+    await connection.close();
+  } finally {
+    await temporal.stop();
+    fs.rmSync(temporal.dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
