@@ -45,6 +45,7 @@ async function run(): Promise<void> {
       connection: nativeConnection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
+      maxCachedWorkflows: config.maxCachedWorkflows,
       activities: createActivities({
         bandwidth: createBandwidthClient(config.bandwidth),
         applicationId: config.bandwidth.applicationId,

@@ -127,6 +127,8 @@ export const EnvSchema = z.object({
     })
     .default('default'),
   WORKER_METRICS_PORT: z.preprocess((v) => (v === '' ? undefined : v), port.optional()),
+  /** Conversations a worker keeps in memory between turns; evicted ones replay their (short) history on the next event. */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).default(2000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -168,6 +170,8 @@ export interface Config {
    * emulator; `null` when it is missing against the real Bandwidth API ({@link requireOperatorToken} says what to do).
    */
   operator: { token: string; devDefault: boolean } | null;
+  /** Conversations a worker keeps cached (`WORKER_MAX_CACHED_WORKFLOWS`, default 2000): bounds its memory. */
+  maxCachedWorkflows: number;
   /** Where a standalone worker serves Prometheus metrics (`WORKER_METRICS_PORT`); none when unset. */
   workerMetricsPort?: number;
   logLevel: Env['LOG_LEVEL'];
@@ -263,6 +267,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? { token: DEV_OPERATOR_TOKEN, devDefault: true }
         : null,
     ...(e.WORKER_METRICS_PORT !== undefined ? { workerMetricsPort: e.WORKER_METRICS_PORT } : {}),
+    maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     logLevel: e.LOG_LEVEL,
   };
 }

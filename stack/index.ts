@@ -135,6 +135,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     connection: nativeConnection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
+    maxCachedWorkflows: config.maxCachedWorkflows,
     activities: createActivities({
       bandwidth: createBandwidthClient({
         baseUrl: config.bandwidth.baseUrl,
