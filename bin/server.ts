@@ -4,40 +4,22 @@
  * lazy): callbacks get 503 and /readyz fails until Temporal is back, so Bandwidth retries and nothing is lost.
  */
 import { Client, Connection } from '@temporalio/client';
-import { ConfigError, loadConfig, requireOperatorToken } from '../config/env';
+import { ConfigError, loadConfig } from '../config/env';
 import { createApp } from '../server/app';
 import { createMetrics } from '../server/metrics';
-import { createBotRouter, routingProblems } from '../server/routing';
 import { openRecordStore } from '../stack';
-import { knownBots } from '../stack/bots';
+import { appDepsFromConfig } from '../stack/from-config';
 import { createLogger } from './logger';
 
 async function run(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const bots = knownBots();
-  const problems = routingProblems(config.routing, bots);
-  if (problems.length > 0) throw new ConfigError(problems);
-  const operator = requireOperatorToken(config);
-  if (operator.devDefault) {
-    logger.warn('OPERATOR_TOKEN is not set: the operator API accepts the documented development token');
-  }
   const records = await openRecordStore(config);
   const connection = Connection.lazy({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  const app = createApp({
-    temporal: client,
-    taskQueue: config.temporal.taskQueue,
-    routeBot: createBotRouter(config.routing),
-    records,
-    metrics: createMetrics({ processMetrics: true }),
-    logger,
-    operatorToken: operator.token,
-    defaults: { ourNumber: config.bandwidth.number, applicationId: config.bandwidth.applicationId },
-    ourNumbers: [config.bandwidth.number, ...Object.keys(config.routing.routes).filter((k) => k.startsWith('+'))],
-    knownBots: bots,
-    ...(config.callbackAuth ? { callbackAuth: config.callbackAuth } : {}),
-  });
+  const app = createApp(
+    appDepsFromConfig(config, { client, records, metrics: createMetrics({ processMetrics: true }), logger }),
+  );
   const server = app.listen(config.server.port, config.server.host, () => {
     const base = `http://${config.server.host}:${config.server.port}`;
     logger.info(

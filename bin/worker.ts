@@ -7,12 +7,10 @@
 import http from 'node:http';
 import { NativeConnection } from '@temporalio/worker';
 import { Connection } from '@temporalio/client';
-import { createActivities } from '../activities';
-import { createBandwidthClient } from '../bandwidth/client';
 import { ConfigError, loadConfig } from '../config/env';
 import { createMetrics } from '../server/metrics';
 import { openRecordStore } from '../stack';
-import { recordSends } from '../stack/send-recorder';
+import { activitiesFromConfig } from '../stack/from-config';
 import { createWorker } from '../worker/create-worker';
 import { ensureSearchAttributes } from '../worker/search-attributes';
 import { createLogger } from './logger';
@@ -46,12 +44,7 @@ async function run(): Promise<void> {
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       maxCachedWorkflows: config.maxCachedWorkflows,
-      activities: createActivities({
-        bandwidth: createBandwidthClient(config.bandwidth),
-        applicationId: config.bandwidth.applicationId,
-        dataDir: config.dataDir,
-        onSent: recordSends({ records, metrics, logger }),
-      }),
+      activities: activitiesFromConfig(config, { records, metrics, logger }),
     });
     logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
     await worker.run();

@@ -8,19 +8,15 @@ import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
-import { createActivities } from '../activities';
-import { createBandwidthClient } from '../bandwidth/client';
-import { ConfigError, requireOperatorToken, type Config } from '../config/env';
+import type { Config } from '../config/env';
 import { createEmulator, emulatorDefaultsFromConfig, type Emulator } from '../emulator';
 import { createRecordStore, recordStoreTarget, type RecordStore } from '../records';
 import { createApp, type AppDeps } from '../server/app';
 import { createLogger } from '../server/logging';
 import { createMetrics, type Metrics } from '../server/metrics';
-import { createBotRouter, routingProblems } from '../server/routing';
 import { createWorker } from '../worker/create-worker';
 import { ensureSearchAttributes } from '../worker/search-attributes';
-import { knownBots } from './bots';
-import { recordSends } from './send-recorder';
+import { activitiesFromConfig, appDepsFromConfig } from './from-config';
 
 export interface StackOptions {
   config: Config;
@@ -74,14 +70,6 @@ function close(server: http.Server): Promise<void> {
 export async function startStack(options: StackOptions): Promise<Stack> {
   const logger = options.logger ?? createLogger({ level: options.config.logLevel });
   let config = options.config;
-  const bots = knownBots();
-  const problems = routingProblems(config.routing, bots);
-  if (problems.length > 0) throw new ConfigError(problems);
-  const operator = requireOperatorToken(config);
-  if (operator.devDefault) {
-    logger.warn('OPERATOR_TOKEN is not set: the operator API accepts the documented development token');
-  }
-
   const records = options.records ?? (await openRecordStore(config));
   const metrics = createMetrics({ processMetrics: true });
   const connection = await Connection.connect({ address: config.temporal.address });
@@ -89,19 +77,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const registered = await ensureSearchAttributes(connection, config.temporal.namespace);
   if (registered.length > 0) logger.info({ registered }, 'registered search attributes');
 
+  const appDeps = appDepsFromConfig(config, {
+    client,
+    records,
+    metrics,
+    logger: logger.child({ component: 'server' }),
+  });
   const httpServer = http.createServer(
     createApp({
-      temporal: client,
-      taskQueue: config.temporal.taskQueue,
-      routeBot: createBotRouter(config.routing),
-      records,
-      metrics,
-      logger: logger.child({ component: 'server' }),
-      operatorToken: operator.token,
-      defaults: { ourNumber: config.bandwidth.number, applicationId: config.bandwidth.applicationId },
-      ourNumbers: [config.bandwidth.number, ...Object.keys(config.routing.routes).filter((k) => k.startsWith('+'))],
-      knownBots: bots,
-      ...(config.callbackAuth ? { callbackAuth: config.callbackAuth } : {}),
+      ...appDeps,
       ...options.server,
     }),
   );
@@ -136,16 +120,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     maxCachedWorkflows: config.maxCachedWorkflows,
-    activities: createActivities({
-      bandwidth: createBandwidthClient({
-        baseUrl: config.bandwidth.baseUrl,
-        accountId: config.bandwidth.accountId,
-        auth: config.bandwidth.auth,
-      }),
-      applicationId: config.bandwidth.applicationId,
-      dataDir: config.dataDir,
-      onSent: recordSends({ records, metrics, logger: logger.child({ component: 'worker' }) }),
-    }),
+    activities: activitiesFromConfig(config, { records, metrics, logger: logger.child({ component: 'worker' }) }),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
   });
   const running = worker.run();
@@ -157,7 +132,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     client,
     records,
     metrics,
-    operatorToken: operator.token,
+    operatorToken: appDeps.operatorToken!,
     async stop() {
       await close(httpServer);
       if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -1,0 +1,67 @@
+/**
+ * What the configuration implies for the webhook app and for the worker's activities, in one place: `npm start`
+ * (stack/index.ts), `npm run server` and `npm run worker` all build them here, so they cannot drift apart.
+ */
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { createActivities } from '../activities';
+import { createBandwidthClient } from '../bandwidth/client';
+import { ConfigError, requireOperatorToken, type Config } from '../config/env';
+import type { RecordStore } from '../records';
+import type { AppDeps } from '../server/app';
+import type { Metrics } from '../server/metrics';
+import { createBotRouter, routingProblems } from '../server/routing';
+import { knownBots } from './bots';
+import { recordSends } from './send-recorder';
+
+/** Our Bandwidth numbers: the default one and every number with a route of its own. */
+export function ourNumbers(config: Config): string[] {
+  return [config.bandwidth.number, ...Object.keys(config.routing.routes).filter((key) => key.startsWith('+'))];
+}
+
+/**
+ * The webhook app's dependencies. Throws a {@link ConfigError} when a route names a bot the workers do not run or the
+ * operator token is missing against the real API.
+ */
+export function appDepsFromConfig(
+  config: Config,
+  parts: { client: Client; records: RecordStore; metrics: Metrics; logger: Logger },
+): AppDeps {
+  const bots = knownBots();
+  const problems = routingProblems(config.routing, bots);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const operator = requireOperatorToken(config);
+  if (operator.devDefault) {
+    parts.logger.warn('OPERATOR_TOKEN is not set: the operator API accepts the documented development token');
+  }
+  return {
+    temporal: parts.client,
+    taskQueue: config.temporal.taskQueue,
+    routeBot: createBotRouter(config.routing),
+    records: parts.records,
+    metrics: parts.metrics,
+    logger: parts.logger,
+    operatorToken: operator.token,
+    defaults: { ourNumber: config.bandwidth.number, applicationId: config.bandwidth.applicationId },
+    ourNumbers: ourNumbers(config),
+    knownBots: bots,
+    ...(config.callbackAuth ? { callbackAuth: config.callbackAuth } : {}),
+  };
+}
+
+/** The worker's activities: Bandwidth through the official SDK, every accepted send recorded. */
+export function activitiesFromConfig(
+  config: Config,
+  parts: { records: RecordStore; metrics: Metrics; logger: Logger },
+): ReturnType<typeof createActivities> {
+  return createActivities({
+    bandwidth: createBandwidthClient({
+      baseUrl: config.bandwidth.baseUrl,
+      accountId: config.bandwidth.accountId,
+      auth: config.bandwidth.auth,
+    }),
+    applicationId: config.bandwidth.applicationId,
+    dataDir: config.dataDir,
+    onSent: recordSends(parts),
+  });
+}
