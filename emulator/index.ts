@@ -45,6 +45,8 @@ export interface EmulatorDefaults {
   callbackUrl: string;
   callbackUsername?: string;
   callbackPassword?: string;
+  /** More numbers of the default account on the default application (Threadline's routed numbers). */
+  otherNumbers?: string[];
 }
 
 export interface EmulatorOptions {
@@ -80,6 +82,9 @@ export function emulatorDefaultsFromConfig(config: Config): EmulatorDefaults {
     callbackUrl: config.emulator.callbackUrl,
     callbackUsername: config.callbackAuth?.username,
     callbackPassword: config.callbackAuth?.password,
+    otherNumbers: Object.keys(config.routing.routes).filter(
+      (key) => key.startsWith('+') && key !== config.bandwidth.number,
+    ),
   };
 }
 
@@ -211,6 +216,8 @@ function seedDefaults(directory: Directory, d: EmulatorDefaults): void {
     inboundCallbackCredentials: callbackCredentials,
     statusCallbackCredentials: callbackCredentials,
   });
-  const number = directory.number(d.number);
-  directory.putNumber({ ...(number ?? { number: d.number }), accountId: d.accountId, applicationId: d.applicationId });
+  for (const tn of [d.number, ...(d.otherNumbers ?? [])]) {
+    const number = directory.number(tn);
+    directory.putNumber({ ...(number ?? { number: tn }), accountId: d.accountId, applicationId: d.applicationId });
+  }
 }
