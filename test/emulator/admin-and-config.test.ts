@@ -23,6 +23,7 @@ void describe('directory, config file and admin API', () => {
       CALLBACK_USERNAME: 'cbuser',
       CALLBACK_PASSWORD: 'cbpass',
       EMULATOR_CALLBACK_URL: 'http://127.0.0.1:3999/callbacks/messaging',
+      THREADLINE_ROUTES: '{"+19195550112":"pizzaBot","app:other-app":"surveyBot"}',
     });
     assert.deepEqual(emulatorDefaultsFromConfig(config), {
       accountId: '5551234',
@@ -35,6 +36,7 @@ void describe('directory, config file and admin API', () => {
       callbackUrl: 'http://127.0.0.1:3999/callbacks/messaging',
       callbackUsername: 'cbuser',
       callbackPassword: 'cbpass',
+      otherNumbers: ['+19195550112'], // a number Threadline routes is one the emulator owns too
     });
     const basic = loadConfig({ BANDWIDTH_USERNAME: 'u', BANDWIDTH_PASSWORD: 'p' });
     const d = emulatorDefaultsFromConfig(basic);
