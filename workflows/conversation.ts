@@ -614,9 +614,11 @@ function createRuntime<P, S>(start: ConversationStart<P, S>) {
         `**${id}** · ${workflowInfo().workflowType}${paused ? ' · **paused (human takeover)**' : ''}`,
         '',
         `**Now:** ${state}${waitingFor.size ? ` (${[...waitingFor].join('; ')})` : ''}`,
-        ...(deadlines.length ? ['', '**Deadlines**', ...deadlines] : []),
+        // Blank lines around each list: the Web UI's Markdown renderer runs a list into the paragraph before it.
+        ...(deadlines.length ? ['', '**Deadlines**', '', ...deadlines] : []),
         '',
         '**Last messages**',
+        '',
         ...recent,
       ].join('\n'),
     );
