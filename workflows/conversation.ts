@@ -545,6 +545,7 @@ function createRuntime<P, S>(start: ConversationStart<P, S>) {
     paused = pause;
     if (pause) inbox.length = 0;
     state = pause ? `paused by ${operator}` : state;
+    index(); // operators look for paused conversations by ThreadlineState at once, not when the bot next waits
     refreshDetails();
   });
 
