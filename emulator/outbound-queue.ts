@@ -117,15 +117,7 @@ export class OutboundQueue {
   }
 
   enqueue(entry: Omit<QueueEntry, 'seq'>): void {
-    this.insertStmt.run(
-      entry.messageId,
-      entry.accountId,
-      entry.fromTn,
-      entry.priority,
-      entry.units,
-      entry.enqueuedMs,
-      entry.expirationMs,
-    );
+    this.persist(entry);
     this.queuedUnits.set(entry.accountId, this.depth(entry.accountId) + entry.units);
   }
 
