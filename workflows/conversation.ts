@@ -415,6 +415,13 @@ class RecentSet {
   }
 }
 
+/** A bot's workflow function, as {@link defineBot} returns it; the mark tells bots apart from other exports. */
+export type BotWorkflow<P = unknown, S = unknown> = ((
+  start: ConversationStart<P, S>,
+) => Promise<ConversationOutcome>) & {
+  readonly threadlineBot: true;
+};
+
 /**
  * Declares a bot. The returned function is the workflow; export it from workflows/index.ts under the bot's name
  * (the name is its workflow type, which the server's routing and the Temporal UI use).
@@ -435,8 +442,8 @@ class RecentSet {
  */
 export function defineBot<P = unknown, S = unknown>(
   body: (chat: Conversation<P, S>) => Promise<unknown>,
-): (start: ConversationStart<P, S>) => Promise<ConversationOutcome> {
-  return async function bot(start: ConversationStart<P, S>): Promise<ConversationOutcome> {
+): BotWorkflow<P, S> {
+  const bot = async function bot(start: ConversationStart<P, S>): Promise<ConversationOutcome> {
     const runtime = createRuntime<P, S>(start);
     let endReason: string | null = null;
     const scope = new CancellationScope();
@@ -460,6 +467,7 @@ export function defineBot<P = unknown, S = unknown>(
       messages: runtime.chat.transcript().length,
     };
   };
+  return Object.assign(bot, { threadlineBot: true as const });
 }
 
 function createRuntime<P, S>(start: ConversationStart<P, S>) {
