@@ -15,7 +15,7 @@ import { inboundMessageSignal } from '../workflows/messages';
 import { quietBundler, startBenchTemporal, summary, writeResults } from './lib';
 
 const CONVERSATIONS = Number(process.env.BENCH_IDLE ?? 20_000);
-const CACHE = Number(process.env.BENCH_IDLE_CACHE ?? 250);
+const CACHE = Number(process.env.BENCH_IDLE_CACHE ?? 200);
 const CONCURRENCY = 32;
 const OUR = '+19195550100';
 

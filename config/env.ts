@@ -128,7 +128,7 @@ export const EnvSchema = z.object({
     .default('default'),
   WORKER_METRICS_PORT: z.preprocess((v) => (v === '' ? undefined : v), port.optional()),
   /** Conversations a worker keeps in memory between turns; evicted ones replay their (short) history on the next event. */
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).default(250),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).default(200),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -170,7 +170,7 @@ export interface Config {
    * emulator; `null` when it is missing against the real Bandwidth API ({@link requireOperatorToken} says what to do).
    */
   operator: { token: string; devDefault: boolean } | null;
-  /** Conversations a worker keeps cached (`WORKER_MAX_CACHED_WORKFLOWS`, default 250): bounds its memory. */
+  /** Conversations a worker keeps cached (`WORKER_MAX_CACHED_WORKFLOWS`, default 200): bounds its memory. */
   maxCachedWorkflows: number;
   /** Where a standalone worker serves Prometheus metrics (`WORKER_METRICS_PORT`); none when unset. */
   workerMetricsPort?: number;
