@@ -2,31 +2,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CallbackBodySchema, isKnownCallback } from '../../bandwidth/schemas';
 import { loadConfig, ConfigError } from '../../config/env';
+import { deliveredBody } from '../records/helpers/bandwidth-examples';
 
-const message = {
-  id: '1718900000000k3j2h4g5f6d7s8a9',
-  owner: '+19195550100',
-  applicationId: '93de2206-9669-4e07-948d-329f4b722ee2',
-  time: '2025-06-20T16:13:20.000Z',
-  segmentCount: 1,
-  direction: 'out',
-  to: ['+19195550123'],
-  from: '+19195550100',
-  text: '',
-  tag: 'order-42',
-};
+/** The outbound message of the reference's delivered example (§3.4). */
+const message = deliveredBody[0]!.message;
 
 describe('the callback body schema', () => {
   it("reads the reference's delivered example, an array of one event", () => {
-    const [event] = CallbackBodySchema.parse([
-      {
-        type: 'message-delivered',
-        time: '2025-06-20T16:13:21.480Z',
-        description: 'Message delivered to handset.',
-        to: '+19195550123',
-        message,
-      },
-    ]);
+    const [event] = CallbackBodySchema.parse(deliveredBody);
     assert.equal(event?.type, 'message-delivered');
   });
 
