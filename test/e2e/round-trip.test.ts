@@ -14,14 +14,11 @@ import { conversationId } from '../../workflows/ids';
 import { transcriptQuery, type TranscriptEntry } from '../../workflows/messages';
 import { uniqueTaskQueue, workflowSource } from '../helpers/temporal';
 import { eventually } from '../helpers/eventually';
+import { handsetInbox, handsetText } from '../helpers/handsets';
 
 const OUR = '+19195550100';
 const ADA = '+19195550123';
 const QUESTION = "Hi! I'm the Threadline greeter. What's your name?";
-
-interface HandsetInbox {
-  messages: { messageId: string; from: string; text: string; status: string; fromHandset: boolean }[];
-}
 
 describe('a text in, a reply out, through a real Temporal server', () => {
   let stack: Stack;
@@ -43,21 +40,8 @@ describe('a text in, a reply out, through a real Temporal server', () => {
     await stack?.stop();
   });
 
-  async function text(from: string, body: string): Promise<string> {
-    const response = await fetch(`${stack.emulatorUrl}/emulator/handsets/${encodeURIComponent(from)}/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ to: OUR, text: body }),
-    });
-    assert.equal(response.status, 202, await response.clone().text());
-    const created = (await response.json()) as { messages: { id: string }[] };
-    return created.messages[0]!.id;
-  }
-
-  async function inbox(phone: string): Promise<HandsetInbox['messages']> {
-    const response = await fetch(`${stack.emulatorUrl}/emulator/handsets/${encodeURIComponent(phone)}/messages`);
-    return ((await response.json()) as HandsetInbox).messages.filter((m) => !m.fromHandset);
-  }
+  const text = (from: string, body: string) => handsetText(stack.emulatorUrl!, from, OUR, body);
+  const inbox = (phone: string) => handsetInbox(stack.emulatorUrl!, phone);
 
   it('answers a handset, records the delivery, and never answers a duplicated callback twice', async () => {
     const firstId = await text(ADA, 'hi');

@@ -15,6 +15,7 @@ import { freePort, startDevServer, type DevServer } from '../../toolchain/tempor
 import { conversationId } from '../../workflows/ids';
 import { eventually } from '../helpers/eventually';
 import { uniqueTaskQueue, workflowSource } from '../helpers/temporal';
+import { handsetInbox, handsetText } from '../helpers/handsets';
 
 const OUR = '+19195550100';
 const QUESTION = "Hi! I'm the Threadline greeter. What's your name?";
@@ -63,21 +64,8 @@ describe('Temporal stopped mid-stream', () => {
     await dev?.stop();
   });
 
-  async function text(from: string, body: string): Promise<string> {
-    const response = await fetch(`${stack.emulatorUrl}/emulator/handsets/${encodeURIComponent(from)}/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ to: OUR, text: body }),
-    });
-    assert.equal(response.status, 202, await response.clone().text());
-    return ((await response.json()) as { messages: { id: string }[] }).messages[0]!.id;
-  }
-
-  async function replies(phone: string): Promise<string[]> {
-    const response = await fetch(`${stack.emulatorUrl}/emulator/handsets/${encodeURIComponent(phone)}/messages`);
-    const body = (await response.json()) as { messages: { text: string; fromHandset: boolean }[] };
-    return body.messages.filter((m) => !m.fromHandset).map((m) => m.text);
-  }
+  const text = (from: string, body: string) => handsetText(stack.emulatorUrl!, from, OUR, body);
+  const replies = async (phone: string) => (await handsetInbox(stack.emulatorUrl!, phone)).map((m) => m.text);
 
   async function refusedCallbacks(): Promise<number> {
     const text = await (await fetch(`${stack.serverUrl}/metrics`)).text();
