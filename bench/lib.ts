@@ -59,11 +59,4 @@ export async function startBenchTemporal(extraArgs: string[] = []): Promise<DevS
   return { ...server, dir };
 }
 
-export const quietBundler = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: (message: string) => process.stderr.write(`bundler: ${message}\n`),
-};
+export { quietBundlerLogger as quietBundler } from '../worker/create-worker';

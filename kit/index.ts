@@ -50,6 +50,7 @@ import { createMemoryMediaStore, type MediaObject } from '../media/store';
 import { createBandwidthClient } from '../bandwidth/client';
 import { createEmulator } from '../emulator';
 import { createApp } from '../server/app';
+import { quietBundlerLogger, startTimeSkippingEnvironment } from '../worker/create-worker';
 import { conversationId, decodeTag } from '../workflows/ids';
 import {
   deliveryStatusSignal,
@@ -128,13 +129,9 @@ export async function createBotTestEnvironment(options: KitEnvironmentOptions = 
       'the kit needs the time-skipping test server: run `npm run toolchain` and set THREADLINE_TEST_SERVER',
     );
   }
-  const start = () =>
-    TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: testServer! } },
-    });
   const env = options.existingServer
     ? await TestWorkflowEnvironment.createFromExistingServer({ address: options.existingServer.address })
-    : await start().catch(() => start()); // one more try if the JVM missed the SDK's 5 s start window
+    : await startTimeSkippingEnvironment(testServer!);
   const bundlePath = process.env.THREADLINE_TEST_WORKFLOW_BUNDLE;
   let workflows =
     options.workflows ??
@@ -144,7 +141,7 @@ export async function createBotTestEnvironment(options: KitEnvironmentOptions = 
   if (workflows.workflowsPath && !workflows.workflowBundle) {
     // Bundle once for every bot this environment starts, rather than once per worker.
     workflows = {
-      workflowBundle: await bundleWorkflowCode({ workflowsPath: workflows.workflowsPath, logger: quietBundler }),
+      workflowBundle: await bundleWorkflowCode({ workflowsPath: workflows.workflowsPath, logger: quietBundlerLogger }),
     };
   }
   const open = new Set<BotChat>();
@@ -161,15 +158,6 @@ export async function createBotTestEnvironment(options: KitEnvironmentOptions = 
     },
   };
 }
-
-const quietBundler = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: (message: string) => process.stderr.write(`[kit] bundler: ${message}\n`),
-};
 
 let runtimeInstalled = false;
 function installQuietRuntime(): void {

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { ensureTemporalCli, ensureTestServer, freePort, startDevServer, type DevServer } from '../toolchain/temporal';
-import { workflowsPath } from '../worker/create-worker';
+import { quietBundlerLogger, workflowsPath } from '../worker/create-worker';
 
 const root = path.resolve(__dirname, '..');
 const log = (line: string) => process.stderr.write(`[test] ${line}\n`);
@@ -74,7 +74,7 @@ async function main(): Promise<number> {
     }
 
     const bundleStarted = Date.now();
-    const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+    const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
     const bundlePath = path.join(tmp, 'workflow-bundle.js');
     fs.writeFileSync(bundlePath, bundle.code);
     env.THREADLINE_TEST_WORKFLOW_BUNDLE = bundlePath;
@@ -98,15 +98,6 @@ async function main(): Promise<number> {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
-
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => log(`bundler: ${message}`),
-  error: (message: string) => log(`bundler: ${message}`),
-};
 
 main().then(
   (code) => process.exit(code),

@@ -31,3 +31,27 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     ...options.overrides,
   });
 }
+
+/** A logger for `bundleWorkflowCode` that keeps webpack's progress quiet and still reports problems on stderr. */
+export const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => void process.stderr.write(`bundler: ${message}\n`),
+  error: (message: string) => void process.stderr.write(`bundler: ${message}\n`),
+};
+
+/**
+ * Starts Temporal's time-skipping test server through its `exec` wrapper (toolchain/temporal.ts). The SDK gives it
+ * 5 s to open its port; the JVM is up in about 0.5 s here, and in 1.2 to 3.3 s with the 2-core machine oversubscribed
+ * twice over, so one more try covers a worse moment without hiding a real failure.
+ */
+export async function startTimeSkippingEnvironment(testServerPath: string) {
+  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+  const start = () =>
+    TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: testServerPath } },
+    });
+  return start().catch(() => start());
+}

@@ -14,6 +14,7 @@ import { createActivities } from '../../activities';
 import { createBandwidthClient } from '../../bandwidth/client';
 import { conversationId } from '../../workflows/ids';
 import { inboundMessageSignal, transcriptQuery } from '../../workflows/messages';
+import { quietBundlerLogger } from '../../worker/create-worker';
 import { createTimeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
 
 /** What the fake Bandwidth does with its n-th create-message request. */
@@ -32,7 +33,7 @@ describe('sending through a misbehaving Bandwidth', () => {
     env = await createTimeSkippingEnv();
     bundle = await bundleWorkflowCode({
       workflowsPath: path.resolve(__dirname, '../bots/index.ts'),
-      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+      logger: quietBundlerLogger,
     });
     server = http.createServer((req, res) => {
       let raw = '';

@@ -10,7 +10,8 @@ import {
   type WorkerOptions,
 } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startTimeSkippingEnvironment } from '../../worker/create-worker';
 
 Runtime.install({
   logger: new DefaultLogger('WARN'),
@@ -33,18 +34,8 @@ export function workflowSource(): Pick<WorkerOptions, 'workflowBundle' | 'workfl
  * A time-skipping environment on Temporal's Java test server (installed by toolchain/temporal.ts). That server has
  * no custom search attributes, so conversations started on it pass `searchAttributes: false`.
  */
-export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  const start = () =>
-    TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: required('THREADLINE_TEST_SERVER') } },
-    });
-  // The SDK gives the server 5 s to open its port. The JVM is up in about 0.5 s here, and in 1.2 to 3.3 s with the
-  // 2-core machine oversubscribed twice over; one more try covers a worse moment without hiding a real failure.
-  try {
-    return await start();
-  } catch {
-    return start();
-  }
+export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  return startTimeSkippingEnvironment(required('THREADLINE_TEST_SERVER'));
 }
 
 /** Connections to the run's real dev server. */
