@@ -11,12 +11,28 @@
  * - `opted-out`: the recipient opted out (4775); stop messaging them.
  * - `mms-unsupported`: the destination cannot take this kind of message (often: no MMS); fall back to SMS.
  * - `ambiguous`: the outcome is unknown (9902 receipt expired does not mean undelivered; 9999 unmapped).
+ *
+ * The flags say what a code means for the runtime, so no code list lives anywhere else: `invalidNumber` (the number
+ * itself is bad; in a group the others still get the message, §7), `mmsFallback` (an SMS with links can reach the
+ * person instead), `optedOut` (stop messaging them) and `retryable` (a later retry may succeed).
  */
 
 export type ErrorCategory = 'permanent' | 'transient' | 'opted-out' | 'mms-unsupported' | 'ambiguous';
 export type ErrorSource = 'bandwidth' | 'carrier';
 
-export interface ErrorCodeInfo {
+/** What an error code means for the runtime; see the module doc. */
+export interface ErrorFlags {
+  /** The recipient's number is invalid (unallocated, deactivated, not able to take messages). */
+  invalidNumber: boolean;
+  /** The handset or carrier can't take this MMS or its media: an SMS with links can fix it. */
+  mmsFallback: boolean;
+  /** The recipient opted out. */
+  optedOut: boolean;
+  /** A later retry of the same message may succeed. */
+  retryable: boolean;
+}
+
+export interface ErrorCodeInfo extends ErrorFlags {
   code: number;
   name: string;
   description: string;
@@ -25,42 +41,81 @@ export interface ErrorCodeInfo {
   source: ErrorSource;
 }
 
-type Row = [code: number, name: string, description: string, category?: ErrorCategory];
+/** Flags a row sets beyond what its category implies. */
+type RowFlag = 'invalid-number' | 'mms-fallback';
+type Row = [code: number, name: string, description: string, category?: ErrorCategory, flags?: RowFlag[]];
+
+function flagsOf(category: ErrorCategory, flags: readonly RowFlag[] = []): ErrorFlags {
+  return {
+    invalidNumber: flags.includes('invalid-number'),
+    mmsFallback: category === 'mms-unsupported' || flags.includes('mms-fallback'),
+    optedOut: category === 'opted-out',
+    retryable: category === 'transient',
+  };
+}
 
 function rows(source: ErrorSource, billable: boolean, defaultCategory: ErrorCategory, list: Row[]): ErrorCodeInfo[] {
-  return list.map(([code, name, description, category]) => ({
+  return list.map(([code, name, description, category = defaultCategory, flags]) => ({
     code,
     name,
     description,
     billable,
-    category: category ?? defaultCategory,
+    category,
     source,
+    ...flagsOf(category, flags),
   }));
 }
+
+const INVALID: RowFlag[] = ['invalid-number'];
+const MEDIA: RowFlag[] = ['mms-fallback'];
 
 const bandwidthClientErrors = rows('bandwidth', false, 'permanent', [
   [4001, 'service-not-allowed', 'Catch-all rejection: the service is not permitted or not enabled.'],
   [4301, 'malformed-invalid-encoding', 'The message has unsupported characters and cannot be re-encoded.'],
   [4302, 'malformed-invalid-from-number', 'The from number is not routable or not valid.'],
-  [4303, 'malformed-invalid-to-number', 'The to number is not routable or not valid.'],
-  [4350, 'malformed-for-destination', 'The message passed receive validation but failed on send (likely a bad To).'],
+  [4303, 'malformed-invalid-to-number', 'The to number is not routable or not valid.', undefined, INVALID],
+  [
+    4350,
+    'malformed-for-destination',
+    'The message passed receive validation but failed on send (likely a bad To).',
+    undefined,
+    INVALID,
+  ],
   [4360, 'message-not-sent-expiration-date-passed', 'The message expiration passed before it could be sent.'],
   [4401, 'rejected-routing-error', 'The message cannot be routed, for example from equals to, or a loop.'],
   [4403, 'rejected-forbidden-from-number', 'The from number is not on the account, not enabled, or disconnected.'],
-  [4404, 'rejected-forbidden-to-number', 'The to number is not active, not messaging-enabled, or invalid.'],
+  [
+    4404,
+    'rejected-forbidden-to-number',
+    'The to number is not active, not messaging-enabled, or invalid.',
+    undefined,
+    INVALID,
+  ],
   [4405, 'rejected-unallocated-from-number', 'The from number is not an active number in the industry database.'],
-  [4406, 'rejected-unallocated-to-number', 'The to number is a valid NANP number not assigned to a carrier.'],
+  [
+    4406,
+    'rejected-unallocated-to-number',
+    'The to number is a valid NANP number not assigned to a carrier.',
+    undefined,
+    INVALID,
+  ],
   [4407, 'rejected-account-not-defined-from-number', 'The from number is not associated with this account.'],
-  [4408, 'rejected-account-not-defined-to-number', 'The to number is not associated with an account or misconfigured.'],
+  [
+    4408,
+    'rejected-account-not-defined-to-number',
+    'The to number is not associated with an account or misconfigured.',
+    undefined,
+    INVALID,
+  ],
   [
     4409,
     'rejected-invalid-from-profile',
     'Invalid destination profile, often a destination without MMS.',
     'mms-unsupported',
   ],
-  [4410, 'media-unavailable', 'The media URL could not be downloaded.'],
-  [4411, 'rejected-message-size-limit-exceeded', 'The total MMS media size is too large.'],
-  [4412, 'media-content-invalid', 'The media content type is not supported.'],
+  [4410, 'media-unavailable', 'The media URL could not be downloaded.', undefined, MEDIA],
+  [4411, 'rejected-message-size-limit-exceeded', 'The total MMS media size is too large.', undefined, MEDIA],
+  [4412, 'media-content-invalid', 'The media content type is not supported.', undefined, MEDIA],
   [4420, 'rejected-carrier-does-not-exist', 'The upstream carrier is not configured.'],
   [4421, 'rejected-forbidden-no-destination', 'The account is not provisioned for this destination.'],
   [4431, 'rejected-forbidden-shortcode', 'The account is not provisioned for short code messaging.'],
@@ -89,10 +144,22 @@ const carrierClientErrors = rows('carrier', true, 'permanent', [
     'The subscriber is unavailable (handset off, barred, SIM full...).',
     'transient',
   ],
-  [4711, 'rejected-message-size-limit-exceeded', 'An attachment is too large for the downstream carrier.'],
-  [4712, 'media-content-invalid', 'The media type is not supported downstream.'],
-  [4720, 'invalid-destination-address', 'Not in the numbering plan or not SMS-capable (for example a landline).'],
-  [4721, 'destination-tn-deactivated', 'The number is on the deactivation list.'],
+  [
+    4711,
+    'rejected-message-size-limit-exceeded',
+    'An attachment is too large for the downstream carrier.',
+    undefined,
+    MEDIA,
+  ],
+  [4712, 'media-content-invalid', 'The media type is not supported downstream.', undefined, MEDIA],
+  [
+    4720,
+    'invalid-destination-address',
+    'Not in the numbering plan or not SMS-capable (for example a landline).',
+    undefined,
+    INVALID,
+  ],
+  [4721, 'destination-tn-deactivated', 'The number is on the deactivation list.', undefined, INVALID],
   [4730, 'no-route-to-destination-carrier', 'No route to the destination carrier, or a roaming route.'],
   [4740, 'invalid-source-address-address', 'The source address is invalid.'],
   [4750, 'destination-rejected-message', 'The carrier rejected the message without a reason.'],
@@ -168,9 +235,14 @@ export function isKnownErrorCode(code: number): boolean {
  * Describes an error code for typed delivery failures. Unknown codes fall back on the scheme's digits: 4xxx
  * permanent, 5xxx transient, anything else ambiguous.
  */
-export function describeErrorCode(code: number): Pick<ErrorCodeInfo, 'code' | 'name' | 'description' | 'category'> {
+export function describeErrorCode(
+  code: number,
+): Pick<ErrorCodeInfo, 'code' | 'name' | 'description' | 'category' | keyof ErrorFlags> {
   const known = byCode.get(code);
-  if (known) return { code, name: known.name, description: known.description, category: known.category };
+  if (known) {
+    const { billable: _billable, source: _source, ...description } = known;
+    return description;
+  }
   const category: ErrorCategory =
     code >= 4000 && code < 5000 ? 'permanent' : code >= 5000 && code < 6000 ? 'transient' : 'ambiguous';
   return {
@@ -178,5 +250,6 @@ export function describeErrorCode(code: number): Pick<ErrorCodeInfo, 'code' | 'n
     name: 'unknown-error',
     description: `Error code ${code} is not in Bandwidth's published table.`,
     category,
+    ...flagsOf(category),
   };
 }

@@ -70,10 +70,18 @@ export function sendFailure(
   };
 }
 
-/** Codes that mean the recipient's number itself is invalid: in a group, the others still get the message (§7). */
-const INVALID_NUMBER_CODES = new Set([4303, 4350, 4404, 4406, 4408, 4720, 4721]);
-
-/** True when `errorCode` says the number is invalid (unallocated, deactivated, not able to take messages). */
+/**
+ * True when `errorCode` says the number is invalid (unallocated, deactivated, not able to take messages): in a group,
+ * the others still get the message (§7).
+ */
 export function isInvalidNumber(errorCode: number): boolean {
-  return INVALID_NUMBER_CODES.has(errorCode);
+  return describeErrorCode(errorCode).invalidNumber;
+}
+
+/**
+ * True when an SMS with links can reach the person instead of this failed MMS: Bandwidth refused the request, or the
+ * handset or carrier can't take MMS or this media.
+ */
+export function canFallBackToSms(failure: DeliveryFailed): boolean {
+  return failure.category === 'rejected' || describeErrorCode(failure.errorCode).mmsFallback;
 }

@@ -16,7 +16,7 @@ export const ParticipantsAttribute = defineSearchAttributeKey(
   'ThreadlineParticipants',
   SearchAttributeType.KEYWORD_LIST,
 );
-/** What the conversation is doing now: `waiting-for-reply`, `sending`, `waiting-for-delivery`, `ended`, ... */
+/** What the conversation is doing now: one of {@link CONVERSATION_STATES}. */
 export const StateAttribute = defineSearchAttributeKey('ThreadlineState', SearchAttributeType.KEYWORD);
 /** When the last message went in or out. */
 export const LastActivityAttribute = defineSearchAttributeKey('ThreadlineLastActivity', SearchAttributeType.DATETIME);
@@ -42,3 +42,33 @@ const cliTypeNames: Record<SearchAttributeType, string> = {
 export function searchAttributeFlag(key: ConversationSearchAttributeKey): string {
   return `${key.name}=${cliTypeNames[key.type]}`;
 }
+
+/**
+ * Every value `ThreadlineState` takes: a closed set, so operators can filter on it (`ThreadlineState =
+ * "waiting-for-reply"`). The prose (who paused it, what exactly it waits for) is in the Web UI's current details.
+ */
+export const CONVERSATION_STATES = [
+  /** Started, before its first wait. */
+  'starting',
+  /** Sending a message (a send that waits for Bandwidth, or for its turn). */
+  'sending',
+  /** Waiting for a participant's text (`waitForReply`, `ask`, `choose`, `collectReplies`, a race with a reply). */
+  'waiting-for-reply',
+  /** Waiting for a delivery receipt (`delivered()`, `deliveredToAll()`, `sendMedia`). */
+  'waiting-for-delivery',
+  /** Waiting for the copy of an inbound message's media (`chat.media`). */
+  'waiting-for-media',
+  /** Waiting for an external event (`chat.events.external`). */
+  'waiting-for-event',
+  /** Waiting on a timer alone (`chat.events.timer`). */
+  'waiting-for-timer',
+  /** A human operator has taken over; the bot is paused. */
+  'paused',
+  /** The bot finished. */
+  'ended',
+  /** An operator ended the conversation. */
+  'ended-by-operator',
+] as const;
+
+/** What a conversation is doing now, as its `ThreadlineState` search attribute says. */
+export type ConversationState = (typeof CONVERSATION_STATES)[number];

@@ -39,7 +39,22 @@ void describe('error code table', () => {
       name: 'invalid-destination-address',
       description: lookupErrorCode(4720)!.description,
       category: 'permanent',
+      invalidNumber: true,
+      mmsFallback: false,
+      optedOut: false,
+      retryable: false,
     });
+  });
+
+  void it('flags the codes the runtime acts on, from the table alone', () => {
+    const flagged = (flag: 'invalidNumber' | 'mmsFallback' | 'optedOut' | 'retryable') =>
+      ERROR_CODES.filter((e) => e[flag]).map((e) => e.code);
+    assert.deepEqual(flagged('invalidNumber'), [4303, 4350, 4404, 4406, 4408, 4720, 4721]);
+    assert.deepEqual(flagged('mmsFallback'), [4409, 4410, 4411, 4412, 4700, 4711, 4712]);
+    assert.deepEqual(flagged('optedOut'), [4775]);
+    assert.ok(flagged('retryable').includes(4702) && flagged('retryable').includes(5620));
+    assert.ok(!flagged('retryable').includes(4720), 'an invalid number is never worth retrying');
+    assert.equal(describeErrorCode(5777).retryable, true, 'an unknown 5xxx code is retryable by the scheme');
   });
 
   void it('falls back on the numbering scheme for unknown codes', () => {

@@ -1,0 +1,21 @@
+/**
+ * The `ApplicationFailure` types the activities fail with: the contract between the activities, which throw them, and
+ * the conversation runtime, which turns them into typed results for the bot (and tells Temporal which not to retry).
+ * Plain constants, so workflow code can import them.
+ */
+
+/** `ApplicationFailure` types `sendMessage` fails with. */
+export const SendFailureType = {
+  /** Bandwidth answered 4xx: the request itself is wrong and will fail the same way again. */
+  Rejected: 'BandwidthRejected',
+  /** The request may or may not have been accepted (timeout, dropped connection): never retried, to never double-send. */
+  OutcomeUnknown: 'SendOutcomeUnknown',
+} as const;
+
+/** `ApplicationFailure` types `copyInboundMedia` fails with. */
+export const MediaFailureType = {
+  /** Bandwidth no longer has the file (404: deleted, or past its 48 hours): retrying cannot help. */
+  Gone: 'MediaGone',
+  /** Bandwidth refused the download for good (4xx other than 401/403/404/429). */
+  Rejected: 'MediaRejected',
+} as const;

@@ -1,0 +1,46 @@
+/**
+ * How the conversation runtime calls its activities: timeouts and retry settings as named constants, and the typed
+ * proxies built from them. The other half of the send policy, which failures are safe to retry at all, is decided
+ * where the failure is seen: `bandwidth/failure-kind.ts` classifies each failed API call and
+ * `activities/send-message.ts` fails non-retryably on anything but "certainly not sent".
+ */
+import {
+  proxyActivities,
+  proxyLocalActivities,
+  type ActivityOptions,
+  type LocalActivityOptions,
+} from '@temporalio/workflow';
+import type { Activities, MediaActivities } from '../activities';
+import { MediaFailureType } from './activity-failures';
+
+/**
+ * `sendMessage` runs as a local activity: the send runs inside the workflow task, which halves the reply latency and
+ * records one marker event instead of three activity events (../shared/design/temporal-notes.md §A0). Retried with
+ * back-off for up to 10 minutes, only when Bandwidth certainly did not take the message (5xx, 429, refused
+ * connection); everything else fails at once and reaches the bot as a typed delivery failure.
+ */
+export const SEND_MESSAGE_OPTIONS: LocalActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+};
+
+/**
+ * `copyInboundMedia` is a regular activity: a download can take a while and must survive a worker restart. Retried
+ * with back-off for hours, all well inside Bandwidth's 48-hour media retention; a file already gone (404) or refused
+ * for good fails at once.
+ */
+export const COPY_MEDIA_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  scheduleToCloseTimeout: '40 hours',
+  retry: {
+    initialInterval: '10 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 hour',
+    maximumAttempts: 12,
+    nonRetryableErrorTypes: [MediaFailureType.Gone, MediaFailureType.Rejected],
+  },
+};
+
+export const { sendMessage } = proxyLocalActivities<Activities>(SEND_MESSAGE_OPTIONS);
+export const { copyInboundMedia } = proxyActivities<MediaActivities>(COPY_MEDIA_OPTIONS);

@@ -1,0 +1,53 @@
+/**
+ * What a conversation workflow is started with, what it returns, and what it carries from one run to the next when it
+ * continues as new. The server builds the start from the first inbound message; operators from a proactive start.
+ */
+import type { ExternalEvent, InboundMessage, TranscriptEntry, DeliveryEvent } from './messages';
+import type { MediaCopyResult } from './media';
+
+/** What the conversation carries from one run to the next when it continues as new. */
+export interface CarriedState<S = unknown> {
+  botState: S;
+  transcript: TranscriptEntry[];
+  inbox: InboundMessage[];
+  externalEvents: ExternalEvent[];
+  seenInbound: string[];
+  seenStatus: string[];
+  seenExternal: string[];
+  receipts: [string, DeliveryEvent[]][];
+  /** Outcomes of inbound media copies, by message id. */
+  mediaCopies?: [string, MediaCopyResult][];
+  sendSeq: number;
+  paused: boolean;
+  runs: number;
+}
+
+/** What a conversation workflow is started with. The server builds it from the first inbound message. */
+export interface ConversationStart<P = unknown, S = unknown> {
+  /** Our Bandwidth number (E.164). */
+  ourNumber: string;
+  /** The other participant(s) (E.164). */
+  participants: string[];
+  /** The Bandwidth messaging application to send through; the worker's default when omitted. */
+  applicationId?: string;
+  /** A proactive conversation's first message, sent before the bot's code runs (reminders, surveys). */
+  opening?: { text: string; media?: string[] };
+  /** Bot-specific input, e.g. the appointment a reminder is about. */
+  params?: P;
+  /**
+   * Set the conversation's search attributes (default true). False only on a server where they cannot be
+   * registered, such as Temporal's time-skipping test server.
+   */
+  searchAttributes?: boolean;
+  /** Continue as new at a `checkpoint` once the history has this many events (default: when Temporal suggests it). */
+  maxHistoryEvents?: number;
+  /** Set by the runtime when the conversation continues as new. */
+  carried?: CarriedState<S>;
+}
+
+/** How a conversation ended. */
+export interface ConversationOutcome {
+  ended: 'bot-finished' | 'operator';
+  reason?: string;
+  messages: number;
+}

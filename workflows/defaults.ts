@@ -1,0 +1,29 @@
+/**
+ * The conversation runtime's defaults and limits, in one place: how long waits last when a bot gives no timeout, and
+ * how much a long-running conversation remembers (the message records keep everything; the workflow only the newest).
+ */
+import type { Duration } from '@temporalio/common';
+
+/** How long `delivered()` waits by default: Bandwidth itself reports 9902 when no receipt comes within 2 hours. */
+export const DEFAULT_DELIVERY_TIMEOUT: Duration = '3 hours';
+/** How long `waitForReply`, `ask`, `choose` and `collectReplies` wait by default. */
+export const DEFAULT_REPLY_TIMEOUT: Duration = '1 day';
+/** How long `sendMedia` waits for the MMS's delivery receipt before falling back to SMS by default. */
+export const DEFAULT_MMS_RECEIPT_TIMEOUT: Duration = '1 hour';
+/** How long `chat.media(message)` waits for the copy of an inbound message's media by default. */
+export const DEFAULT_MEDIA_COPY_TIMEOUT: Duration = '1 hour';
+/** How many answers `choose` reads before giving up by default. */
+export const DEFAULT_CHOOSE_ATTEMPTS = 3;
+
+/** Bandwidth sends a group message to at most 10 recipients (reference §7). */
+export const MAX_GROUP_RECIPIENTS = 10;
+
+/** Message ids, receipt keys and external-event ids remembered to drop duplicates (Bandwidth delivers at least once). */
+export const DEDUP_WINDOW = 2000;
+/** Messages kept in the workflow's transcript (and carried across continue-as-new); the record store keeps all. */
+export const TRANSCRIPT_LIMIT = 1000;
+/**
+ * Sends whose delivery receipts the workflow remembers, and inbound messages whose media-copy outcomes it remembers
+ * (older receipts still update the record store, not the workflow).
+ */
+export const TRACKED_MESSAGES = 200;

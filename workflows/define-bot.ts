@@ -1,0 +1,63 @@
+/**
+ * `defineBot`: turns a bot's dialogue function into a conversation workflow, and ends it cleanly when an operator
+ * ends the conversation (the bot stops where it is, running handlers finish, the workflow completes).
+ */
+import { CancellationScope, isCancellation, setHandler } from '@temporalio/workflow';
+import type { Conversation } from './conversation-api';
+import type { ConversationOutcome, ConversationStart } from './conversation-start';
+import { endConversationSignal } from './messages';
+import { createRuntime } from './runtime/runtime';
+
+/** A bot's workflow function, as {@link defineBot} returns it; the mark tells bots apart from other exports. */
+export type BotWorkflow<P = unknown, S = unknown> = ((
+  start: ConversationStart<P, S>,
+) => Promise<ConversationOutcome>) & {
+  readonly threadlineBot: true;
+};
+
+/**
+ * Declares a bot. The returned function is the workflow; export it from workflows/index.ts under the bot's name
+ * (the name is its workflow type, which the server's routing and the Temporal UI use).
+ *
+ * @typeParam P the `params` a proactive start passes
+ * @typeParam S the state the bot carries across continue-as-new (`checkpoint`)
+ * @example
+ * export const echoBot = defineBot<unknown, { count: number }>(async (chat) => {
+ *   let state = chat.resumed ?? { count: 0 };
+ *   for (;;) {
+ *     await chat.checkpoint(state);
+ *     const message = await chat.waitForReply({ timeout: '30 days' });
+ *     if (!message) return;
+ *     state = { count: state.count + 1 };
+ *     await chat.say(`#${state.count}: ${message.text}`);
+ *   }
+ * });
+ */
+export function defineBot<P = unknown, S = unknown>(
+  body: (chat: Conversation<P, S>) => Promise<unknown>,
+): BotWorkflow<P, S> {
+  const bot = async function bot(start: ConversationStart<P, S>): Promise<ConversationOutcome> {
+    const runtime = createRuntime<P, S>(start);
+    let endReason: string | null = null;
+    const scope = new CancellationScope();
+    setHandler(endConversationSignal, ({ reason }) => {
+      endReason = reason;
+      scope.cancel();
+    });
+    try {
+      await scope.run(async () => {
+        await runtime.begin();
+        await body(runtime.chat);
+      });
+    } catch (err) {
+      if (!(endReason !== null && isCancellation(err))) throw err;
+    }
+    await runtime.end(endReason === null ? 'ended' : 'ended-by-operator');
+    return {
+      ended: endReason === null ? 'bot-finished' : 'operator',
+      ...(endReason !== null ? { reason: endReason } : {}),
+      messages: runtime.chat.transcript().length,
+    };
+  };
+  return Object.assign(bot, { threadlineBot: true as const });
+}

@@ -1,0 +1,74 @@
+/**
+ * What a conversation remembers: the transcript, unread messages and external events, the deduplication windows,
+ * the receipts of its sends, its media copies and whether a human has taken over. All of it is carried to the next
+ * run when the conversation continues as new ({@link ConversationMemory.carry}).
+ */
+import type { CarriedState, ConversationStart } from '../conversation-start';
+import { DEDUP_WINDOW, TRACKED_MESSAGES, TRANSCRIPT_LIMIT } from '../defaults';
+import type { MediaCopyResult } from '../media';
+import type { ExternalEvent, InboundMessage, TranscriptEntry } from '../messages';
+import type { ConversationState } from '../search-attributes';
+import type { SentMessage } from '../sent-message';
+import { BoundedMap, RecentSet } from './bounded';
+import { ReceiptBook } from './receipt-book';
+
+export class ConversationMemory {
+  readonly transcript: TranscriptEntry[];
+  /** Messages the bot has not read yet, oldest first. */
+  readonly inbox: InboundMessage[];
+  readonly externalEvents: ExternalEvent[];
+  readonly seenInbound: RecentSet;
+  readonly seenStatus: RecentSet;
+  readonly seenExternal: RecentSet;
+  readonly receipts: ReceiptBook;
+  /** Outcomes of inbound media copies, by message id. */
+  readonly mediaCopies: BoundedMap<string, MediaCopyResult>;
+  sendSeq: number;
+  /** True while a human operator has taken over (the bot waits to speak, and does not read the inbox). */
+  paused: boolean;
+  /** The operator who paused the conversation, for the Web UI's details. */
+  pausedBy: string | null = null;
+  state: ConversationState = 'starting';
+  lastSent: SentMessage | null = null;
+  firstMessage: InboundMessage | null = null;
+  private readonly runs: number;
+
+  constructor(start: ConversationStart<unknown, unknown>) {
+    const carried = start.carried;
+    this.transcript = carried?.transcript ?? [];
+    this.inbox = carried?.inbox ?? [];
+    this.externalEvents = carried?.externalEvents ?? [];
+    this.seenInbound = new RecentSet(DEDUP_WINDOW, carried?.seenInbound);
+    this.seenStatus = new RecentSet(DEDUP_WINDOW, carried?.seenStatus);
+    this.seenExternal = new RecentSet(DEDUP_WINDOW, carried?.seenExternal);
+    this.receipts = new ReceiptBook(start.participants, this.transcript, carried?.receipts);
+    this.mediaCopies = new BoundedMap(TRACKED_MESSAGES, carried?.mediaCopies);
+    this.sendSeq = carried?.sendSeq ?? 0;
+    this.paused = carried?.paused ?? false;
+    this.runs = carried?.runs ?? 1;
+  }
+
+  /** Appends to the transcript, forgetting the oldest entries beyond {@link TRANSCRIPT_LIMIT}. */
+  addToTranscript(entry: TranscriptEntry): void {
+    this.transcript.push(entry);
+    if (this.transcript.length > TRANSCRIPT_LIMIT) this.transcript.splice(0, this.transcript.length - TRANSCRIPT_LIMIT);
+  }
+
+  /** Everything the next run needs, with the bot's own state. */
+  carry<S>(botState: S): CarriedState<S> {
+    return {
+      botState,
+      transcript: this.transcript,
+      inbox: this.inbox,
+      externalEvents: this.externalEvents,
+      seenInbound: this.seenInbound.toJSON(),
+      seenStatus: this.seenStatus.toJSON(),
+      seenExternal: this.seenExternal.toJSON(),
+      receipts: this.receipts.toJSON(),
+      mediaCopies: this.mediaCopies.toJSON(),
+      sendSeq: this.sendSeq,
+      paused: this.paused,
+      runs: this.runs + 1,
+    };
+  }
+}

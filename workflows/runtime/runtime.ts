@@ -1,0 +1,86 @@
+/**
+ * Puts a conversation's runtime together: its memory, its one durable timer, what operators see, the signal handlers,
+ * sending, waiting and the dialogue helpers, behind the {@link Conversation} a bot receives.
+ */
+import { Alarm } from '../alarm';
+import type { Conversation } from '../conversation-api';
+import type { ConversationStart } from '../conversation-start';
+import { conversationId } from '../ids';
+import type { ConversationState } from '../search-attributes';
+import { createCheckpoint } from './checkpoint';
+import { allHandlersFinished, condition } from '@temporalio/workflow';
+import type { ConversationContext } from './context';
+import { createDialogue } from './dialogue';
+import { createMediaCopier } from './media-copy';
+import { ConversationMemory } from './memory';
+import { createRace } from './race';
+import { createSending } from './sending';
+import { registerSignalHandlers } from './signal-handlers';
+import { Visibility } from './visibility';
+import { createEventBuilders } from './wait-events';
+
+export interface ConversationRuntime<P, S> {
+  readonly chat: Conversation<P, S>;
+  /** Before the bot's code: a participant-started conversation consumes its first text; a proactive one sends its opening. */
+  begin(): Promise<void>;
+  /** Waits for running handlers, then marks the conversation ended for operators. */
+  end(state: Extract<ConversationState, 'ended' | 'ended-by-operator'>): Promise<void>;
+}
+
+export function createRuntime<P, S>(start: ConversationStart<P, S>): ConversationRuntime<P, S> {
+  const id = conversationId(start);
+  const memory = new ConversationMemory(start);
+  const alarm = new Alarm();
+  const visibility = new Visibility(id, memory, alarm, start);
+  const ctx: ConversationContext = { id, start, memory, alarm, visibility };
+
+  const events = createEventBuilders(ctx);
+  const race = createRace(ctx);
+  const { send, say } = createSending(ctx, race, events);
+  // Signals of the first activation (the first text of a signal-with-start) are handed over as handlers register.
+  registerSignalHandlers(ctx, { send, copyMedia: createMediaCopier(ctx) });
+  visibility.indexParticipants();
+  const dialogue = createDialogue({ participants: start.participants, say, race, events });
+
+  const chat: Conversation<P, S> = {
+    id,
+    ourNumber: start.ourNumber,
+    participants: start.participants,
+    params: start.params,
+    resumed: start.carried?.botState,
+    get firstMessage() {
+      return memory.firstMessage;
+    },
+    say,
+    ...dialogue,
+    race,
+    events: {
+      reply: events.reply,
+      delivery: events.delivery,
+      external: events.external,
+      timer: (duration) => events.timer(duration),
+      media: events.media,
+    },
+    checkpoint: createCheckpoint<S>(ctx),
+    get lastSent() {
+      return memory.lastSent;
+    },
+    transcript: () => memory.transcript,
+  };
+
+  return {
+    chat,
+    async begin() {
+      if (start.carried) return;
+      // Signal-with-start delivers the first text with the start, so the inbox already holds it here.
+      if (!start.opening) memory.firstMessage = memory.inbox.shift() ?? null;
+      else await say(start.opening);
+    },
+    async end(state) {
+      await condition(allHandlersFinished);
+      memory.state = state;
+      visibility.index();
+      visibility.refreshDetails();
+    },
+  };
+}

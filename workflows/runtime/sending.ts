@@ -1,0 +1,118 @@
+/**
+ * Sending: `say` (the bot's, checked against Bandwidth's limits and held while a human has taken over) and `send`
+ * (also the operator's), which records the message in the transcript, tracks its receipts and calls the
+ * `sendMessage` local activity. A send that fails before Bandwidth takes it becomes a typed delivery failure for the
+ * bot, never a failed workflow.
+ */
+import { ActivityFailure, ApplicationFailure, condition } from '@temporalio/workflow';
+import { sendMessage } from '../activity-options';
+import { SendFailureType } from '../activity-failures';
+import { MAX_GROUP_RECIPIENTS } from '../defaults';
+import { sendFailure } from '../delivery';
+import { encodeTag } from '../ids';
+import { MAX_MMS_ATTACHMENTS, type OutboundMedia } from '../media';
+import type { TranscriptEntry } from '../messages';
+import type { SentMessage } from '../sent-message';
+import type { ConversationContext } from './context';
+import type { Race } from './race';
+import { createSentMessageHandle } from './sent-message-handle';
+import type { EventBuilders } from './wait-events';
+
+export interface Sending {
+  /** Sends to everyone in the conversation; `operator` marks a human's message. */
+  send: (message: { text: string; media: string[] }, operator?: string) => Promise<SentMessage>;
+  /** The bot's `chat.say`. */
+  say: (message: string | { text: string; media?: OutboundMedia[] }) => Promise<SentMessage>;
+}
+
+export function createSending(ctx: ConversationContext, race: Race, events: EventBuilders): Sending {
+  const { id, start, memory, visibility } = ctx;
+
+  async function send(message: { text: string; media: string[] }, operator?: string): Promise<SentMessage> {
+    memory.sendSeq += 1;
+    const sendId = `s${memory.sendSeq}`;
+    const entry: TranscriptEntry = {
+      direction: 'out',
+      messageId: null,
+      sendId,
+      from: start.ourNumber,
+      to: [...start.participants],
+      text: message.text,
+      media: message.media,
+      time: new Date().toISOString(),
+      segmentCount: null,
+      status: 'sending',
+      ...(operator ? { operator } : {}),
+    };
+    memory.addToTranscript(entry);
+    memory.receipts.track(sendId, entry);
+    try {
+      const result = await sendMessage.executeWithOptions(
+        { summary: `${operator ? `${operator}: ` : ''}${message.text.slice(0, 60)}` },
+        [
+          {
+            from: start.ourNumber,
+            to: [...start.participants],
+            text: message.text,
+            media: message.media,
+            tag: encodeTag({ conversationId: id, sendId, trackDelivery: true }),
+            ...(start.applicationId ? { applicationId: start.applicationId } : {}),
+          },
+        ],
+      );
+      entry.messageId = result.messageId;
+      entry.segmentCount = result.segmentCount;
+      entry.time = result.time;
+      if (entry.status === 'sending') entry.status = 'accepted';
+    } catch (err) {
+      const cause = sendFailureOf(err);
+      entry.status = 'send-failed';
+      const category = cause.type === SendFailureType.OutcomeUnknown ? 'send-outcome-unknown' : 'rejected';
+      const time = new Date().toISOString();
+      memory.receipts.failSend(sendId, (recipient) => sendFailure(recipient, category, cause.message, time));
+    }
+    visibility.refreshDetails();
+    return createSentMessageHandle(ctx, race, events, sendId, entry);
+  }
+
+  async function say(message: string | { text: string; media?: OutboundMedia[] }): Promise<SentMessage> {
+    const { text, media: items = [] } = typeof message === 'string' ? { text: message } : message;
+    const media = items.map((item) => (typeof item === 'string' ? item : item.url));
+    if (start.participants.length > MAX_GROUP_RECIPIENTS) {
+      throw ApplicationFailure.nonRetryable(
+        `A group message can go to at most ${MAX_GROUP_RECIPIENTS} recipients, and ${id} has ` +
+          `${start.participants.length}: Bandwidth would refuse it. Split the group into smaller conversations.`,
+        'TooManyRecipients',
+      );
+    }
+    if (media.length > MAX_MMS_ATTACHMENTS) {
+      throw ApplicationFailure.nonRetryable(
+        `An MMS can carry at most ${MAX_MMS_ATTACHMENTS} media items; this one has ${media.length}.`,
+        'TooManyAttachments',
+      );
+    }
+    if (memory.paused) {
+      memory.state = 'sending'; // shown as `paused` while the human is in charge
+      visibility.index();
+      await condition(() => !memory.paused);
+    }
+    memory.state = 'sending';
+    memory.lastSent = await send({ text, media });
+    return memory.lastSent;
+  }
+
+  return { send, say };
+}
+
+/**
+ * The failure a send ended with, or rethrows what is not a send failure. A local activity's final failure arrives as
+ * the `ApplicationFailure` itself, a regular activity's wrapped in an `ActivityFailure`.
+ */
+function sendFailureOf(err: unknown): { type: string | undefined; message: string } {
+  if (err instanceof ApplicationFailure) return { type: err.type ?? undefined, message: err.message };
+  if (err instanceof ActivityFailure) {
+    const cause = err.cause instanceof ApplicationFailure ? err.cause : null;
+    return { type: cause?.type ?? undefined, message: cause?.message ?? err.message };
+  }
+  throw err;
+}
