@@ -31,6 +31,8 @@ export class ConversationMemory {
   state: ConversationState = 'starting';
   lastSent: SentMessage | null = null;
   firstMessage: InboundMessage | null = null;
+  /** The history length of the workflow task that last ran a send (see commit-sends.ts). */
+  lastSendTask: number | null = null;
   private readonly runs: number;
 
   constructor(start: ConversationStart<unknown, unknown>) {

@@ -8,7 +8,7 @@ import type { ConversationStart } from '../conversation-start';
 import { conversationId } from '../ids';
 import type { ConversationState } from '../search-attributes';
 import { createCheckpoint } from './checkpoint';
-import { allHandlersFinished, condition } from '@temporalio/workflow';
+import { commitSends } from './commit-sends';
 import type { ConversationContext } from './context';
 import { createDialogue } from './dialogue';
 import { createMediaCopier } from './media-copy';
@@ -23,7 +23,7 @@ export interface ConversationRuntime<P, S> {
   readonly chat: Conversation<P, S>;
   /** Before the bot's code: a participant-started conversation consumes its first text; a proactive one sends its opening. */
   begin(): Promise<void>;
-  /** Waits for running handlers, then marks the conversation ended for operators. */
+  /** Waits for running handlers and unrecorded sends, then marks the conversation ended for operators. */
   end(state: Extract<ConversationState, 'ended' | 'ended-by-operator'>): Promise<void>;
 }
 
@@ -77,7 +77,7 @@ export function createRuntime<P, S>(start: ConversationStart<P, S>): Conversatio
       else await say(start.opening);
     },
     async end(state) {
-      await condition(allHandlersFinished);
+      await commitSends(memory);
       memory.state = state;
       visibility.index();
       visibility.refreshDetails();

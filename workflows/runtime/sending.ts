@@ -4,7 +4,7 @@
  * `sendMessage` local activity. A send that fails before Bandwidth takes it becomes a typed delivery failure for the
  * bot, never a failed workflow.
  */
-import { ActivityFailure, ApplicationFailure, condition } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, workflowInfo } from '@temporalio/workflow';
 import { sendMessage } from '../activity-options';
 import { SendFailureType } from '../activity-failures';
 import { MAX_GROUP_RECIPIENTS } from '../defaults';
@@ -71,6 +71,7 @@ export function createSending(ctx: ConversationContext, race: Race, events: Even
       const time = new Date().toISOString();
       memory.receipts.failSend(sendId, (recipient) => sendFailure(recipient, category, cause.message, time));
     }
+    memory.lastSendTask = workflowInfo().historyLength;
     visibility.refreshDetails();
     return createSentMessageHandle(ctx, race, events, sendId, entry);
   }
