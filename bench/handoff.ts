@@ -22,7 +22,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createRecordStore, recordStoreTarget } from '../records';
 import { createApp } from '../server/app';
-import { inboundRoute, toInboundMessage } from '../server/callbacks';
+import { inboundRoute, toInboundMessage } from '../server/hand-off';
 import { createLogger } from '../server/logging';
 import { createMetrics } from '../server/metrics';
 import { ensureTemporalCli, freePort, startDevServer } from '../toolchain/temporal';

@@ -19,8 +19,8 @@ import { healthRouter } from './health';
 import { requestLogging } from './logging';
 import { createMetrics, type Metrics } from './metrics';
 import { OPERATOR_API_PREFIX, operatorApiRouter } from './operator/api';
-import type { BotRouter } from './routing';
-import type { HandOffDeps } from './callbacks';
+import type { BotRouter } from './bot-router';
+import type { HandOffDeps } from './hand-off';
 
 export interface AppDeps {
   temporal: Client;

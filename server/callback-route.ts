@@ -7,7 +7,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from 'zod';
 import { CallbackBodySchema } from '../bandwidth/schemas';
 import { requireBasicAuth } from './auth';
-import { HandOffError, receiveCallbacks, type HandOffDeps } from './callbacks';
+import { HandOffError, receiveCallbacks, type HandOffDeps } from './hand-off';
 import { requestLog } from './logging';
 
 export interface CallbackRouteDeps extends HandOffDeps {

@@ -10,7 +10,7 @@ import { Client, Connection, ServiceError, type WorkflowSignalWithStartOptions }
 import { createMemoryRecordStore, type RecordStore } from '../../records';
 import { createApp, type AppDeps } from '../../server/app';
 import { createMetrics, type Metrics } from '../../server/metrics';
-import { createBotRouter } from '../../server/routing';
+import { createBotRouter } from '../../server/bot-router';
 import { freePort } from '../../toolchain/temporal';
 import { conversationId, encodeTag } from '../../workflows/ids';
 import { connectToDevServer, uniqueTaskQueue } from '../helpers/temporal';
