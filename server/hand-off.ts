@@ -17,6 +17,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { isKnownCallback, type CallbackEvent, type InboundCallback, type StatusCallback } from '../bandwidth/schemas';
+import type { Metrics } from '../observability/metrics';
 import { recordFromCallback, recordKey, type MessageRecordInput, type RecordStore } from '../records';
 import type { ConversationStart } from '../workflows/conversation';
 import { conversationId, decodeTag, groupConversation } from '../workflows/ids';
@@ -26,7 +27,6 @@ import {
   type DeliveryEvent,
   type InboundMessage,
 } from '../workflows/messages';
-import type { Metrics } from './metrics';
 import type { BotRouter } from './bot-router';
 
 export interface HandOffDeps {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { Client, Connection, ServiceError, type WorkflowSignalWithStartOptions } from '@temporalio/client';
 import { createMemoryRecordStore, type RecordStore } from '../../records';
 import { createApp, type AppDeps } from '../../server/app';
-import { createMetrics, type Metrics } from '../../server/metrics';
+import { createMetrics, type Metrics } from '../../observability/metrics';
 import { createBotRouter } from '../../server/bot-router';
 import { freePort } from '../../toolchain/temporal';
 import { conversationId, encodeTag } from '../../workflows/ids';
