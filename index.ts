@@ -5,7 +5,8 @@
  */
 export { startStack, type Stack, type StackOptions } from './stack';
 export { createApp, type AppDeps } from './server/app';
-export { createEmulator, emulatorDefaultsFromConfig, type Emulator, type EmulatorOptions } from './emulator';
+export { createEmulator, type Emulator, type EmulatorOptions } from './emulator';
+export { emulatorDefaultsFromConfig } from './stack/emulator-defaults';
 export { createActivities, type Activities } from './activities';
 export { createBandwidthClient, type BandwidthClient } from './bandwidth/client';
 export { createWorker } from './worker/create-worker';

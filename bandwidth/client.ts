@@ -8,9 +8,17 @@
 import { Configuration, MediaApi, MessagesApi } from 'bandwidth-sdk';
 import { isAxiosError } from 'axios';
 import { z } from 'zod';
-import type { BandwidthAuth } from '../config/env';
 import { MessageSchema, MessagingErrorSchema, type Message, type MessageRequest } from './schemas';
 
+/**
+ * How the client authenticates: OAuth2 client credentials (tokens from `tokenUrl`), or legacy Basic auth with an API
+ * user's name and password.
+ */
+export type BandwidthAuth =
+  | { kind: 'oauth2'; clientId: string; clientSecret: string; tokenUrl: string }
+  | { kind: 'basic'; username: string; password: string };
+
+/** The client's own settings: plain values, whatever configuration the caller reads them from. */
 export interface BandwidthClientOptions {
   /** e.g. `https://messaging.bandwidth.com/api/v2` or the emulator's `http://127.0.0.1:3100/api/v2`. */
   baseUrl: string;

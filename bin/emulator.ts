@@ -6,7 +6,8 @@
 import path from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../config/env';
-import { createEmulator, emulatorDefaultsFromConfig } from '../emulator';
+import { createEmulator } from '../emulator';
+import { emulatorDefaultsFromConfig } from '../stack/emulator-defaults';
 
 async function run(): Promise<void> {
   const config = loadConfig();

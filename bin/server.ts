@@ -5,15 +5,15 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../config/env';
+import { createLogger } from '../observability/logging';
+import { createMetrics } from '../observability/metrics';
 import { createApp } from '../server/app';
-import { createMetrics } from '../server/metrics';
 import { openRecordStore } from '../stack';
 import { appDepsFromConfig } from '../stack/from-config';
-import { createLogger } from './logger';
 
 async function run(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger({ level: config.logLevel });
   const records = await openRecordStore(config);
   const connection = Connection.lazy({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });

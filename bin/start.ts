@@ -6,13 +6,13 @@
  */
 import path from 'node:path';
 import { loadConfig } from '../config/env';
+import { createLogger } from '../observability/logging';
 import { startStack } from '../stack';
 import { canConnect, ensureTemporalCli, startDevServer, type DevServer } from '../toolchain/temporal';
-import { createLogger } from './logger';
 
 async function run(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger({ level: config.logLevel });
   const [host = '127.0.0.1', portText = '7233'] = config.temporal.address.split(':');
   const port = Number(portText);
   const say = (line: string) => process.stdout.write(`${line}\n`);

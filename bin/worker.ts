@@ -8,16 +8,16 @@ import http from 'node:http';
 import { NativeConnection } from '@temporalio/worker';
 import { Connection } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../config/env';
-import { createMetrics } from '../server/metrics';
+import { createLogger } from '../observability/logging';
+import { createMetrics } from '../observability/metrics';
 import { openRecordStore } from '../stack';
 import { activitiesFromConfig } from '../stack/from-config';
 import { createWorker } from '../worker/create-worker';
 import { ensureSearchAttributes } from '../worker/search-attributes';
-import { createLogger } from './logger';
 
 async function run(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger({ level: config.logLevel });
   const connection = await Connection.connect({ address: config.temporal.address });
   await ensureSearchAttributes(connection, config.temporal.namespace);
   await connection.close();

@@ -7,6 +7,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import type { BandwidthAuth } from '../bandwidth/client';
 import { E164Schema } from '../bandwidth/schemas';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -133,10 +134,6 @@ export const EnvSchema = z.object({
 });
 
 export type Env = z.infer<typeof EnvSchema>;
-
-export type BandwidthAuth =
-  | { kind: 'oauth2'; clientId: string; clientSecret: string; tokenUrl: string }
-  | { kind: 'basic'; username: string; password: string };
 
 export interface Config {
   temporal: { address: string; namespace: string; uiPort: number; taskQueue: string; cli?: string };

@@ -2,7 +2,10 @@
  * A local emulator of Bandwidth's Messaging API v2, Media API and messaging webhooks.
  *
  * ```ts
- * const emulator = createEmulator({ defaults: emulatorDefaultsFromConfig(loadConfig()), timeScale: 1000 });
+ * const emulator = createEmulator({
+ *   defaults: { accountId: '9900000', applicationId, number: '+19195550100', clientId, clientSecret, callbackUrl },
+ *   timeScale: 1000,
+ * });
  * const { url } = await emulator.listen(0);
  * // point bandwidth-sdk at `${url}/api/v2` (or `url`), text it from a handset:
  * await fetch(`${url}/emulator/handsets/%2B19195550123/messages`, { method: 'POST', ... });
@@ -15,7 +18,6 @@ import http from 'node:http';
 import { type AddressInfo } from 'node:net';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import pino, { type Logger } from 'pino';
-import { type Config } from '../config/env';
 import { TokenService } from './auth';
 import { ScaledClock } from './clock';
 import { applyConfigFile, loadConfigFile } from './config-file';
@@ -34,6 +36,10 @@ import { messagesRouter } from './routes/messages';
 import { oauthRouter } from './routes/oauth';
 import { mergeSettings, SettingsSchema, type Settings } from './settings';
 
+/**
+ * What the emulator seeds on start: the default account with its OAuth2 credentials (and Basic API user, when given),
+ * its application with the callback URL (and callback credentials), and its numbers.
+ */
 export interface EmulatorDefaults {
   accountId: string;
   applicationId: string;
@@ -66,26 +72,6 @@ export interface Emulator {
   app: Express;
   listen(port: number, host?: string): Promise<{ url: string }>;
   close(): Promise<void>;
-}
-
-/** The emulator defaults Threadline's configuration implies: one set of values configures both sides. */
-export function emulatorDefaultsFromConfig(config: Config): EmulatorDefaults {
-  const auth = config.bandwidth.auth;
-  return {
-    accountId: config.bandwidth.accountId,
-    applicationId: config.bandwidth.applicationId,
-    number: config.bandwidth.number,
-    clientId: auth.kind === 'oauth2' && auth.clientId ? auth.clientId : 'threadline-dev',
-    clientSecret: auth.kind === 'oauth2' && auth.clientSecret ? auth.clientSecret : 'threadline-dev-secret',
-    username: auth.kind === 'basic' ? auth.username : undefined,
-    password: auth.kind === 'basic' ? auth.password : undefined,
-    callbackUrl: config.emulator.callbackUrl,
-    callbackUsername: config.callbackAuth?.username,
-    callbackPassword: config.callbackAuth?.password,
-    otherNumbers: Object.keys(config.routing.routes).filter(
-      (key) => key.startsWith('+') && key !== config.bandwidth.number,
-    ),
-  };
 }
 
 export function createEmulator(options: EmulatorOptions): Emulator {

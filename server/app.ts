@@ -13,14 +13,14 @@
 import type { Client } from '@temporalio/client';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
+import { createMetrics, type Metrics } from '../observability/metrics';
 import { createMemoryRecordStore, type RecordStore } from '../records';
 import { callbackRouter } from './callback-route';
 import { healthRouter } from './health';
-import { requestLogging } from './logging';
-import { createMetrics, type Metrics } from './metrics';
+import { requestLogging } from './request-logging';
 import { OPERATOR_API_PREFIX, operatorApiRouter } from './operator/api';
-import type { BotRouter } from './routing';
-import type { HandOffDeps } from './callbacks';
+import type { BotRouter } from './bot-router';
+import type { HandOffDeps } from './hand-off';
 
 export interface AppDeps {
   temporal: Client;

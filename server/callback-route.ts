@@ -7,8 +7,8 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from 'zod';
 import { CallbackBodySchema } from '../bandwidth/schemas';
 import { requireBasicAuth } from './auth';
-import { HandOffError, receiveCallbacks, type HandOffDeps } from './callbacks';
-import { requestLog } from './logging';
+import { HandOffError, receiveCallbacks, type HandOffDeps } from './hand-off';
+import { requestLog } from './request-logging';
 
 export interface CallbackRouteDeps extends HandOffDeps {
   /** Basic credentials Bandwidth sends with callbacks (the application's callback credentials); none: no auth. */

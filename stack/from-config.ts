@@ -7,10 +7,10 @@ import type { Logger } from 'pino';
 import { createActivities } from '../activities';
 import { createBandwidthClient } from '../bandwidth/client';
 import { ConfigError, requireOperatorToken, type Config } from '../config/env';
+import type { Metrics } from '../observability/metrics';
 import type { RecordStore } from '../records';
 import type { AppDeps } from '../server/app';
-import type { Metrics } from '../server/metrics';
-import { createBotRouter, routingProblems } from '../server/routing';
+import { createBotRouter, routingProblems } from '../server/bot-router';
 import { knownBots } from './bots';
 import { recordSends } from './send-recorder';
 

@@ -9,13 +9,14 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import type { Config } from '../config/env';
-import { createEmulator, emulatorDefaultsFromConfig, type Emulator } from '../emulator';
+import { createEmulator, type Emulator } from '../emulator';
+import { createLogger } from '../observability/logging';
+import { createMetrics, type Metrics } from '../observability/metrics';
 import { createRecordStore, recordStoreTarget, type RecordStore } from '../records';
 import { createApp, type AppDeps } from '../server/app';
-import { createLogger } from '../server/logging';
-import { createMetrics, type Metrics } from '../server/metrics';
 import { createWorker } from '../worker/create-worker';
 import { ensureSearchAttributes } from '../worker/search-attributes';
+import { emulatorDefaultsFromConfig } from './emulator-defaults';
 import { activitiesFromConfig, appDepsFromConfig } from './from-config';
 
 export interface StackOptions {

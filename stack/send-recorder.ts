@@ -8,8 +8,8 @@
  */
 import type { Logger } from 'pino';
 import type { ActivityDeps } from '../activities';
+import type { Metrics } from '../observability/metrics';
 import { recordFromSend, type RecordStore } from '../records';
-import type { Metrics } from '../server/metrics';
 import { decodeTag } from '../workflows/ids';
 
 export interface SendRecorderDeps {

@@ -18,11 +18,11 @@ import { isGrpcServiceError, ServiceError } from '@temporalio/client';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { Metrics } from '../../observability/metrics';
 import { RecordQueryError } from '../../records';
 import { endConversationSignal, operatorMessageSignal, takeoverSignal } from '../../workflows/messages';
 import { requireBearerToken } from '../auth';
-import { requestLog } from '../logging';
-import type { Metrics } from '../metrics';
+import { requestLog } from '../request-logging';
 import {
   getConversation,
   listConversations,

@@ -17,7 +17,7 @@ import type { ConversationStart } from '../../workflows/conversation';
 import { conversationId, parseConversationId } from '../../workflows/ids';
 import { transcriptQuery } from '../../workflows/messages';
 import { safeEqual } from '../auth';
-import type { BotRouter } from '../routing';
+import type { BotRouter } from '../bot-router';
 import type { z } from 'zod';
 import type {
   ConversationSchema,

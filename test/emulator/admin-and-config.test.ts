@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { loadConfig } from '../../config/env';
-import { createEmulator, emulatorDefaultsFromConfig } from '../../emulator';
+import { createEmulator } from '../../emulator';
+import { emulatorDefaultsFromConfig } from '../../stack/emulator-defaults';
 import { admin, api, DEFAULTS, eventsOf, getToken, sendText, startEmulator, startSink } from './helpers';
 
 void describe('directory, config file and admin API', () => {

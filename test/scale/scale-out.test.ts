@@ -14,7 +14,7 @@ import { createBandwidthClient } from '../../bandwidth/client';
 import { createEmulator, type Emulator } from '../../emulator';
 import type { RecordStore } from '../../records';
 import { createApp } from '../../server/app';
-import { createMetrics, type Metrics } from '../../server/metrics';
+import { createMetrics, type Metrics } from '../../observability/metrics';
 import { recordSends } from '../../stack/send-recorder';
 import { conversationId } from '../../workflows/ids';
 import { eventually } from '../helpers/eventually';

@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, DEV_OPERATOR_TOKEN, loadConfig, requireOperatorToken } from '../../config/env';
-import { createBotRouter, routingProblems } from '../../server/routing';
+import { createBotRouter, routingProblems } from '../../server/bot-router';
 import { knownBots } from '../../stack/bots';
 
 const REAL_API = {

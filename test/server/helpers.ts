@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { CallbackBodySchema } from '../../bandwidth/schemas';
-import { createLogger } from '../../server/logging';
+import { createLogger } from '../../observability/logging';
 import { APPLICATION_ID } from '../records/helpers/bandwidth-examples';
 
 export { APPLICATION_ID };

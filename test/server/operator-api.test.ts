@@ -11,7 +11,7 @@ import type { BandwidthClient } from '../../bandwidth/client';
 import type { MessageRequest } from '../../bandwidth/schemas';
 import { createMemoryRecordStore, type RecordStore } from '../../records';
 import { createApp } from '../../server/app';
-import { createBotRouter } from '../../server/routing';
+import { createBotRouter } from '../../server/bot-router';
 import { knownBots } from '../../stack/bots';
 import { recordSends } from '../../stack/send-recorder';
 import { conversationId, encodeTag } from '../../workflows/ids';

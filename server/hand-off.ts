@@ -17,6 +17,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { isKnownCallback, type CallbackEvent, type InboundCallback, type StatusCallback } from '../bandwidth/schemas';
+import type { Metrics } from '../observability/metrics';
 import { recordFromCallback, recordKey, type MessageRecordInput, type RecordStore } from '../records';
 import type { ConversationStart } from '../workflows/conversation';
 import { conversationId, decodeTag, groupConversation } from '../workflows/ids';
@@ -26,10 +27,7 @@ import {
   type DeliveryEvent,
   type InboundMessage,
 } from '../workflows/messages';
-import type { Metrics } from './metrics';
-import type { BotRouter } from './routing';
-
-export type { BotRouter } from './routing';
+import type { BotRouter } from './bot-router';
 
 export interface HandOffDeps {
   temporal: Client;
@@ -89,7 +87,6 @@ interface Planned {
   group: string;
 }
 
-/** The conversation an inbound message belongs to: our number and everyone else on the message. */
 /**
  * The conversation an inbound message belongs to. Bandwidth sends one copy of a group message per number of ours
  * among its recipients; every copy goes to the same conversation, whose "our number" is the lowest of ours in the
@@ -109,6 +106,7 @@ export function inboundRoute(
   return { workflowId: participants.length ? conversationId(start) : '', start };
 }
 
+/** The signal a `message-received` callback becomes for its conversation. */
 export function toInboundMessage(event: InboundCallback): InboundMessage {
   return {
     messageId: event.message.id,
@@ -122,6 +120,7 @@ export function toInboundMessage(event: InboundCallback): InboundMessage {
   };
 }
 
+/** The signal a status callback becomes for the conversation that sent the message (`sendId` from its tag). */
 export function toDeliveryEvent(event: StatusCallback, sendId: string): DeliveryEvent {
   return {
     messageId: event.message.id,

@@ -8,6 +8,7 @@ import type { RoutingConfig } from '../config/env';
 /** Which bot (workflow type) answers a number; null: none, record only. */
 export type BotRouter = (route: { ourNumber: string; applicationId?: string }) => string | null;
 
+/** The {@link BotRouter} for a routing configuration. */
 export function createBotRouter(config: RoutingConfig): BotRouter {
   return ({ ourNumber, applicationId }) =>
     config.routes[ourNumber] ??
