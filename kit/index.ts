@@ -61,6 +61,9 @@ import {
   type TranscriptEntry,
 } from '../workflows/messages';
 import type { ConversationOutcome, ConversationStart } from '../workflows/conversation';
+import { inboundMessage } from './inbound-message';
+
+export { inboundMessage, type InboundMessageFields } from './inbound-message';
 
 /** A message the bot sent, as the kit saw it. */
 export interface Reply {
@@ -331,17 +334,18 @@ export class BotChat {
         });
         return url;
       });
-      const message: InboundMessage = {
-        messageId,
-        from,
-        to,
-        ourNumber,
-        text: body,
-        media,
-        segmentCount: 1,
-        time: new Date(now).toISOString(),
-      };
-      await this.deliverInbound(message);
+      await this.deliverInbound(
+        inboundMessage({
+          messageId,
+          from,
+          to,
+          ourNumber,
+          text: body,
+          media,
+          segmentCount: 1, // the fake counts every text as one segment
+          time: new Date(now),
+        }),
+      );
     }
   }
 
