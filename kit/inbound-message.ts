@@ -8,9 +8,7 @@ import { segmentCount as countSegments } from '../bandwidth/segments';
 import { newMessageId } from '../emulator/ids';
 import { toInboundMessage } from '../server/callbacks';
 import type { InboundMessage } from '../workflows/messages';
-
-/** Our number in the message unless the test names one (the kit's default). */
-const DEFAULT_OUR_NUMBER = '+19195550100';
+import { DEFAULT_OUR_NUMBER } from './bandwidth';
 
 /**
  * What a test says about an inbound message; everything but `from` has a default.
