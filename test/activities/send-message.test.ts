@@ -12,6 +12,7 @@ import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@t
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
 import { createBandwidthClient } from '../../bandwidth/client';
+import { inboundMessage } from '../../kit';
 import { conversationId } from '../../workflows/ids';
 import { inboundMessageSignal, transcriptQuery } from '../../workflows/messages';
 import { quietBundlerLogger } from '../../worker/create-worker';
@@ -99,16 +100,7 @@ describe('sending through a misbehaving Bandwidth', () => {
         args: [start],
         signal: inboundMessageSignal,
         signalArgs: [
-          {
-            messageId: `m-${participant}`,
-            from: participant,
-            to: ['+19195550100'],
-            ourNumber: '+19195550100',
-            text: 'hi',
-            media: [],
-            segmentCount: 1,
-            time: new Date().toISOString(),
-          },
+          inboundMessage({ messageId: `m-${participant}`, from: participant, to: ['+19195550100'], text: 'hi' }),
         ],
       });
       await handle.result();

@@ -9,6 +9,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { Activities, SendMessageInput } from '../../activities';
 import { conversationId, decodeTag } from '../../workflows/ids';
 import { deliveryStatusSignal, inboundMessageSignal, transcriptQuery } from '../../workflows/messages';
+import { inboundMessage } from '../../kit';
 import type { ConversationStart } from '../../workflows/conversation';
 import { connectToDevServer, uniqueTaskQueue, workflowSource } from '../helpers/temporal';
 import { eventually } from '../helpers/eventually';
@@ -42,16 +43,12 @@ describe('a long conversation on a real Temporal server', () => {
   /** One turn: a text in, the bot's reply out, its delivery confirmed and processed. */
   async function turn(handle: WorkflowHandle | null, start: ConversationStart, n: number, text: string) {
     const before = sent.length;
-    const message = {
+    const message = inboundMessage({
       messageId: `in-${start.participants[0]}-${n}`,
       from: start.participants[0]!,
       to: [OUR],
-      ourNumber: OUR,
       text,
-      media: [],
-      segmentCount: 1,
-      time: new Date().toISOString(),
-    };
+    });
     const h =
       handle ??
       (await temporal.client.workflow.signalWithStart('echoBot', {

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createBotTestEnvironment, type BotTestEnvironment } from '../../kit';
+import { createBotTestEnvironment, inboundMessage, type BotTestEnvironment } from '../../kit';
 
 describe('greeterBot', () => {
   let kit: BotTestEnvironment;
@@ -45,16 +45,7 @@ describe('greeterBot', () => {
 
   it('ignores a duplicated inbound message: one text, one reply', async () => {
     const chat = await kit.startBot('greeterBot');
-    const hi = {
-      messageId: 'dup-1',
-      from: '+19195550123',
-      to: ['+19195550100'],
-      ourNumber: '+19195550100',
-      text: 'hi',
-      media: [],
-      segmentCount: 1,
-      time: new Date().toISOString(),
-    };
+    const hi = inboundMessage({ messageId: 'dup-1', from: '+19195550123', to: ['+19195550100'], text: 'hi' });
     await chat.deliverInbound(hi);
     await chat.deliverInbound(hi); // Bandwidth redelivers the same callback
     await chat.expectReply("What's your name?");

@@ -1,0 +1,128 @@
+/**
+ * The kit's environment: one Temporal test server (time-skipping, or an existing server), a quiet runtime, and the
+ * bots bundled once for every conversation it starts.
+ */
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, bundleWorkflowCode, makeTelemetryFilterString } from '@temporalio/worker';
+import { quietBundlerLogger, startTimeSkippingEnvironment } from '../worker/create-worker';
+import type { BotChat } from './bot-chat';
+import { startBotChat, type KitWorkflows, type StartBotOptions } from './start-bot';
+
+/**
+ * Where the kit runs the bots.
+ *
+ * @example
+ * ```ts
+ * // Record histories on a dev server instead of the time-skipping test server:
+ * const kit = await createBotTestEnvironment({ existingServer: { address: '127.0.0.1:7233' } });
+ * ```
+ */
+export interface KitEnvironmentOptions {
+  /** Path to the Java test server wrapper; default `$THREADLINE_TEST_SERVER` (set by `npm test`). */
+  testServer?: string;
+  /** The bots: a workflow bundle or a workflows path (default: Threadline's workflows/index.ts). */
+  workflows?: KitWorkflows;
+  /**
+   * Run on an existing Temporal server (e.g. the dev server, to record histories for replay tests) instead of the
+   * time-skipping test server; `advance` then really waits.
+   */
+  existingServer?: { address: string };
+}
+
+/**
+ * The kit for one test file: starts bots, and tears everything down at the end.
+ *
+ * @example
+ * ```ts
+ * let kit: BotTestEnvironment;
+ * before(async () => {
+ *   kit = await createBotTestEnvironment();
+ * });
+ * after(async () => {
+ *   await kit?.teardown();
+ * });
+ * ```
+ */
+export interface BotTestEnvironment {
+  /** The Temporal test environment: its client, and its clock (`env.currentTimeMs()`). */
+  readonly env: TestWorkflowEnvironment;
+  /**
+   * Starts a conversation with `bot` (a workflow name); it begins with the first `text`, or at once with `opening` or
+   * `startProactively`.
+   */
+  startBot<P = unknown>(bot: string, options?: StartBotOptions<P>): Promise<BotChat>;
+  /** Closes every chat it started, then the test server. */
+  teardown(): Promise<void>;
+}
+
+/**
+ * Creates the time-skipping environment, once per test file.
+ *
+ * @example
+ * ```ts
+ * const kit = await createBotTestEnvironment();
+ * const chat = await kit.startBot('pizzaBot');
+ * await chat.text('hi');
+ * await chat.expectReply(/size/);
+ * await kit.teardown();
+ * ```
+ */
+export async function createBotTestEnvironment(options: KitEnvironmentOptions = {}): Promise<BotTestEnvironment> {
+  installQuietRuntime();
+  const testServer = options.testServer ?? process.env.THREADLINE_TEST_SERVER;
+  if (!testServer && !options.existingServer) {
+    throw new Error(
+      'the kit needs the time-skipping test server: run `npm run toolchain` and set THREADLINE_TEST_SERVER',
+    );
+  }
+  const env = options.existingServer
+    ? await TestWorkflowEnvironment.createFromExistingServer({ address: options.existingServer.address })
+    : await startTimeSkippingEnvironment(testServer!);
+  const workflows = await bundledWorkflows(options.workflows);
+  const open = new Set<BotChat>();
+  return {
+    env,
+    async startBot(bot, startOptions = {}) {
+      const chat = await startBotChat(env, workflows, bot, startOptions);
+      open.add(chat);
+      return chat;
+    },
+    async teardown() {
+      for (const chat of open) await chat.close();
+      await env.teardown();
+    },
+  };
+}
+
+/** The bots to run, bundled once for every bot this environment starts rather than once per worker. */
+async function bundledWorkflows(workflows: KitWorkflows | undefined): Promise<KitWorkflows> {
+  const bundlePath = process.env.THREADLINE_TEST_WORKFLOW_BUNDLE;
+  const chosen =
+    workflows ??
+    (bundlePath
+      ? { workflowBundle: { codePath: bundlePath } }
+      : { workflowsPath: path.resolve(__dirname, '../workflows/index.ts') });
+  if (chosen.workflowsPath && !chosen.workflowBundle) {
+    return {
+      workflowBundle: await bundleWorkflowCode({ workflowsPath: chosen.workflowsPath, logger: quietBundlerLogger }),
+    };
+  }
+  return chosen;
+}
+
+let runtimeInstalled = false;
+
+/** Keeps Temporal's runtime quiet (warnings and errors only), unless the test file installed a runtime already. */
+function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({
+      logger: new DefaultLogger('WARN'),
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
+    });
+  } catch {
+    // A runtime was installed already (by the test file): keep it.
+  }
+}
