@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { InboundCallbackSchema } from '../bandwidth/schemas';
 import { segmentCount as countSegments } from '../bandwidth/segments';
 import { newMessageId } from '../emulator/ids';
-import { toInboundMessage } from '../server/callbacks';
+import { toInboundMessage } from '../server/hand-off';
 import type { InboundMessage } from '../workflows/messages';
 import { DEFAULT_OUR_NUMBER } from './bandwidth';
 
