@@ -8,7 +8,10 @@
 import { Configuration, MediaApi, MessagesApi } from 'bandwidth-sdk';
 import { isAxiosError } from 'axios';
 import { z } from 'zod';
-import { MessageSchema, MessagingErrorSchema, type Message, type MessageRequest } from './schemas';
+import { BandwidthApiError, toBandwidthApiError, failureKindOfStatus } from './api-error';
+import { MessageSchema, type Message, type MessageRequest } from './schemas';
+
+export { BandwidthApiError, toBandwidthApiError, type BandwidthFailureKind } from './api-error';
 
 /**
  * How the client authenticates: OAuth2 client credentials (tokens from `tokenUrl`), or legacy Basic auth with an API
@@ -26,27 +29,6 @@ export interface BandwidthClientOptions {
   auth: BandwidthAuth;
   /** Per-request timeout; Bandwidth answers create in well under a second. */
   timeoutMs?: number;
-}
-
-/**
- * How a failed API call went, for the retry policy. `not-sent` is safe to retry (Bandwidth never bills or sends on a
- * 4xx/5xx answer, reference §2.1; a refused connection never reached it); `rejected` will fail the same way again;
- * `unknown` means the request may have been accepted (a timeout or a connection dropped after sending), and
- * retrying could send the message twice.
- */
-export type BandwidthFailureKind = 'rejected' | 'not-sent' | 'unknown';
-
-/** A Bandwidth API call that did not succeed. */
-export class BandwidthApiError extends Error {
-  constructor(
-    message: string,
-    readonly kind: BandwidthFailureKind,
-    readonly status: number | null,
-    readonly body: unknown,
-  ) {
-    super(message);
-    this.name = 'BandwidthApiError';
-  }
 }
 
 const TokenResponseSchema = z.object({ access_token: z.string().min(1), expires_in: z.coerce.number().positive() });
@@ -69,7 +51,7 @@ export function createTokenSource(auth: Extract<BandwidthAuth, { kind: 'oauth2' 
     if (!response.ok) {
       throw new BandwidthApiError(
         `Bandwidth token request to ${auth.tokenUrl} failed with ${response.status}: ${text.slice(0, 200)}`,
-        response.status >= 500 ? 'not-sent' : 'rejected',
+        failureKindOfStatus(response.status),
         response.status,
         text,
       );
@@ -138,33 +120,4 @@ export function createBandwidthClient(options: BandwidthClientOptions): Bandwidt
       }
     },
   };
-}
-
-const SAFE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-
-/** Classifies an SDK (axios) error; see {@link BandwidthFailureKind}. */
-export function toBandwidthApiError(err: unknown, what: string): BandwidthApiError {
-  if (err instanceof BandwidthApiError) return err;
-  if (isAxiosError(err)) {
-    const status = err.response?.status ?? null;
-    if (status !== null) {
-      const parsed = MessagingErrorSchema.safeParse(err.response?.data);
-      const detail = parsed.success
-        ? `${parsed.data.type}: ${parsed.data.description}`
-        : JSON.stringify(err.response?.data);
-      const kind: BandwidthFailureKind = status === 429 || status >= 500 ? 'not-sent' : 'rejected';
-      return new BandwidthApiError(
-        `Bandwidth ${what} failed with ${status} (${detail})`,
-        kind,
-        status,
-        err.response?.data,
-      );
-    }
-    const code = err.code ?? '';
-    const kind: BandwidthFailureKind = SAFE_NETWORK_CODES.has(code) ? 'not-sent' : 'unknown';
-    return new BandwidthApiError(`Bandwidth ${what} failed: ${code || err.message}`, kind, null, null);
-  }
-  const cause = err as { cause?: { code?: string } };
-  const kind = SAFE_NETWORK_CODES.has(cause.cause?.code ?? '') ? 'not-sent' : 'unknown';
-  return new BandwidthApiError(`Bandwidth ${what} failed: ${String(err)}`, kind, null, null);
 }
