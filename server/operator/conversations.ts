@@ -16,6 +16,7 @@ import type { RecordStore } from '../../records';
 import type { ConversationStart } from '../../workflows/conversation';
 import { conversationId, parseConversationId } from '../../workflows/ids';
 import { transcriptQuery } from '../../workflows/messages';
+import { CONVERSATION_STATES, type ConversationState } from '../../workflows/search-attributes';
 import { safeEqual } from '../auth';
 import type { BotRouter } from '../bot-router';
 import type { z } from 'zod';
@@ -127,7 +128,7 @@ function summaryFromRaw(info: temporal.api.workflow.v1.IWorkflowExecutionInfo): 
     participants: Array.isArray(participants)
       ? participants.filter((p): p is string => typeof p === 'string')
       : (parseConversationId(id)?.participants ?? []),
-    state: asString(attribute(fields, 'ThreadlineState')),
+    state: asConversationState(attribute(fields, 'ThreadlineState')),
     lastActivity: asDateString(attribute(fields, 'ThreadlineLastActivity')),
   };
 }
@@ -294,4 +295,9 @@ export async function signalConversation<Args extends unknown[]>(
     throw err;
   }
   return { conversationId: id, runId: description.runId, accepted: true };
+}
+
+/** The indexed state, or null when absent or not one of today's values (a conversation from an older version). */
+function asConversationState(value: unknown): ConversationState | null {
+  return (CONVERSATION_STATES as readonly unknown[]).includes(value) ? (value as ConversationState) : null;
 }

@@ -3,6 +3,7 @@
  * the OpenAPI document is generated from them, so the document and the server cannot drift apart.
  */
 import { z } from 'zod';
+import { CONVERSATION_STATES } from '../../workflows/search-attributes';
 import { E164Schema } from '../../bandwidth/schemas';
 import { BotNameSchema } from '../../config/env';
 import { MAX_LIMIT, RECORD_STATUSES } from '../../records';
@@ -95,6 +96,9 @@ export const ConversationStatusSchema = z.enum([
   'unknown',
 ]);
 
+/** `ThreadlineState`: a closed set of values (workflows/search-attributes.ts). */
+export const ConversationStateSchema = z.enum(CONVERSATION_STATES);
+
 export const ConversationSummarySchema = z.object({
   conversationId: z.string(),
   runId: z.string(),
@@ -104,7 +108,7 @@ export const ConversationSummarySchema = z.object({
   closeTime: z.string().nullable(),
   ourNumber: z.string().nullable(),
   participants: z.array(z.string()),
-  state: z.string().nullable().describe('What the conversation is doing now (ThreadlineState)'),
+  state: ConversationStateSchema.nullable().describe('What the conversation is doing now (ThreadlineState)'),
   lastActivity: z.string().nullable().describe('When a message last went in or out (ThreadlineLastActivity)'),
 });
 export type ConversationSummary = z.infer<typeof ConversationSummarySchema>;
@@ -112,13 +116,7 @@ export type ConversationSummary = z.infer<typeof ConversationSummarySchema>;
 export const ListConversationsQuerySchema = z.object({
   ourNumber: E164Schema.optional(),
   participant: E164Schema.optional(),
-  state: z
-    .string()
-    .min(1)
-    .max(200)
-    .regex(/^[^'"\\]*$/, 'must not contain quotes or backslashes')
-    .optional()
-    .describe('Exact ThreadlineState, e.g. "waiting for a reply"'),
+  state: ConversationStateSchema.optional().describe('Only conversations in this state (ThreadlineState)'),
   status: z.enum(['running', 'closed', 'all']).default('all'),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().min(1).optional().describe('nextCursor of the previous page'),

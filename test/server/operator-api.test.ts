@@ -9,6 +9,7 @@ import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import type { BandwidthClient } from '../../bandwidth/client';
 import type { MessageRequest } from '../../bandwidth/schemas';
+import { CONVERSATION_STATES } from '../../workflows/search-attributes';
 import { createMemoryRecordStore, type RecordStore } from '../../records';
 import { createApp } from '../../server/app';
 import { createBotRouter } from '../../server/bot-router';
@@ -289,9 +290,15 @@ describe('the operator API', () => {
     const state = all.conversations[0]!.state!;
     const byState = (await api.call('GET', '/conversations', { query: { ourNumber: shop, state } })).body as Page;
     assert.ok(byState.conversations.length >= 1 && byState.conversations.every((c) => c.state === state));
-    const noState = (await api.call('GET', '/conversations', { query: { ourNumber: shop, state: 'no such state' } }))
+    assert.ok(
+      all.conversations.every((c) => (CONVERSATION_STATES as readonly (string | null)[]).includes(c.state)),
+      'ThreadlineState holds only the documented values',
+    );
+    const noState = await api.call('GET', '/conversations', { query: { ourNumber: shop, state: 'no such state' } });
+    assert.equal(noState.status, 400, 'a state outside the closed set is a clear error, not an empty page');
+    const waiting = (await api.call('GET', '/conversations', { query: { ourNumber: shop, state: 'paused' } }))
       .body as Page;
-    assert.equal(noState.conversations.length, 0);
+    assert.equal(waiting.conversations.length, 0);
     const closed = (await api.call('GET', '/conversations', { query: { ourNumber: shop, status: 'closed' } }))
       .body as Page;
     assert.equal(closed.conversations.length, 0);
