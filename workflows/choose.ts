@@ -3,7 +3,12 @@
  * all of those should count, and anything ambiguous should not.
  */
 
-/** The options of a choice: a list of values, or values each with extra words that mean it. */
+/**
+ * The options of a choice: a list of values, or values each with extra words that mean it.
+ * @example
+ * const options: ChoiceOptions<'yes' | 'no'> = { yes: ['y', 'sure'], no: ['n', 'nope'] };
+ * const answer = await chat.choose(options, { prompt: 'Shall we book it? (yes/no)' });
+ */
 export type ChoiceOptions<T extends string> = readonly T[] | { readonly [K in T]: readonly string[] };
 
 function normalise(text: string): string {

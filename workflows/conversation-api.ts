@@ -19,7 +19,14 @@ import type { InboundMessage, TranscriptEntry } from './messages';
 import type { SentMessage } from './sent-message';
 import type { RaceResult, WaitEvent } from './wait-event';
 
-/** A bot's handle on its conversation, passed to the function given to {@link defineBot}. */
+/**
+ * A bot's handle on its conversation, passed to the function given to {@link defineBot}.
+ * @example
+ * export const shopBot = defineBot(async (chat: Conversation) => {
+ *   const size = await chat.choose(['small', 'large'], { prompt: 'Which size?' });
+ *   await chat.say(size ? `One ${size} coming up.` : 'Text us any time.');
+ * });
+ */
 export interface Conversation<P = unknown, S = unknown> {
   /** The workflow id, `sms:<our number>:<participants>`. */
   readonly id: string;

@@ -5,7 +5,12 @@
 import type { ExternalEvent, InboundMessage, TranscriptEntry, DeliveryEvent } from './messages';
 import type { MediaCopyResult } from './media';
 
-/** What the conversation carries from one run to the next when it continues as new. */
+/**
+ * What the conversation carries from one run to the next when it continues as new.
+ * @example
+ * // built by `chat.checkpoint(state)`; a bot reads its own part back as `chat.resumed`
+ * const count = chat.resumed?.count ?? 0;
+ */
 export interface CarriedState<S = unknown> {
   botState: S;
   transcript: TranscriptEntry[];
@@ -22,7 +27,17 @@ export interface CarriedState<S = unknown> {
   runs: number;
 }
 
-/** What a conversation workflow is started with. The server builds it from the first inbound message. */
+/**
+ * What a conversation workflow is started with. The server builds it from the first inbound message.
+ * @example
+ * // a proactive start, as the operator API's POST /conversations makes it
+ * const start: ConversationStart<{ when: string }> = {
+ *   ourNumber: '+19195550100',
+ *   participants: ['+19195550123'],
+ *   opening: { text: 'Reminder: your appointment is tomorrow at 10. Reply C to confirm.' },
+ *   params: { when: '2026-12-01T10:00:00Z' },
+ * };
+ */
 export interface ConversationStart<P = unknown, S = unknown> {
   /** Our Bandwidth number (E.164). */
   ourNumber: string;
@@ -45,7 +60,12 @@ export interface ConversationStart<P = unknown, S = unknown> {
   carried?: CarriedState<S>;
 }
 
-/** How a conversation ended. */
+/**
+ * How a conversation ended.
+ * @example
+ * const outcome: ConversationOutcome = await client.workflow.result(conversationId(start));
+ * if (outcome.ended === 'operator') console.log(`ended by an operator: ${outcome.reason}`);
+ */
 export interface ConversationOutcome {
   ended: 'bot-finished' | 'operator';
   reason?: string;

@@ -4,18 +4,46 @@
  */
 import type { Duration } from '@temporalio/common';
 
-/** How long `delivered()` waits by default: Bandwidth itself reports 9902 when no receipt comes within 2 hours. */
+/**
+ * How long `delivered()` waits by default: Bandwidth itself reports 9902 when no receipt comes within 2 hours.
+ * @example
+ * await sent.delivered(); // waits up to DEFAULT_DELIVERY_TIMEOUT
+ * await sent.delivered({ timeout: '10 minutes' }); // or as long as you say
+ */
 export const DEFAULT_DELIVERY_TIMEOUT: Duration = '3 hours';
-/** How long `waitForReply`, `ask`, `choose` and `collectReplies` wait by default. */
+/**
+ * How long `waitForReply`, `ask`, `choose` and `collectReplies` wait by default.
+ * @example
+ * const reply = await chat.waitForReply(); // null after DEFAULT_REPLY_TIMEOUT of silence
+ * const soon = await chat.waitForReply({ timeout: '15 minutes' });
+ */
 export const DEFAULT_REPLY_TIMEOUT: Duration = '1 day';
-/** How long `sendMedia` waits for the MMS's delivery receipt before falling back to SMS by default. */
+/**
+ * How long `sendMedia` waits for the MMS's delivery receipt before falling back to SMS by default.
+ * @example
+ * await chat.sendMedia(message); // falls back to SMS after DEFAULT_MMS_RECEIPT_TIMEOUT without a receipt
+ * await chat.sendMedia(message, { receiptTimeout: '10 minutes' });
+ */
 export const DEFAULT_MMS_RECEIPT_TIMEOUT: Duration = '1 hour';
-/** How long `chat.media(message)` waits for the copy of an inbound message's media by default. */
+/**
+ * How long `chat.media(message)` waits for the copy of an inbound message's media by default.
+ * @example
+ * const copy = await chat.media(photo); // waits up to DEFAULT_MEDIA_COPY_TIMEOUT
+ * const quick = await chat.media(photo, { timeout: '5 minutes' });
+ */
 export const DEFAULT_MEDIA_COPY_TIMEOUT: Duration = '1 hour';
-/** How many answers `choose` reads before giving up by default. */
+/**
+ * How many answers `choose` reads before giving up by default.
+ * @example
+ * await chat.choose(['a', 'b'], { prompt: 'A or B?', maxAttempts: DEFAULT_CHOOSE_ATTEMPTS + 2 });
+ */
 export const DEFAULT_CHOOSE_ATTEMPTS = 3;
 
-/** Bandwidth sends a group message to at most 10 recipients (reference §7). */
+/**
+ * Bandwidth sends a group message to at most 10 recipients (reference §7).
+ * @example
+ * if (people.length > MAX_GROUP_RECIPIENTS) throw new Error('start one conversation per group of at most 10');
+ */
 export const MAX_GROUP_RECIPIENTS = 10;
 
 /** Message ids, receipt keys and external-event ids remembered to drop duplicates (Bandwidth delivers at least once). */

@@ -8,7 +8,12 @@ import type { ConversationOutcome, ConversationStart } from './conversation-star
 import { endConversationSignal } from './messages';
 import { createRuntime } from './runtime/runtime';
 
-/** A bot's workflow function, as {@link defineBot} returns it; the mark tells bots apart from other exports. */
+/**
+ * A bot's workflow function, as {@link defineBot} returns it; the mark tells bots apart from other exports.
+ * @example
+ * // the worker's workflowsPath exports bots by name: the name is the workflow type
+ * export const greeterBot: BotWorkflow = defineBot(async (chat) => { await chat.say('Hi!'); });
+ */
 export type BotWorkflow<P = unknown, S = unknown> = ((
   start: ConversationStart<P, S>,
 ) => Promise<ConversationOutcome>) & {

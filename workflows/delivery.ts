@@ -5,7 +5,12 @@
 import { describeErrorCode, type ErrorCategory } from '../bandwidth/error-codes';
 import type { DeliveryEvent } from './messages';
 
-/** Why a message was not delivered. */
+/**
+ * Why a message was not delivered.
+ * @example
+ * const receipt = await sent.delivered();
+ * if (receipt.status === 'failed' && receipt.category === 'mms-unsupported') await chat.say('Here is the link instead: ...');
+ */
 export type FailureCategory =
   | ErrorCategory
   /** Bandwidth refused the request itself (HTTP 4xx): nothing was sent. */
@@ -13,12 +18,24 @@ export type FailureCategory =
   /** The send's outcome is unknown (a timeout after the request left): Threadline does not resend on its own. */
   | 'send-outcome-unknown';
 
+/**
+ * A message reached the recipient's handset (the `message-delivered` callback).
+ * @example
+ * const receipt = await sent.delivered();
+ * if (receipt.status === 'delivered') console.log(`delivered at ${receipt.time}`);
+ */
 export interface Delivered {
   status: 'delivered';
   recipient: string;
   time: string;
 }
 
+/**
+ * A message that did not reach the recipient: Bandwidth's error code, its name and description, and a category.
+ * @example
+ * const receipt = await sent.delivered();
+ * if (receipt.status === 'failed' && receipt.category === 'opted-out') return; // they said STOP
+ */
 export interface DeliveryFailed {
   status: 'failed';
   recipient: string;
@@ -31,12 +48,23 @@ export interface DeliveryFailed {
   time: string;
 }
 
+/**
+ * No receipt came in time (a carrier may still deliver it later).
+ * @example
+ * const receipt = await sent.delivered({ timeout: '30 minutes' });
+ * if (receipt.status === 'timed-out') console.log(`no receipt yet from ${receipt.recipient}`);
+ */
 export interface DeliveryTimedOut {
   status: 'timed-out';
   recipient: string;
 }
 
-/** The outcome of one message for one recipient. */
+/**
+ * The outcome of one message for one recipient.
+ * @example
+ * const receipt: DeliveryResult = await (await chat.say('See you at 10')).delivered();
+ * if (receipt.status === 'timed-out') await chat.say('Just checking you got my last message.');
+ */
 export type DeliveryResult = Delivered | DeliveryFailed | DeliveryTimedOut;
 
 export function deliveryResultOf(event: DeliveryEvent): Delivered | DeliveryFailed {

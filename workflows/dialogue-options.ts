@@ -6,6 +6,14 @@ import type { DeliveryFailed, DeliveryResult, DeliveryTimedOut } from './deliver
 import type { InboundMessage } from './messages';
 import type { SentMessage } from './sent-message';
 
+/**
+ * Options of {@link Conversation.sendMedia}: how long to wait for the MMS receipt, and the SMS sent instead.
+ * @example
+ * await chat.sendMedia(
+ *   { text: 'Your photos', media: ['https://cdn.example.com/1.jpg'] },
+ *   { receiptTimeout: '10 minutes', fallbackText: (text, links) => `${text}: ${links.join(' ')}` },
+ * );
+ */
 export interface SendMediaOptions {
   /** How long to wait for the MMS's receipt before sending the SMS instead; default {@link DEFAULT_MMS_RECEIPT_TIMEOUT}. */
   receiptTimeout?: Duration;
@@ -13,7 +21,12 @@ export interface SendMediaOptions {
   fallbackText?: (text: string, links: string[]) => string;
 }
 
-/** What {@link Conversation.sendMedia} did. */
+/**
+ * What {@link Conversation.sendMedia} did.
+ * @example
+ * const result: MediaSendResult = await chat.sendMedia({ text: 'Your receipt', media: ['https://example.com/r.png'] });
+ * if (result.via === 'sms') await chat.say(`(sent as a link: ${result.reason.status})`);
+ */
 export type MediaSendResult =
   /** The MMS went out; `receipt` is its delivery result (a failure that no SMS would fix, such as an opt-out). */
   | { via: 'mms'; message: SentMessage; receipt: DeliveryResult }
@@ -26,6 +39,11 @@ export type MediaSendResult =
       links: string[];
     };
 
+/**
+ * Options of {@link Conversation.collectReplies}: how many must reply, whose replies count, and for how long.
+ * @example
+ * const votes = await chat.collectReplies({ count: 2, from: chat.participants.slice(0, 3), timeout: '2 hours' });
+ */
 export interface CollectOptions {
   /** How many different participants must reply. */
   count: number;
@@ -35,7 +53,12 @@ export interface CollectOptions {
   timeout?: Duration;
 }
 
-/** The result of {@link Conversation.collectReplies}. */
+/**
+ * The result of {@link Conversation.collectReplies}.
+ * @example
+ * const votes: CollectedReplies = await chat.collectReplies({ count: 2, timeout: '1 day' });
+ * if (votes.complete) await chat.say(`${votes.replies.length} of you are in!`);
+ */
 export interface CollectedReplies {
   /** True when `count` participants replied in time. */
   complete: boolean;
@@ -45,6 +68,11 @@ export interface CollectedReplies {
   waitingOn: string[];
 }
 
+/**
+ * Options of {@link Conversation.waitForReply}: how long to wait, and whose message counts.
+ * @example
+ * const answer = await chat.waitForReply({ timeout: '15 minutes', from: '+19195550123' });
+ */
 export interface WaitOptions {
   /** How long to wait; default {@link DEFAULT_REPLY_TIMEOUT}. */
   timeout?: Duration;
@@ -52,6 +80,11 @@ export interface WaitOptions {
   from?: string;
 }
 
+/**
+ * Options of {@link Conversation.ask}: a reply timeout, whose reply counts, and when the timeout starts.
+ * @example
+ * const name = await chat.ask('What is your name?', { timeout: '1 hour', timerStartsOn: 'delivery' });
+ */
 export interface AskOptions extends WaitOptions {
   /**
    * When the reply timeout starts: `'send'` (default) when Bandwidth accepts the question; `'delivery'` when its
@@ -60,6 +93,16 @@ export interface AskOptions extends WaitOptions {
   timerStartsOn?: 'send' | 'delivery';
 }
 
+/**
+ * Options of {@link Conversation.choose}: the prompt, the re-prompt, and how many answers to read.
+ * @example
+ * const size = await chat.choose(['small', 'large'], {
+ *   prompt: 'Small or large?',
+ *   retryPrompt: 'Sorry, small or large?',
+ *   maxAttempts: 2,
+ *   timeout: '15 minutes',
+ * });
+ */
 export interface ChooseOptions extends AskOptions {
   /** Sent first, if given. */
   prompt?: string;

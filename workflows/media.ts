@@ -6,7 +6,12 @@
  * Types only, shared by the workflows, the activities and the media store: deterministic and free of I/O.
  */
 
-/** A media file copied into Threadline's media store. */
+/**
+ * A media file copied into Threadline's media store.
+ * @example
+ * const copy = await chat.media(photo);
+ * for (const item of copy.items) console.log(`${item.name} (${item.contentType}, ${item.size} bytes) at ${item.url}`);
+ */
 export interface StoredMedia {
   /** The store's key, e.g. `<messageId>/0/photo.jpg`. */
   id: string;
@@ -21,7 +26,12 @@ export interface StoredMedia {
   source: string;
 }
 
-/** The outcome of copying an inbound message's media into the store. */
+/**
+ * The outcome of copying an inbound message's media into the store.
+ * @example
+ * const copy: MediaCopyResult = await chat.media(photo);
+ * if (copy.status === 'failed') await chat.say('Sorry, your photo did not come through. Could you send it again?');
+ */
 export type MediaCopyResult =
   /** The message had no media. */
   | { status: 'none'; items: [] }
@@ -32,10 +42,21 @@ export type MediaCopyResult =
   /** The copy is still running after the `timeout` given to `chat.media`. */
   | { status: 'pending'; items: [] };
 
-/** An outbound media item: its URL, and optionally the link an SMS fallback sends instead (default: the URL). */
+/**
+ * An outbound media item: its URL, and optionally the link an SMS fallback sends instead (default: the URL).
+ * @example
+ * const media: OutboundMedia[] = ['https://cdn.example.com/a.jpg', { url: 'https://cdn.example.com/b.jpg', link: 'https://example.com/b' }];
+ * await chat.sendMedia({ text: 'Before and after', media });
+ */
 export type OutboundMedia = string | { url: string; link?: string };
 
-/** Bandwidth accepts at most 10 attachments on one MMS (reference §7). */
+/**
+ * Bandwidth accepts at most 10 attachments on one MMS (reference §7).
+ * @example
+ * for (let i = 0; i < photos.length; i += MAX_MMS_ATTACHMENTS) {
+ *   await chat.say({ text: 'Photos', media: photos.slice(i, i + MAX_MMS_ATTACHMENTS) });
+ * }
+ */
 export const MAX_MMS_ATTACHMENTS = 10;
 
 /** The file name at the end of a media URL (`.../media/<messageId>/0/photo.jpg` → `photo.jpg`). */

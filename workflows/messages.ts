@@ -5,7 +5,12 @@
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 
-/** A text (or MMS) from a participant to our number. Built by the server from a `message-received` callback. */
+/**
+ * A text (or MMS) from a participant to our number. Built by the server from a `message-received` callback.
+ * @example
+ * const message: InboundMessage | null = await chat.waitForReply();
+ * if (message?.media.length) await chat.say(`Thanks for the ${message.media.length} photo(s), ${message.from}!`);
+ */
 export interface InboundMessage {
   /** Bandwidth's message id: the deduplication key (Bandwidth may deliver a callback twice). */
   messageId: string;
@@ -36,11 +41,20 @@ export interface DeliveryEvent {
   time: string;
 }
 
-/** Delivery status of a message, as the transcript shows it. */
+/**
+ * Delivery status of a message, as the transcript shows it.
+ * @example
+ * const undelivered = chat.transcript().filter((m) => m.direction === 'out' && m.status === 'failed');
+ */
 export type MessageStatus =
   'received' | 'sending' | 'accepted' | 'sent' | 'delivered' | 'failed' | 'send-failed' | 'partially-delivered';
 
-/** One line of a conversation's transcript. */
+/**
+ * One line of a conversation's transcript.
+ * @example
+ * const entries: readonly TranscriptEntry[] = chat.transcript();
+ * const lastFromThem = entries.findLast((m) => m.direction === 'in');
+ */
 export interface TranscriptEntry {
   direction: 'in' | 'out';
   messageId: string | null;
@@ -79,7 +93,12 @@ export const takeoverSignal = defineSignal<[{ paused: boolean; operator: string 
 /** Ends the conversation: the bot stops where it is and the workflow completes. */
 export const endConversationSignal = defineSignal<[{ reason: string }]>('endConversation');
 
-/** Something outside the conversation happened (a payment, a booking change); bots wait for it by name. */
+/**
+ * Something outside the conversation happened (a payment, a booking change); bots wait for it by name.
+ * @example
+ * // from outside the workflow, e.g. a payment webhook:
+ * await client.workflow.getHandle(id).signal(externalEventSignal, { name: 'payment', payload: { amount: 20 }, id: 'pay_123' });
+ */
 export interface ExternalEvent {
   name: string;
   payload?: unknown;

@@ -46,6 +46,9 @@ export function searchAttributeFlag(key: ConversationSearchAttributeKey): string
 /**
  * Every value `ThreadlineState` takes: a closed set, so operators can filter on it (`ThreadlineState =
  * "waiting-for-reply"`). The prose (who paused it, what exactly it waits for) is in the Web UI's current details.
+ * @example
+ * // find paused conversations: temporal workflow list --query 'ThreadlineState = "paused"'
+ * const states: readonly string[] = CONVERSATION_STATES;
  */
 export const CONVERSATION_STATES = [
   /** Started, before its first wait. */
@@ -70,5 +73,10 @@ export const CONVERSATION_STATES = [
   'ended-by-operator',
 ] as const;
 
-/** What a conversation is doing now, as its `ThreadlineState` search attribute says. */
+/**
+ * What a conversation is doing now, as its `ThreadlineState` search attribute says.
+ * @example
+ * const state: ConversationState = 'waiting-for-reply';
+ * await client.workflow.list({ query: `ThreadlineState = "${state}"` });
+ */
 export type ConversationState = (typeof CONVERSATION_STATES)[number];

@@ -5,7 +5,13 @@
 import type { Duration } from '@temporalio/common';
 import type { DeliveryFailed, DeliveryResult } from './delivery';
 
-/** A message Bandwidth has accepted (or refused: see `accepted`). */
+/**
+ * A message Bandwidth has accepted (or refused: see `accepted`).
+ * @example
+ * const sent: SentMessage = await chat.say('Your code is 1234');
+ * const receipt = await sent.delivered({ timeout: '10 minutes' });
+ * if (receipt.status !== 'delivered') await chat.say('Did you get the code? Reply RESEND if not.');
+ */
 export interface SentMessage {
   /** Threadline's id for this send within the conversation (`s1`, `s2`, ...). */
   readonly sendId: string;
@@ -36,7 +42,12 @@ export interface SentMessage {
   deliveredToAll(options?: { timeout?: Duration }): Promise<GroupDelivery>;
 }
 
-/** Every recipient's outcome for one message, from {@link SentMessage.deliveredToAll}. */
+/**
+ * Every recipient's outcome for one message, from {@link SentMessage.deliveredToAll}.
+ * @example
+ * const report: GroupDelivery = await (await chat.say('Dinner at 7?')).deliveredToAll();
+ * if (!report.allDelivered) await chat.say(`Not reached: ${[...report.invalid, ...report.timedOut].join(', ')}`);
+ */
 export interface GroupDelivery {
   /** True when every recipient's receipt says delivered. */
   allDelivered: boolean;

@@ -4,7 +4,12 @@
  * (runtime/wait-events.ts) and races them (runtime/race.ts).
  */
 
-/** What kind of thing an event waits for; a race's kinds decide the conversation's `ThreadlineState`. */
+/**
+ * What kind of thing an event waits for; a race's kinds decide the conversation's `ThreadlineState`.
+ * @example
+ * // a race of a reply and a timer shows `waiting-for-reply` in ThreadlineState
+ * await chat.race({ reply: chat.events.reply(), later: chat.events.timer('1 hour') });
+ */
 export type WaitKind = 'reply' | 'delivery' | 'media' | 'external' | 'timer';
 
 /**
