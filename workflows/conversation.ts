@@ -32,15 +32,7 @@ export { defineBot, type BotWorkflow } from './define-bot';
 export type { Conversation } from './conversation-api';
 export type { CarriedState, ConversationOutcome, ConversationStart } from './conversation-start';
 export type { GroupDelivery, SentMessage } from './sent-message';
-export type {
-  AskOptions,
-  ChooseOptions,
-  CollectedReplies,
-  CollectOptions,
-  MediaSendResult,
-  SendMediaOptions,
-  WaitOptions,
-} from './dialogue-options';
+export type * from './dialogue-options';
 export type { RaceResult, WaitEvent, WaitKind } from './wait-event';
 export type { ChoiceOptions } from './choose';
 export type { Delivered, DeliveryFailed, DeliveryResult, DeliveryTimedOut, FailureCategory } from './delivery';
