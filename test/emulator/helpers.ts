@@ -7,6 +7,7 @@ import { type AddressInfo } from 'node:net';
 import { type Message } from '../../bandwidth/schemas';
 import { loadSpecValidator } from './openapi';
 import { createEmulator, type Emulator, type EmulatorDefaults, type EmulatorOptions } from '../../emulator';
+import { eventually } from '../helpers/eventually';
 
 export interface ReceivedCallback {
   headers: http.IncomingHttpHeaders;
@@ -71,15 +72,16 @@ export async function startSink(): Promise<CallbackSink> {
       hanging = on;
     },
     async waitFor(predicate, timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!predicate(events())) {
-        if (Date.now() > deadline) {
-          throw new Error(
-            `timed out waiting for callbacks; got ${JSON.stringify(events().map((e) => [e.type, e.to]))}`,
-          );
-        }
-        await new Promise((r) => setTimeout(r, 5));
-      }
+      await eventually(
+        () => {
+          if (!predicate(events())) {
+            throw new Error(
+              `timed out waiting for callbacks; got ${JSON.stringify(events().map((e) => [e.type, e.to]))}`,
+            );
+          }
+        },
+        { timeoutMs, intervalMs: 5 },
+      );
     },
     close() {
       return new Promise((resolve) => {
@@ -220,16 +222,8 @@ export const eventsOf = (sink: CallbackSink, messageId?: string): Event[] =>
 export const admin = <T = Record<string, unknown>>(url: string, method: string, path: string, body?: unknown) =>
   api<T>(url, `/emulator${path}`, { method, body, auth: '' });
 
-/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** The tests' one polling helper (test/helpers/eventually.ts), also exported here next to the emulator helpers. */
+export { eventually };
 
 /** One entry of the admin callback log. */
 export interface CallbackLogEntry {
