@@ -2,6 +2,7 @@
  * Test helpers: a callback receiver that records every POST (and can be told to fail), an emulator on an ephemeral
  * port pointed at it, and small fetch wrappers.
  */
+import assert from 'node:assert/strict';
 import http from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { type Message } from '../../bandwidth/schemas';
@@ -224,6 +225,32 @@ export const admin = <T = Record<string, unknown>>(url: string, method: string, 
 
 /** The tests' one polling helper (test/helpers/eventually.ts), also exported here next to the emulator helpers. */
 export { eventually };
+
+/**
+ * Waits until the emulator has nothing more to send about message `id` and the sink has all it sent: every recipient
+ * has reached a terminal state (after which the emulator sends nothing more about it, except for the legacy group bug)
+ * and no callback about the message is pending. Returns the events the sink received about it. This is how a test
+ * shows that an event did not happen: by the emulator's own record, not by waiting a while for it.
+ */
+export async function settledEvents(url: string, sink: CallbackSink, id: string): Promise<Event[]> {
+  await eventually(async () => {
+    const message = await admin<{ recipients: { to: string; status: string; terminal: boolean }[] }>(
+      url,
+      'GET',
+      `/messages/${id}`,
+    );
+    assert.equal(message.status, 200, `message ${id}: ${JSON.stringify(message.body)}`);
+    const open = message.body.recipients.filter((r) => !r.terminal).map((r) => `${r.to} ${r.status}`);
+    assert.deepEqual(open, [], `message ${id} is still on its way`);
+    const pending = await admin<CallbackLogEntry[]>(url, 'GET', `/callbacks?messageId=${id}&state=pending`);
+    assert.deepEqual(
+      pending.body.map((c) => c.types),
+      [],
+      `callbacks about message ${id} are pending`,
+    );
+  });
+  return eventsOf(sink, id);
+}
 
 /** One entry of the admin callback log. */
 export interface CallbackLogEntry {
