@@ -7,10 +7,11 @@
  *   npm test -- test/workflows     # only the files under a folder (or named files)
  *
  * A stuck test (a workflow that never answers, a server that never replies) fails instead of hanging the run: node's
- * `--test-timeout` is set to THREADLINE_TEST_TIMEOUT_MS (default 600 000, ten minutes). On Node 20 node applies it to
- * each test file as a whole, not to each test (nodejs/node#57656; newer Node applies it per test, nodejs/node#57672):
- * the file fails with "test timed out", the tests that passed before the stuck one are reported, and the run goes on
- * with the next file. It also ends a file whose process never exits after its tests (a handle left open).
+ * `--test-timeout` is set to THREADLINE_TEST_TIMEOUT_MS (default 300 000, five minutes; the slowest file takes under
+ * a minute). On Node 20 node applies it to each test file as a whole, not to each test (nodejs/node#57656; newer Node
+ * applies it per test, nodejs/node#57672): the file fails with "test timed out", the tests that passed before the
+ * stuck one are reported, and the run goes on with the next file. It also ends a file whose process never exits
+ * after its tests (a handle left open).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -52,7 +53,7 @@ function testFiles(filters: string[]): string[] {
 async function main(): Promise<number> {
   const started = Date.now();
   const files = testFiles(process.argv.slice(2));
-  const timeout = timeoutMs('THREADLINE_TEST_TIMEOUT_MS', 10 * 60_000);
+  const timeout = timeoutMs('THREADLINE_TEST_TIMEOUT_MS', 5 * 60_000);
   if (files.length === 0) throw new Error(`no test files match ${process.argv.slice(2).join(' ')}`);
 
   const cli = await ensureTemporalCli(log);
