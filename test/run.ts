@@ -5,6 +5,13 @@
  *
  *   npm test                       # everything
  *   npm test -- test/workflows     # only the files under a folder (or named files)
+ *
+ * A stuck test (a workflow that never answers, a server that never replies) fails instead of hanging the run: node's
+ * `--test-timeout` is set to THREADLINE_TEST_TIMEOUT_MS (default 300 000, five minutes; the slowest file takes under
+ * a minute). On Node 20 node applies it to each test file as a whole, not to each test (nodejs/node#57656; newer Node
+ * applies it per test, nodejs/node#57672): the file fails with "test timed out", the tests that passed before the
+ * stuck one are reported, and the run goes on with the next file. It also ends a file whose process never exits
+ * after its tests (a handle left open).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,6 +23,16 @@ import { quietBundlerLogger, workflowsPath } from '../worker/create-worker';
 
 const root = path.resolve(__dirname, '..');
 const log = (line: string) => process.stderr.write(`[test] ${line}\n`);
+
+/** A timeout in ms from the environment, or the default. */
+function timeoutMs(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms <= 0)
+    throw new Error(`${name} must be a positive number of milliseconds, not ${raw}`);
+  return ms;
+}
 
 function testFiles(filters: string[]): string[] {
   const found: string[] = [];
@@ -36,6 +53,7 @@ function testFiles(filters: string[]): string[] {
 async function main(): Promise<number> {
   const started = Date.now();
   const files = testFiles(process.argv.slice(2));
+  const timeout = timeoutMs('THREADLINE_TEST_TIMEOUT_MS', 5 * 60_000);
   if (files.length === 0) throw new Error(`no test files match ${process.argv.slice(2).join(' ')}`);
 
   const cli = await ensureTemporalCli(log);
@@ -79,13 +97,11 @@ async function main(): Promise<number> {
     fs.writeFileSync(bundlePath, bundle.code);
     env.THREADLINE_TEST_WORKFLOW_BUNDLE = bundlePath;
     log(`workflows bundled in ${Date.now() - bundleStarted} ms; running ${files.length} test files`);
+    log(`a test file that takes over ${timeout} ms fails (THREADLINE_TEST_TIMEOUT_MS)`);
 
     const code = await new Promise<number>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
-        cwd: root,
-        env,
-        stdio: 'inherit',
-      });
+      const args = ['--import', 'tsx', '--test', '--test-concurrency=1', `--test-timeout=${timeout}`, ...files];
+      const child = spawn(process.execPath, args, { cwd: root, env, stdio: 'inherit' });
       const forward = (signal: NodeJS.Signals) => child.kill(signal);
       process.once('SIGINT', forward);
       process.once('SIGTERM', forward);

@@ -41,7 +41,11 @@ void describe('callback delivery', () => {
     // The attempt is recorded just after the receiver answers.
     const entries = await eventually(async () => {
       const all = await log(env!, res.body.id);
-      return all.length >= 3 && all.every((c) => c.state === 'delivered') ? all : undefined;
+      assert.ok(
+        all.length >= 3 && all.every((c) => c.state === 'delivered'),
+        `states ${all.map((c) => c.state).join(', ')}`,
+      );
+      return all;
     });
     assert.ok(entries.every((c) => c.attempts[0]!.status === 204));
   });
@@ -60,7 +64,8 @@ void describe('callback delivery', () => {
     for (let attempt = 1; attempt <= 60 && !dropped; attempt++) {
       const entry = await eventually(async () => {
         const e = (await log(env!, res.body.id))[0];
-        return e && e.attempts.length >= attempt ? e : undefined;
+        assert.ok(e && e.attempts.length >= attempt, `attempt ${attempt} not made yet`);
+        return e;
       });
       if (entry.state === 'dropped') {
         dropped = entry;
@@ -93,10 +98,14 @@ void describe('callback delivery', () => {
     env.sink.respondWith(500);
     const started = Date.now();
     const res = await sendText(env.url, { to: ['+19195550304'], text: 'x' });
-    const dropped = await eventually(async () => {
-      const e = (await log(env!, res.body.id))[0];
-      return e?.state === 'dropped' ? e : undefined;
-    }, 10_000);
+    const dropped = await eventually(
+      async () => {
+        const e = (await log(env!, res.body.id))[0];
+        assert.ok(e?.state === 'dropped', `state ${e?.state}`);
+        return e;
+      },
+      { timeoutMs: 10_000 },
+    );
     const realSeconds = (Date.now() - started) / 1000;
     assert.ok(realSeconds < 5, `took ${realSeconds}s`);
     const span = (Date.parse(dropped.attempts.at(-1)!.time) - Date.parse(dropped.attempts[0]!.time)) / 3_600_000;
@@ -113,11 +122,12 @@ void describe('callback delivery', () => {
     });
     env.sink.hang(true);
     const res = await sendText(env.url, { to: ['+19195550303'], text: 'x' });
-    await eventually(async () => ((await log(env!, res.body.id))[0]?.attempts.length ?? 0) >= 1 || undefined);
+    await eventually(async () => assert.ok((await log(env!, res.body.id))[0]?.attempts.length, 'no attempt yet'));
     env.sink.hang(false);
     const entry = await eventually(async () => {
       const e = (await log(env!, res.body.id))[0];
-      return e?.state === 'delivered' ? e : undefined;
+      assert.ok(e?.state === 'delivered', `state ${e?.state}`);
+      return e;
     });
     assert.equal(entry.attempts[0]!.error, 'timeout');
     assert.equal(entry.attempts[0]!.status, null);

@@ -2,11 +2,13 @@
  * Test helpers: a callback receiver that records every POST (and can be told to fail), an emulator on an ephemeral
  * port pointed at it, and small fetch wrappers.
  */
+import assert from 'node:assert/strict';
 import http from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { type Message } from '../../bandwidth/schemas';
 import { loadSpecValidator } from './openapi';
 import { createEmulator, type Emulator, type EmulatorDefaults, type EmulatorOptions } from '../../emulator';
+import { eventually } from '../helpers/eventually';
 
 export interface ReceivedCallback {
   headers: http.IncomingHttpHeaders;
@@ -71,15 +73,16 @@ export async function startSink(): Promise<CallbackSink> {
       hanging = on;
     },
     async waitFor(predicate, timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!predicate(events())) {
-        if (Date.now() > deadline) {
-          throw new Error(
-            `timed out waiting for callbacks; got ${JSON.stringify(events().map((e) => [e.type, e.to]))}`,
-          );
-        }
-        await new Promise((r) => setTimeout(r, 5));
-      }
+      await eventually(
+        () => {
+          if (!predicate(events())) {
+            throw new Error(
+              `timed out waiting for callbacks; got ${JSON.stringify(events().map((e) => [e.type, e.to]))}`,
+            );
+          }
+        },
+        { timeoutMs, intervalMs: 5 },
+      );
     },
     close() {
       return new Promise((resolve) => {
@@ -220,15 +223,33 @@ export const eventsOf = (sink: CallbackSink, messageId?: string): Event[] =>
 export const admin = <T = Record<string, unknown>>(url: string, method: string, path: string, body?: unknown) =>
   api<T>(url, `/emulator${path}`, { method, body, auth: '' });
 
-/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
+/** The tests' one polling helper (test/helpers/eventually.ts), also exported here next to the emulator helpers. */
+export { eventually };
+
+/**
+ * Waits until the emulator has nothing more to send about message `id` and the sink has all it sent: every recipient
+ * has reached a terminal state (after which the emulator sends nothing more about it, except for the legacy group bug)
+ * and no callback about the message is pending. Returns the events the sink received about it. This is how a test
+ * shows that an event did not happen: by the emulator's own record, not by waiting a while for it.
+ */
+export async function settledEvents(url: string, sink: CallbackSink, id: string): Promise<Event[]> {
+  await eventually(async () => {
+    const message = await admin<{ recipients: { to: string; status: string; terminal: boolean }[] }>(
+      url,
+      'GET',
+      `/messages/${id}`,
+    );
+    assert.equal(message.status, 200, `message ${id}: ${JSON.stringify(message.body)}`);
+    const open = message.body.recipients.filter((r) => !r.terminal).map((r) => `${r.to} ${r.status}`);
+    assert.deepEqual(open, [], `message ${id} is still on its way`);
+    const pending = await admin<CallbackLogEntry[]>(url, 'GET', `/callbacks?messageId=${id}&state=pending`);
+    assert.deepEqual(
+      pending.body.map((c) => c.types),
+      [],
+      `callbacks about message ${id} are pending`,
+    );
+  });
+  return eventsOf(sink, id);
 }
 
 /** One entry of the admin callback log. */

@@ -1,7 +1,9 @@
 /**
- * Retries an assertion until it passes: for things that happen asynchronously (a callback arriving, a workflow
- * advancing). Polls every `intervalMs` up to `timeoutMs`, then rethrows the last assertion error. This bounds how long
- * a test waits for an event; it does not time anything.
+ * Retries a check until it passes: for things that happen asynchronously (a callback arriving, a workflow advancing).
+ * `check` passes when it returns (or resolves) without throwing, typically because its assertions held; `eventually`
+ * then returns what it returned. It is called every `intervalMs`; once `timeoutMs` have passed, the last error is
+ * rethrown. This bounds how long a test waits for an event; it does not time anything. It is the tests' only polling
+ * loop: a check that looks for a value asserts it (`assert.ok(found, ...)`) rather than returning undefined.
  */
 export async function eventually<T>(
   check: () => Promise<T> | T,

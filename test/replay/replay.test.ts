@@ -24,6 +24,8 @@ function load(file: string) {
   };
 }
 
+const ids = (files: string[]) => files.map((file) => path.basename(file, '.json')).sort();
+
 async function replayAll(options: ReplayWorkerOptions, files: string[]): Promise<Map<string, Error | undefined>> {
   const results = new Map<string, Error | undefined>();
   for await (const result of Worker.runReplayHistories(options, files.map(load))) {
@@ -43,8 +45,9 @@ describe('replaying recorded conversations', () => {
   });
 
   it('replays every recorded history against the current bots', async () => {
+    assert.ok(fixtures.length > 0, 'no recorded histories');
     const results = await replayAll(workflowSource(), fixtures);
-    assert.equal(results.size, fixtures.length);
+    assert.deepEqual([...results.keys()].sort(), ids(fixtures), 'not every recorded history replayed');
     for (const [workflowId, error] of results) assert.equal(error, undefined, `${workflowId}: ${String(error)}`);
   });
 
@@ -62,6 +65,7 @@ describe('replaying recorded conversations', () => {
     it('is what lets surveys started on version 1 replay: without it they fail with a nondeterminism error', async () => {
       assert.ok(v1.length >= 2);
       const results = await replayAll(unpatched, v1);
+      assert.deepEqual([...results.keys()].sort(), ids(v1), 'not every version-1 history replayed');
       for (const [workflowId, error] of results) {
         assert.ok(error, `${workflowId} replayed without the patch`);
         assert.match(error.name, /DeterminismViolationError/);
