@@ -164,7 +164,8 @@ export class BotChat {
   }
 
   /**
-   * Checks that the bot has sent nothing it has not been asked about, after letting it work for `settleMs`.
+   * Checks that the bot has sent nothing the test has not read yet, once the conversation has handled everything
+   * delivered to it and waits (its history shows no workflow or activity task open): no sleeping, no guessing.
    *
    * @example
    * ```ts
@@ -172,8 +173,10 @@ export class BotChat {
    * await chat.expectNoReply();
    * ```
    */
-  async expectNoReply({ settleMs = 300 } = {}): Promise<void> {
-    await new Promise((r) => setTimeout(r, settleMs));
+  async expectNoReply(): Promise<void> {
+    // Proved by order, not by waiting: once the conversation has handled all it was sent and waits, a reply it
+    // would have sent is already with Bandwidth.
+    await this.parts.conversation.idle();
     const unread = (await this.parts.bandwidth.replies()).filter((r) => !this.readIds.has(r.messageId));
     if (unread.length > 0) throw new Error(`the bot sent ${JSON.stringify(unread.map((r) => r.text))}`);
   }

@@ -3,6 +3,7 @@
  * inbound messages, a signal per delivery receipt, a plain start for a proactive conversation.
  */
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { ConversationStart } from '../workflows/conversation';
 import { conversationId } from '../workflows/ids';
 import {
@@ -33,6 +34,11 @@ export interface ConversationWorkflow {
   deliverReceipt(event: DeliveryEvent): Promise<void>;
   /** The conversation was started elsewhere (through the webhook server): follow it by its workflow id. */
   follow(): void;
+  /**
+   * Resolves once the conversation has handled everything delivered to it so far and waits for something new: no
+   * workflow task is scheduled or running, and no activity is in flight (its history says so, on any server).
+   */
+  idle(options?: { timeoutMs?: number }): Promise<void>;
   /** Terminates the conversation if it is still running. */
   stop(): Promise<void>;
 }
@@ -76,6 +82,16 @@ export function createConversationWorkflow({
         throw err;
       }
     },
+    async idle({ timeoutMs = 10_000 } = {}) {
+      if (!handle) return;
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const { events } = await handle.fetchHistory();
+        if (isIdle(events ?? [])) return;
+        if (Date.now() > deadline) throw new Error(`${workflowId} is still busy after ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
     follow() {
       handle ??= client.workflow.getHandle(workflowId);
     },
@@ -85,4 +101,42 @@ export function createConversationWorkflow({
       if (status.name === 'RUNNING') await handle.terminate('test finished').catch(() => undefined);
     },
   };
+}
+
+const { EventType } = temporal.api.enums.v1;
+const TASK_OPENED = new Set([
+  EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+  EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
+]);
+const TASK_CLOSED = new Set([
+  EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
+  EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
+  EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
+  EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
+  EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED,
+]);
+const RUN_CLOSED = new Set([
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
+]);
+
+/**
+ * True when a run's history shows nothing left to do: it closed, or every workflow and activity task it scheduled
+ * has closed (a workflow task's started event comes between; a timer pending is waiting, not work).
+ */
+function isIdle(events: temporal.api.history.v1.IHistoryEvent[]): boolean {
+  let open = 0;
+  for (const event of events) {
+    const type = event.eventType ?? EventType.EVENT_TYPE_UNSPECIFIED;
+    if (RUN_CLOSED.has(type)) return true;
+    if (TASK_OPENED.has(type)) open += 1;
+    else if (TASK_CLOSED.has(type)) open -= 1;
+  }
+  return open === 0;
 }

@@ -96,7 +96,6 @@ void describe('callback delivery', () => {
       requestedCallbackTypes: ['message-delivered'],
     });
     env.sink.respondWith(500);
-    const started = Date.now();
     const res = await sendText(env.url, { to: ['+19195550304'], text: 'x' });
     const dropped = await eventually(
       async () => {
@@ -106,8 +105,6 @@ void describe('callback delivery', () => {
       },
       { timeoutMs: 10_000 },
     );
-    const realSeconds = (Date.now() - started) / 1000;
-    assert.ok(realSeconds < 5, `took ${realSeconds}s`);
     const span = (Date.parse(dropped.attempts.at(-1)!.time) - Date.parse(dropped.attempts[0]!.time)) / 3_600_000;
     // No retry is scheduled past 24 hours; at this scale a millisecond of real lag is 50 emulated seconds.
     assert.ok(span > 22 && span <= 24.5, `retried for ${span} emulated hours`);
