@@ -23,6 +23,11 @@
  * const page = await store.search({ participant: '+19195550123', status: 'failed', limit: 50 });
  * const next = await store.search({ participant: '+19195550123', status: 'failed', limit: 50, cursor: page.nextCursor! });
  * for await (const chunk of store.export({ conversationId }, 'csv')) res.write(chunk);
+ *
+ * // Opt-out ledger: a STOP, recorded idempotently; checked before every send.
+ * await store.optOuts.record({ id: `keyword:${messageId}`, scope: 'number:+19195550100', contact: '+19195550123',
+ *   action: 'opt-out', source: 'keyword', time, messageId, keyword: 'STOP' });
+ * const blocked = await store.optOuts.optedOut('number:+19195550100', ['+19195550123']); // ['+19195550123']
  * ```
  *
  * ### Backends
@@ -39,6 +44,8 @@ import { createStoreOn } from './record-store';
 import { openSqliteBackend } from './sqlite-store';
 
 export * from './message-record';
+export * from './opt-out';
+export { OPT_OUT_CSV_COLUMNS } from './opt-out-ledger';
 export { recordKey } from './record-key';
 export { recordFromCallback, type CallbackRecordContext } from './from-callback';
 export { recordFromSend, type AcceptedSend } from './from-send';

@@ -3,6 +3,7 @@
  * message: it received one (`inbound`), Bandwidth accepted one it sent (`outbound`), Bandwidth reported a status for
  * one recipient (`status`), or some other callback arrived (`other`). Records are append-only and never updated.
  */
+import type { OptOutLedger } from './opt-out';
 
 export type RecordKind = 'inbound' | 'outbound' | 'status' | 'other';
 export type RecordDirection = 'in' | 'out';
@@ -138,6 +139,8 @@ export interface RecordStore {
   handedOff(ids: string[]): Promise<Set<string>>;
   /** The whole log of one conversation, oldest first. */
   conversation(conversationId: string): Promise<MessageRecord[]>;
+  /** Who opted out (and back in) where, with the history of every change: the opt-out ledger, in the same database. */
+  readonly optOuts: OptOutLedger;
   close(): Promise<void>;
 }
 

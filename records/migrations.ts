@@ -104,4 +104,61 @@ CREATE TABLE callback_handoffs (
   handed_off_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );`,
   },
+  {
+    // The opt-out ledger (records/opt-out.ts): every change of consent, append-only and idempotent by its id, and each
+    // contact's state per scope as the latest change decides it, kept beside the history in the same transaction so
+    // the check before every send is one primary-key lookup. Entries are listed in (scope, contact) order, byte-wise
+    // in both dialects (SQLite's BINARY, PostgreSQL's "C"), so pages come out the same on either.
+    id: 'records-0003-opt-outs',
+    sqlite: `
+CREATE TABLE consent_changes (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  scope TEXT NOT NULL,
+  contact TEXT NOT NULL,
+  action TEXT NOT NULL CHECK (action IN ('opt-out', 'opt-in')),
+  source TEXT NOT NULL,
+  change_time TEXT NOT NULL,
+  message_id TEXT,
+  keyword TEXT,
+  actor TEXT,
+  reason TEXT,
+  recorded_at TEXT NOT NULL
+);
+CREATE INDEX consent_changes_by_contact ON consent_changes (scope, contact, change_time, seq);
+CREATE TABLE opt_outs (
+  scope TEXT NOT NULL,
+  contact TEXT NOT NULL,
+  opted_out INTEGER NOT NULL CHECK (opted_out IN (0, 1)),
+  since TEXT NOT NULL,
+  last_change_seq INTEGER NOT NULL REFERENCES consent_changes (seq),
+  PRIMARY KEY (scope, contact)
+) WITHOUT ROWID;
+CREATE INDEX opt_outs_by_contact ON opt_outs (contact, scope);`,
+    postgres: `
+CREATE TABLE consent_changes (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  scope TEXT NOT NULL,
+  contact TEXT NOT NULL,
+  action TEXT NOT NULL CHECK (action IN ('opt-out', 'opt-in')),
+  source TEXT NOT NULL,
+  change_time TIMESTAMPTZ NOT NULL,
+  message_id TEXT,
+  keyword TEXT,
+  actor TEXT,
+  reason TEXT,
+  recorded_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE INDEX consent_changes_by_contact ON consent_changes (scope, contact, change_time, seq);
+CREATE TABLE opt_outs (
+  scope TEXT COLLATE "C" NOT NULL,
+  contact TEXT COLLATE "C" NOT NULL,
+  opted_out BOOLEAN NOT NULL,
+  since TIMESTAMPTZ NOT NULL,
+  last_change_seq BIGINT NOT NULL REFERENCES consent_changes (seq),
+  PRIMARY KEY (scope, contact)
+);
+CREATE INDEX opt_outs_by_contact ON opt_outs (contact, scope);`,
+  },
 ];

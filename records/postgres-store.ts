@@ -7,29 +7,22 @@ import { RecordStoreOpenError } from './errors';
 import type { MessageRecord } from './message-record';
 import { MIGRATIONS } from './migrations';
 import { INSERT_COLUMNS, insertValues, rowToRecord, type PreparedRecord, type RecordRow } from './prepared-record';
-import { pageSql, type Params, type ResolvedQuery } from './query';
+import { pageSql, type ResolvedQuery } from './query';
+import { postgresOptOutBackend } from './postgres-opt-outs';
+import { inTransaction } from './postgres-transaction';
+import { postgresParams, postgresTime } from './sql-params';
 import type { RecordBackend } from './record-store';
 
 /** Key of the advisory lock held while migrating: "thrdline" in ASCII. */
 const MIGRATION_LOCK = '8388080081618693733';
 
-const TIME = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 const SELECT_COLUMNS = `r.seq, r.id, r.kind, r.message_id, r.event_type, r.direction, r.our_number, r.participants,
   r.from_number, r.to_numbers, r.recipient, r.text, r.media, r.segment_count, r.error_code, r.description,
-  r.conversation_id, r.tag, ${TIME('r.event_time')} AS event_time, ${TIME('r.recorded_at')} AS recorded_at, r.raw`;
+  r.conversation_id, r.tag, ${postgresTime('r.event_time')} AS event_time, ${postgresTime('r.recorded_at')} AS recorded_at, r.raw`;
 
 /** Retried appends: deadlock (another instance inserting the same keys) and serialization failures. */
 const RETRYABLE = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 5;
-
-function postgresParams(): Params {
-  const values: unknown[] = [];
-  const add = (value: unknown, cast = '') => {
-    values.push(value);
-    return `$${values.length}${cast}`;
-  };
-  return { values, add: (v) => add(v), time: (v) => add(v, '::timestamptz'), seq: (v) => add(v, '::bigint') };
-}
 
 /** The URL with its password replaced, for error messages. */
 export function redactUrl(url: string): string {
@@ -39,18 +32,6 @@ export function redactUrl(url: string): string {
     return parsed.toString();
   } catch {
     return '(an unparsable DATABASE_URL)';
-  }
-}
-
-async function inTransaction<T>(client: PoolClient, work: () => Promise<T>): Promise<T> {
-  await client.query('BEGIN');
-  try {
-    const result = await work();
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
   }
 }
 
@@ -111,6 +92,7 @@ export async function openPostgresBackend(databaseUrl: string): Promise<RecordBa
   }
 
   return {
+    optOuts: postgresOptOutBackend(pool),
     async insert(records) {
       // Insert in key order: two instances appending overlapping batches then lock keys in the same order and cannot
       // deadlock each other. Order within a batch does not matter; records are read back by event time.

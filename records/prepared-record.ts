@@ -16,7 +16,7 @@ export type PreparedRecord = Omit<MessageRecord, 'seq'>;
 // eslint-disable-next-line no-control-regex -- matching NUL is the point
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
-function storable<T>(value: T): T {
+export function storable<T>(value: T): T {
   if (typeof value === 'string') return value.replace(UNSTORABLE, '\ufffd') as T;
   if (Array.isArray(value)) return value.map(storable) as T;
   if (typeof value === 'object' && value !== null) {

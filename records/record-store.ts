@@ -14,6 +14,7 @@ import type {
   RecordStore,
   RecordStoreOptions,
 } from './message-record';
+import { createOptOutLedger, type OptOutBackend } from './opt-out-ledger';
 import { prepareRecord, type PreparedRecord } from './prepared-record';
 import { encodeCursor, MAX_LIMIT, resolveFilter, resolveQuery, type ResolvedQuery } from './query';
 import { RecordQueryError } from './errors';
@@ -27,6 +28,8 @@ export interface RecordBackend {
   markHandedOff(ids: string[]): Promise<void>;
   /** The subset of `ids` remembered as handed off. */
   handedOff(ids: string[]): Promise<Set<string>>;
+  /** The opt-out ledger, in the same database. */
+  optOuts: OptOutBackend;
   close(): Promise<void>;
 }
 
@@ -59,6 +62,8 @@ export function createStoreOn(backend: RecordBackend, options: RecordStoreOption
   }
 
   return {
+    optOuts: createOptOutLedger(backend.optOuts, assertOpen),
+
     async append(inputs: MessageRecordInput[]) {
       assertOpen();
       if (inputs.length === 0) return { inserted: 0, duplicates: 0 };

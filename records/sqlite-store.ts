@@ -10,7 +10,9 @@ import { RecordStoreOpenError } from './errors';
 import type { MessageRecord } from './message-record';
 import { MIGRATIONS } from './migrations';
 import { INSERT_COLUMNS, insertValues, rowToRecord, type PreparedRecord, type RecordRow } from './prepared-record';
-import { pageSql, type Params, type ResolvedQuery } from './query';
+import { pageSql, type ResolvedQuery } from './query';
+import { sqliteParams } from './sql-params';
+import { sqliteOptOutBackend } from './sqlite-opt-outs';
 import type { RecordBackend } from './record-store';
 import { nowTime } from './event-time';
 
@@ -33,15 +35,6 @@ function whileBusy<T>(work: () => T): T {
       Atomics.wait(pause, 0, 0, delayMs); // opening is synchronous anyway; this only delays the retry
     }
   }
-}
-
-function sqliteParams(): Params {
-  const values: unknown[] = [];
-  const add = (value: unknown) => {
-    values.push(value);
-    return '?';
-  };
-  return { values, add, time: add, seq: add };
 }
 
 function migrate(db: Database.Database): void {
@@ -112,6 +105,7 @@ export function openSqliteBackend(filename: string): RecordBackend {
   const parseJson = (value: unknown) => JSON.parse(value as string) as unknown;
 
   return {
+    optOuts: sqliteOptOutBackend(db),
     insert(records) {
       return Promise.resolve(insertAll.immediate(records));
     },
