@@ -8,8 +8,8 @@ export type Db = Database.Database;
  * Opens the emulator's SQLite database: `<dataDir>/emulator.sqlite` (WAL, synchronous=NORMAL), or an in-memory
  * database when `dataDir` is omitted. Everything that must survive a restart lives here: the directory of accounts,
  * applications and numbers, queued messages, scheduled delivery events, pending callbacks and their attempt log,
- * media, and message metadata for search. Message text is never stored with the metadata (Bandwidth keeps none);
- * only the simulated handsets' inboxes hold text.
+ * media, message metadata for search, and the toll-free network's opt-outs. Message text is never stored with the
+ * metadata (Bandwidth keeps none); only the simulated handsets' inboxes hold text.
  */
 export function openDatabase(dataDir?: string): Db {
   let db: Db;
@@ -26,7 +26,7 @@ export function openDatabase(dataDir?: string): Db {
   return db;
 }
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 function migrate(db: Db): void {
   const version = db.pragma('user_version', { simple: true }) as number;
@@ -155,6 +155,15 @@ function migrate(db: Db): void {
       time_ms INTEGER NOT NULL
     );
     CREATE INDEX IF NOT EXISTS handset_inbox_phone ON handset_inbox (phone, id);
+
+    CREATE TABLE IF NOT EXISTS toll_free_opt_outs (
+      number TEXT NOT NULL,
+      phone TEXT NOT NULL,
+      keyword TEXT NOT NULL,
+      message_id TEXT,
+      time_ms INTEGER NOT NULL,
+      PRIMARY KEY (number, phone)
+    );
   `);
   if (version < 2) {
     const columns = (db.prepare('PRAGMA table_info(messages)').all() as { name: string }[]).map((c) => c.name);

@@ -1,7 +1,8 @@
 /**
  * What happens to one recipient of an outbound message once it leaves the queue: the status events Bandwidth would
  * send and when. Pure: the outcome depends only on the message, the account's features, the destination's scripted
- * behaviour and magic numbers, so tests can reason about it exactly.
+ * behaviour, magic numbers and whether the destination opted out of our toll-free sender, so tests can reason about
+ * it exactly.
  */
 import { lookupErrorCode } from '../bandwidth/error-codes';
 import { type Account, type Behavior, type PhoneNumber } from './directory-schemas';
@@ -17,6 +18,9 @@ export interface PlannedEvent {
   errorCode?: number;
   description: string;
 }
+
+/** `destination-rejected-due-to-user-opt-out`: the toll-free network's answer to a handset that texted STOP. */
+const OPTED_OUT = 4775;
 
 const MAGIC_NUMBER = /^\+1\d{3}555(\d{4})$/;
 
@@ -50,6 +54,8 @@ export interface PlanInput {
   timing: Settings['timing'];
   /** A Bandwidth-side rejection found before planning (media unavailable or too large). */
   rejectCode?: number;
+  /** The recipient texted STOP to our toll-free sender: the network rejects the message with 4775. */
+  optedOut?: boolean;
 }
 
 /** The status events for one recipient, in time order. Exactly one terminal event unless the legacy bug is asked. */
@@ -61,13 +67,19 @@ export function planDelivery({
   behavior,
   timing,
   rejectCode,
+  optedOut,
 }: PlanInput): PlannedEvent[] {
   const mms = message.messageType === 'mms';
   const group = message.to.length > 1;
   const receipts = !mms || account.features.mmsDeliveryReceipts;
   const extra = behavior?.delayMs ?? 0;
 
-  let failCode = rejectCode ?? behavior?.failWith ?? (behavior?.invalid ? 4406 : undefined) ?? magicErrorCode(tn);
+  let failCode =
+    rejectCode ??
+    (optedOut ? OPTED_OUT : undefined) ??
+    behavior?.failWith ??
+    (behavior?.invalid ? 4406 : undefined) ??
+    magicErrorCode(tn);
   const noReceipt = behavior?.noReceipt === true || failCode === 9902;
   if (failCode === 9902) failCode = undefined;
 

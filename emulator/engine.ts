@@ -14,6 +14,7 @@ import { type Application } from './directory-schemas';
 import { MessageStore, type RecipientStatus, type StoredMessage } from './message-store';
 import { OutboundQueue, type QueueEntry } from './outbound-queue';
 import { createRandom, type Settings } from './settings';
+import { TollFreeNetwork } from './toll-free-network';
 
 const EVENT_BATCH = 2000;
 
@@ -39,6 +40,7 @@ export class Engine {
   readonly messages: MessageStore;
   readonly queue: OutboundQueue;
   readonly callbacks: CallbackDispatcher;
+  readonly tollFree: TollFreeNetwork;
   readonly random: () => number;
   private timer: NodeJS.Timeout | undefined;
   private armedAt = Number.POSITIVE_INFINITY;
@@ -69,6 +71,7 @@ export class Engine {
     this.random = createRandom(getSettings().seed);
     this.messages = new MessageStore(db);
     this.queue = new OutboundQueue(db, directory);
+    this.tollFree = new TollFreeNetwork(db);
     this.callbacks = new CallbackDispatcher(db, clock, getSettings, this.random, logger, (due) => this.wake(due));
     this.insertEventStmt = db.prepare(
       `INSERT INTO events (due_ms, message_id, tn, type, error_code, description, carrier_name)
@@ -196,6 +199,7 @@ export class Engine {
     const fromOwned = fromNumber?.accountId === account.id;
     // The from number may have been released between create and dequeue.
     const rejectCode = message.from.startsWith('+') && !fromOwned ? 4403 : this.mediaInspector(message);
+    const tollFree = fromOwned && fromNumber?.product === 'TOLL_FREE';
     for (const r of this.messages.recipients(message.id)) {
       const behavior = this.directory.behavior(r.tn);
       const carrier = account.features.carrierName ? carrierFor(r.tn, behavior) : null;
@@ -207,6 +211,7 @@ export class Engine {
         behavior,
         timing: this.settings.timing,
         rejectCode,
+        optedOut: tollFree && this.tollFree.isOptedOut(message.from, r.tn),
       })) {
         this.insertEventStmt.run(
           now + ev.offsetMs,

@@ -2,6 +2,7 @@
  * Simulated handsets texting our numbers (reference §3.3, §7): one `message-received` per number we own among the
  * recipients, each copy with its own message id and owner. Attached media is re-hosted the way Bandwidth does it,
  * under `/users/{accountId}/media/{messageId}/{index}/{filename}`, reachable only with the account's credentials.
+ * A keyword texted to a toll-free number is also acted on by the network (see toll-free-network.ts).
  */
 import { z } from 'zod';
 import { E164Schema } from '../bandwidth/schemas';
@@ -117,6 +118,8 @@ export async function sendFromHandset(ctx: EmulatorContext, phone: string, input
         now + delay,
       );
       result.messages.push({ id, owner: tn, accountId: account.id, applicationId: app.id, media: message.media });
+      // The toll-free network acts on STOP/START/UNSTOP itself; the message reaches the application all the same.
+      ctx.engine.tollFree.handleInbound({ number, phone, text, messageId: id, atMs: now }, ctx.settings().tollFree);
     }
     // Other handsets in the group receive the message too.
     const insert = ctx.db.prepare(

@@ -34,6 +34,7 @@ import { handsetsRouter } from './routes/handsets';
 import { mediaRouter } from './routes/media';
 import { messagesRouter } from './routes/messages';
 import { oauthRouter } from './routes/oauth';
+import { optOutsRouter } from './routes/opt-outs';
 import { mergeSettings, SettingsSchema, type Settings } from './settings';
 
 /**
@@ -116,6 +117,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   app.use(oauthRouter(ctx));
   app.use(handsetsRouter(ctx));
   app.use(adminRouter(ctx));
+  app.use(optOutsRouter(ctx));
   for (const prefix of ['/api/v2', '/']) {
     app.use(prefix, messagesRouter(ctx));
     app.use(prefix, mediaRouter(ctx));

@@ -1,6 +1,6 @@
 /**
  * Emulator-wide simulation settings: delivery timing, callback delivery policy and fault injection, media and search
- * limits. All durations are emulated milliseconds or seconds and shrink with the time scale. Set in the config file
+ * limits, the toll-free network's keywords. All durations are emulated milliseconds or seconds and shrink with the time scale. Set in the config file
  * (`settings`) or at run time with `PATCH /emulator/settings`.
  */
 import { z } from 'zod';
@@ -57,10 +57,38 @@ export const MediaPolicySchema = z.object({
     .default(Math.round(3.75 * 1024 * 1024)),
 });
 
+/**
+ * The toll-free network's own keyword handling (reference §4, "STOP and opt-out"): a handset that texts an opt-out
+ * keyword to a toll-free number is blocked from it at the network layer and answered by the network itself; an opt-in
+ * keyword lifts the block. Keywords match the whole message, trimmed, in any case. `{keyword}` in a reply is the word
+ * the handset sent, in lower case.
+ */
+export const TollFreeSettingsSchema = z.object({
+  /** Bandwidth, AWS and Twilio document STOP as the toll-free network's opt-out keyword. */
+  optOutKeywords: z.array(z.string().trim().min(1)).default(['STOP']),
+  /** START and UNSTOP lift a toll-free opt-out (Bandwidth: "STOP/UNSTOP/START commands"). */
+  optInKeywords: z.array(z.string().trim().min(1)).default(['START', 'UNSTOP']),
+  /** The network's answer to an opt-out keyword (the carriers' wording, as Twilio documents it). */
+  optOutReply: z
+    .string()
+    .min(1)
+    .default(
+      'NETWORK MSG: You replied with the word "{keyword}" which blocks all texts sent from this number. ' +
+        'Text back "unstop" to receive messages again.',
+    ),
+  /** The network's answer to an opt-in keyword from an opted-out handset. */
+  optInReply: z
+    .string()
+    .min(1)
+    .default('NETWORK MSG: You have replied "{keyword}" and will begin receiving messages again from this number.'),
+});
+export type TollFreeSettings = z.infer<typeof TollFreeSettingsSchema>;
+
 export const SettingsSchema = z.object({
   timing: TimingSchema.default(TimingSchema.parse({})),
   callbacks: CallbackPolicySchema.default(CallbackPolicySchema.parse({})),
   media: MediaPolicySchema.default(MediaPolicySchema.parse({})),
+  tollFree: TollFreeSettingsSchema.default(TollFreeSettingsSchema.parse({})),
   /** Message search window in days (Bandwidth: 14). */
   searchWindowDays: z.number().positive().default(14),
   /** Seed for fault injection randomness, for reproducible runs. */

@@ -154,7 +154,7 @@ export function adminRouter(ctx: EmulatorContext): Router {
   router.post('/emulator/reset', (_req, res) => {
     ctx.db.exec(
       `DELETE FROM messages; DELETE FROM recipients; DELETE FROM queue; DELETE FROM events; DELETE FROM callbacks;
-       DELETE FROM callback_attempts; DELETE FROM media; DELETE FROM handset_inbox;`,
+       DELETE FROM callback_attempts; DELETE FROM media; DELETE FROM handset_inbox; DELETE FROM toll_free_opt_outs;`,
     );
     ctx.engine.queue.reset();
     ctx.engine.messages.clearCache();

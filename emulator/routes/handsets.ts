@@ -1,6 +1,7 @@
 /**
  * The handset API: simulated phones. `POST /emulator/handsets/{phone}/messages` makes `{phone}` text our numbers;
- * `GET /emulator/handsets/{phone}/messages` lists what `{phone}` has received, with text and delivery status.
+ * `GET /emulator/handsets/{phone}/messages` lists what `{phone}` has received, with text and delivery status (our
+ * messages, other handsets' group messages, and the toll-free network's own replies to STOP/START/UNSTOP).
  * `{phone}` may arrive URL-encoded (`%2B1919...`) or with a literal `+`.
  */
 import express, { type Router } from 'express';
@@ -11,7 +12,8 @@ import { InboundError, sendFromHandset } from '../inbound';
 interface InboxRow {
   id: number;
   message_id: string;
-  direction: 'out' | 'peer';
+  /** `out`: our message; `peer`: another handset's group message; `network`: the toll-free network's reply. */
+  direction: 'out' | 'peer' | 'network';
   from_tn: string;
   to_json: string;
   text: string | null;
@@ -55,7 +57,7 @@ export function handsetsRouter(ctx: EmulatorContext): Router {
       )
       .all(phone) as InboxRow[];
     const messages = rows.map((r) => {
-      const status = r.direction === 'peer' ? 'DELIVERED' : (r.status ?? 'QUEUED');
+      const status = r.direction === 'out' ? (r.status ?? 'QUEUED') : 'DELIVERED';
       return {
         messageId: r.message_id,
         from: r.from_tn,
@@ -67,6 +69,7 @@ export function handsetsRouter(ctx: EmulatorContext): Router {
         errorCode: r.error_code ?? 0,
         received: status === 'DELIVERED',
         fromHandset: r.direction === 'peer',
+        fromNetwork: r.direction === 'network',
       };
     });
     const only = typeof req.query.status === 'string' ? req.query.status.toUpperCase() : undefined;

@@ -202,6 +202,10 @@ export interface HandsetInbox {
     status: string;
     errorCode: number;
     received: boolean;
+    /** A group message from another handset. */
+    fromHandset: boolean;
+    /** The toll-free network's own reply to STOP, START or UNSTOP. */
+    fromNetwork: boolean;
   }[];
 }
 
