@@ -4,6 +4,7 @@
  * `send-message.ts`, `copy-inbound-media.ts`.
  */
 import { createMediaActivities, type MediaActivities, type MediaActivityDeps } from './copy-inbound-media';
+import { createRecordConsent } from './record-consent';
 import { createSendMessage, type SendMessageDeps } from './send-message';
 
 export {
@@ -14,17 +15,30 @@ export {
   type MediaActivityDeps,
   type MediaFetcher,
 } from './copy-inbound-media';
-export { createSendMessage, type SendMessageDeps, type SendMessageInput, type SendMessageResult } from './send-message';
+export {
+  createSendMessage,
+  refuseOptedOut,
+  type SendMessageDeps,
+  type SendMessageInput,
+  type SendMessageResult,
+} from './send-message';
+export { createRecordConsent, type ConsentLedger } from './record-consent';
 export { MediaFailureType, SendFailureType } from '../workflows/activity-failures';
 
 export type ActivityDeps = SendMessageDeps & MediaActivityDeps;
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...createMediaActivities(deps), ...createSendMessage(deps) };
+  return { ...createMediaActivities(deps), ...createSendMessage(deps), ...createRecordConsent(deps) };
 }
 
 /**
- * What a worker needs: `sendMessage`, and `copyInboundMedia` for bots that receive MMS (optional in the type so that
- * fakes for SMS-only tests stay small; {@link createActivities} always provides it).
+ * What a worker needs: `sendMessage`; `copyInboundMedia` for bots that receive MMS and `recordConsent` for consent
+ * keywords (optional in the type so that fakes for SMS-only tests stay small; {@link createActivities} always provides
+ * them).
  */
-export type Activities = Omit<ReturnType<typeof createActivities>, keyof MediaActivities> & Partial<MediaActivities>;
+export type Activities = Omit<
+  ReturnType<typeof createActivities>,
+  keyof MediaActivities | keyof ReturnType<typeof createRecordConsent>
+> &
+  Partial<MediaActivities> &
+  Partial<ReturnType<typeof createRecordConsent>>;

@@ -44,6 +44,18 @@ export class BotChat {
   constructor(private readonly parts: BotChatParts) {}
 
   /**
+   * The participant the kit texts from by default: the first of `participants` (the kit gives each chat its own).
+   *
+   * @example
+   * ```ts
+   * const { entry } = await kit.optOuts.lookup('number:+19195550100', chat.participant);
+   * ```
+   */
+  get participant(): string {
+    return this.parts.conversation.start.participants[0]!;
+  }
+
+  /**
    * The conversation's workflow handle (after the first text, or at once for a proactive start).
    *
    * @example

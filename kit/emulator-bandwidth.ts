@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import pino from 'pino';
 import { createActivities } from '../activities';
+import type { RecordStore } from '../records';
 import { createBandwidthClient } from '../bandwidth/client';
 import { createEmulator } from '../emulator';
 import { createLocalMediaStore } from '../media/store';
@@ -26,6 +27,8 @@ export interface EmulatorBandwidthOptions {
   /** The bot every inbound message is routed to. */
   bot: string;
   start: ConversationStart;
+  /** The message records (and opt-out ledger) the webhook app and the activities share. */
+  records: RecordStore;
 }
 
 const credentials = { clientId: 'kit', clientSecret: 'kit-secret' };
@@ -46,6 +49,7 @@ export async function createEmulatorBandwidth({
   taskQueue,
   bot,
   start,
+  records,
 }: EmulatorBandwidthOptions): Promise<KitBandwidth> {
   const { ourNumber, participants } = start;
   const server = http.createServer(
@@ -53,6 +57,7 @@ export async function createEmulatorBandwidth({
       temporal: client,
       taskQueue,
       routeBot: () => bot,
+      records,
       logger: pino({ level: 'silent' }),
       ourNumbers: [ourNumber],
       startOptions: { searchAttributes: false }, // the time-skipping server has no custom search attributes
@@ -80,6 +85,7 @@ export async function createEmulatorBandwidth({
       auth: { kind: 'oauth2', ...credentials, tokenUrl: `${url}/api/v1/oauth2/token` },
     }),
     applicationId,
+    consent: records.optOuts,
   });
   const handsets = `${url}/emulator/handsets`;
   const mediaStore = createLocalMediaStore(path.join(dataDir, 'media'));

@@ -8,6 +8,7 @@ import { DefaultLogger, Runtime, bundleWorkflowCode, makeTelemetryFilterString }
 import { quietBundlerLogger, startTimeSkippingEnvironment } from '../worker/create-worker';
 import type { BotChat } from './bot-chat';
 import { startBotChat, type KitWorkflows, type StartBotOptions } from './start-bot';
+import { createMemoryRecordStore, type OptOutLedger } from '../records';
 
 /**
  * Where the kit runs the bots.
@@ -52,6 +53,17 @@ export interface BotTestEnvironment {
    * `startProactively`.
    */
   startBot<P = unknown>(bot: string, options?: StartBotOptions<P>): Promise<BotChat>;
+  /**
+   * The opt-out ledger every bot of this environment sends through and records keywords in (in memory), shared by
+   * its conversations the way one records database is: a STOP in one test conversation holds for the next.
+   * @example
+   * ```ts
+   * await kit.optOuts.record({ id: 'seed-1', scope: 'number:+19195550100', contact: '+19195550123', action: 'opt-out',
+   *   source: 'operator', time: new Date().toISOString() });
+   * assert.deepEqual(await kit.optOuts.optedOut('number:+19195550100', ['+19195550123']), ['+19195550123']);
+   * ```
+   */
+  readonly optOuts: OptOutLedger;
   /** Closes every chat it started, then the test server. */
   teardown(): Promise<void>;
 }
@@ -81,16 +93,19 @@ export async function createBotTestEnvironment(options: KitEnvironmentOptions = 
     : await startTimeSkippingEnvironment(testServer!);
   const workflows = await bundledWorkflows(options.workflows);
   const open = new Set<BotChat>();
+  const records = createMemoryRecordStore();
   return {
     env,
+    optOuts: records.optOuts,
     async startBot(bot, startOptions = {}) {
-      const chat = await startBotChat(env, workflows, bot, startOptions);
+      const chat = await startBotChat(env, workflows, records, bot, startOptions);
       open.add(chat);
       return chat;
     },
     async teardown() {
       for (const chat of open) await chat.close();
       await env.teardown();
+      await records.close();
     },
   };
 }

@@ -4,7 +4,15 @@
  * read the reply. Inbound media is held in memory under Bandwidth media URLs, for 48 hours of workflow time.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { createMediaActivities, MediaFailureType, type Activities, type SendMessageResult } from '../activities';
+import {
+  createMediaActivities,
+  createRecordConsent,
+  MediaFailureType,
+  refuseOptedOut,
+  type Activities,
+  type ConsentLedger,
+  type SendMessageResult,
+} from '../activities';
 import { createMemoryMediaStore, type MediaObject } from '../media/store';
 import { decodeTag } from '../workflows/ids';
 import type { ConversationWorkflow } from './conversation-workflow';
@@ -25,6 +33,8 @@ export interface FakeBandwidthOptions {
   alsoOurs?: string[];
   /** Make media downloads fail: the first `n` attempts, or every one. */
   failMediaDownloads?: number | 'always';
+  /** The opt-out ledger sends are checked against and keywords are recorded in. */
+  consent: ConsentLedger;
 }
 
 export function createFakeBandwidth({
@@ -33,6 +43,7 @@ export function createFakeBandwidth({
   autoDeliver = true,
   alsoOurs = [],
   failMediaDownloads,
+  consent,
 }: FakeBandwidthOptions): KitBandwidth {
   const { ourNumber, participants } = conversation.start;
   const sent: Reply[] = [];
@@ -65,7 +76,9 @@ export function createFakeBandwidth({
 
   const activities: Activities = {
     ...media,
+    ...createRecordConsent({ consent }),
     async sendMessage(input): Promise<SendMessageResult> {
+      await refuseOptedOut(consent, input);
       const messageId = `kit-out-${sent.length + 1}`;
       sent.push({
         text: input.text,

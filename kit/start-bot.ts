@@ -10,6 +10,7 @@ import { BotChat } from './bot-chat';
 import { createConversationWorkflow, type ConversationWorkflow } from './conversation-workflow';
 import { createEmulatorBandwidth } from './emulator-bandwidth';
 import { createFakeBandwidth } from './fake-bandwidth';
+import type { RecordStore } from '../records';
 
 /**
  * How `BotTestEnvironment.startBot` sets up a conversation.
@@ -67,6 +68,7 @@ let participantSeq = 0;
 export async function startBotChat(
   env: TestWorkflowEnvironment,
   workflows: KitWorkflows,
+  records: RecordStore,
   bot: string,
   options: StartBotOptions,
 ): Promise<BotChat> {
@@ -82,7 +84,7 @@ export async function startBotChat(
   };
   const taskQueue = `kit-${bot}-${process.pid}-${++taskQueueSeq}`;
   const conversation = createConversationWorkflow({ client: env.client, bot, taskQueue, start });
-  const bandwidth = await createBandwidth(env, conversation, bot, taskQueue, options);
+  const bandwidth = await createBandwidth(env, conversation, records, bot, taskQueue, options);
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
@@ -99,12 +101,13 @@ export async function startBotChat(
 async function createBandwidth(
   env: TestWorkflowEnvironment,
   conversation: ConversationWorkflow,
+  records: RecordStore,
   bot: string,
   taskQueue: string,
   options: StartBotOptions,
 ): Promise<KitBandwidth> {
   if (options.activities === 'emulator') {
-    return createEmulatorBandwidth({ client: env.client, taskQueue, bot, start: conversation.start });
+    return createEmulatorBandwidth({ client: env.client, taskQueue, bot, start: conversation.start, records });
   }
   return createFakeBandwidth({
     conversation,
@@ -112,5 +115,6 @@ async function createBandwidth(
     autoDeliver: options.autoDeliver,
     alsoOurs: options.alsoOurs,
     failMediaDownloads: options.failMediaDownloads,
+    consent: records.optOuts,
   });
 }

@@ -10,6 +10,8 @@ export const SendFailureType = {
   Rejected: 'BandwidthRejected',
   /** The request may or may not have been accepted (timeout, dropped connection): never retried, to never double-send. */
   OutcomeUnknown: 'SendOutcomeUnknown',
+  /** A recipient is opted out in the conversation's scope (the opt-out ledger): nothing was sent. Details: `{ optedOut }`. */
+  OptedOut: 'OptedOut',
 } as const;
 
 /** `ApplicationFailure` types `copyInboundMedia` fails with. */

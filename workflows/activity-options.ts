@@ -42,5 +42,16 @@ export const COPY_MEDIA_OPTIONS: ActivityOptions = {
   },
 };
 
+/**
+ * `recordConsent` and `optedOutContacts` are local activities: a keyword's ledger entry is written before its
+ * confirmation goes out. Retried without a deadline: an opt-out must reach the ledger, whatever the database is going
+ * through.
+ */
+export const RECORD_CONSENT_OPTIONS: LocalActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+};
+
 export const { sendMessage } = proxyLocalActivities<Activities>(SEND_MESSAGE_OPTIONS);
+export const { recordConsent, optedOutContacts } = proxyLocalActivities<Required<Activities>>(RECORD_CONSENT_OPTIONS);
 export const { copyInboundMedia } = proxyActivities<MediaActivities>(COPY_MEDIA_OPTIONS);

@@ -116,6 +116,8 @@ export interface Conversation<P = unknown, S = unknown> {
     timer(duration: Duration): WaitEvent<void>;
     /** The end (stored or failed) of the copy of an inbound message's media. */
     media(message: InboundMessage): WaitEvent<MediaCopyResult>;
+    /** A participant has opted out (STOP); yields who. For bots declared with `onOptOut: 'stay'`. */
+    optOut(): WaitEvent<string[]>;
   };
   /**
    * A safe point to continue as new: when the history has grown large (Temporal suggests it, or
@@ -124,6 +126,15 @@ export interface Conversation<P = unknown, S = unknown> {
    * Call it at the top of a bot's main loop.
    */
   checkpoint(state: S): Promise<void>;
+  /**
+   * The participants who have opted out (STOP) during this conversation. With `onOptOut: 'stay'` the bot keeps
+   * running: its reply waits (`waitForReply`, `ask`, `choose`, `collectReplies`) give up at once, and its sends to them
+   * fail with category `opted-out` without being attempted, until they opt back in (START).
+   * @example
+   * const answer = await chat.waitForReply();
+   * if (answer === null && chat.optedOut.length > 0) return; // they said STOP
+   */
+  readonly optedOut: readonly string[];
   /** The most recent message this bot sent. */
   readonly lastSent: SentMessage | null;
   /** Every message so far, oldest first (also served by the `transcript` query). */

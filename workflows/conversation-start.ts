@@ -3,6 +3,7 @@
  * continues as new. The server builds the start from the first inbound message; operators from a proactive start.
  */
 import type { ExternalEvent, InboundMessage, TranscriptEntry, DeliveryEvent } from './messages';
+import type { ConsentPolicy } from './consent/policy';
 import type { MediaCopyResult } from './media';
 
 /**
@@ -25,6 +26,8 @@ export interface CarriedState<S = unknown> {
   sendSeq: number;
   paused: boolean;
   runs: number;
+  /** Participants who opted out during the conversation. */
+  optedOut?: string[];
 }
 
 /**
@@ -58,6 +61,11 @@ export interface ConversationStart<P = unknown, S = unknown> {
   maxHistoryEvents?: number;
   /** Set by the runtime when the conversation continues as new. */
   carried?: CarriedState<S>;
+  /**
+   * The consent policy (scope, keywords, answers), resolved by the server from the configuration; default: every
+   * default, with opt-outs kept per our number.
+   */
+  consent?: ConsentPolicy;
 }
 
 /**
@@ -67,7 +75,11 @@ export interface ConversationStart<P = unknown, S = unknown> {
  * if (outcome.ended === 'operator') console.log(`ended by an operator: ${outcome.reason}`);
  */
 export interface ConversationOutcome {
-  ended: 'bot-finished' | 'operator';
+  /**
+   * `bot-finished`: the bot's function returned; `operator`: an operator ended it; `opted-out`: a participant opted
+   * out (the bot's `onOptOut` is `'end'`); `keyword`: a consent keyword started it, so the bot never ran.
+   */
+  ended: 'bot-finished' | 'operator' | 'opted-out' | 'keyword';
   reason?: string;
   messages: number;
 }

@@ -3,6 +3,7 @@
  * ends the conversation (the bot stops where it is, running handlers finish, the workflow completes).
  */
 import { CancellationScope, isCancellation, setHandler } from '@temporalio/workflow';
+import type { BotOptions } from './bot-options';
 import type { Conversation } from './conversation-api';
 import type { ConversationOutcome, ConversationStart } from './conversation-start';
 import { endConversationSignal } from './messages';
@@ -26,6 +27,7 @@ export type BotWorkflow<P = unknown, S = unknown> = ((
  *
  * @typeParam P the `params` a proactive start passes
  * @typeParam S the state the bot carries across continue-as-new (`checkpoint`)
+ * @param options what the bot does when someone opts out, and when it may text people proactively
  * @example
  * export const echoBot = defineBot<unknown, { count: number }>(async (chat) => {
  *   let state = chat.resumed ?? { count: 0 };
@@ -40,27 +42,38 @@ export type BotWorkflow<P = unknown, S = unknown> = ((
  */
 export function defineBot<P = unknown, S = unknown>(
   body: (chat: Conversation<P, S>) => Promise<unknown>,
+  options: BotOptions = {},
 ): BotWorkflow<P, S> {
+  const onOptOut = options.onOptOut ?? 'end';
   const bot = async function bot(start: ConversationStart<P, S>): Promise<ConversationOutcome> {
-    const runtime = createRuntime<P, S>(start);
-    let endReason: string | null = null;
     const scope = new CancellationScope();
-    setHandler(endConversationSignal, ({ reason }) => {
-      endReason = reason;
+    // Set by handlers while the bot runs: an object, so the compiler does not assume it stays as initialised.
+    const end: { why: ConversationOutcome['ended'] | null; reason: string | null } = { why: null, reason: null };
+    /** Ends the conversation where the bot is (once: the first reason wins). */
+    const stop = (why: 'operator' | 'opted-out', reason: string | null = null) => {
+      if (end.why !== null) return;
+      Object.assign(end, { why, reason });
       scope.cancel();
+    };
+    const runtime = createRuntime<P, S>(start, {
+      onOptOut: () => {
+        if (onOptOut === 'end') stop('opted-out');
+      },
     });
+    setHandler(endConversationSignal, ({ reason }) => stop('operator', reason));
     try {
       await scope.run(async () => {
-        await runtime.begin();
-        await body(runtime.chat);
+        if (await runtime.begin()) await body(runtime.chat);
+        else end.why ??= 'keyword';
       });
     } catch (err) {
-      if (!(endReason !== null && isCancellation(err))) throw err;
+      if (!(end.why !== null && isCancellation(err))) throw err;
     }
-    await runtime.end(endReason === null ? 'ended' : 'ended-by-operator');
+    const outcome = end.why ?? 'bot-finished';
+    await runtime.end(outcome === 'operator' ? 'ended-by-operator' : 'ended');
     return {
-      ended: endReason === null ? 'bot-finished' : 'operator',
-      ...(endReason !== null ? { reason: endReason } : {}),
+      ended: outcome,
+      ...(end.reason !== null ? { reason: end.reason } : {}),
       messages: runtime.chat.transcript().length,
     };
   };

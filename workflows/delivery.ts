@@ -17,6 +17,7 @@ export type FailureCategory =
   | 'rejected'
   /** The send's outcome is unknown (a timeout after the request left): Threadline does not resend on its own. */
   | 'send-outcome-unknown';
+// 'opted-out' is both Bandwidth's 4775 and Threadline's own ledger: a send to an opted-out contact is never attempted.
 
 /**
  * A message reached the recipient's handset (the `message-delivered` callback).
@@ -46,6 +47,8 @@ export interface DeliveryFailed {
   description: string;
   category: FailureCategory;
   time: string;
+  /** Category `opted-out` from Threadline's ledger: the recipients whose opt-out stopped the message (a group's member). */
+  blockedBy?: string[];
 }
 
 /**
@@ -83,7 +86,7 @@ export function deliveryResultOf(event: DeliveryEvent): Delivered | DeliveryFail
 
 export function sendFailure(
   recipient: string,
-  category: 'rejected' | 'send-outcome-unknown',
+  category: 'rejected' | 'send-outcome-unknown' | 'opted-out',
   description: string,
   time: string,
 ): DeliveryFailed {

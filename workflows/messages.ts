@@ -76,6 +76,10 @@ export interface TranscriptEntry {
   errorCode?: number;
   /** Inbound: where the media's copies are in Threadline's media store, once copied. */
   storedMedia?: string[];
+  /** Inbound: a consent keyword (STOP, START, HELP...), handled by Threadline; the bot never sees it. */
+  keyword?: 'opt-out' | 'opt-in' | 'help';
+  /** Outbound: Threadline's answer to a consent keyword. */
+  consentReply?: 'opt-out' | 'opt-in' | 'help';
 }
 
 /** Delivers an inbound message; the server sends it with signal-with-start, so the first text starts the workflow. */

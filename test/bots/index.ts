@@ -104,3 +104,23 @@ export const groupEchoBot = defineBot(async (chat) => {
     message = null;
   }
 });
+
+/** Stays when its contact opts out: tries once more (refused without a send), then waits for them to come back. */
+export const stayOnOptOutBot = defineBot(
+  async (chat) => {
+    await chat.say('Hi! Text me anything.');
+    const first = await chat.waitForReply({ timeout: '1 day' });
+    if (first !== null) return;
+    await chat.say(`Still there? (${chat.optedOut.join(', ')} opted out)`);
+    const back = await chat.race({ reply: chat.events.reply(), later: chat.events.timer('1 day') });
+    if (back.event === 'reply') await chat.say(`Welcome back: ${back.value.text}`);
+  },
+  { onOptOut: 'stay' },
+);
+
+/** Says one thing to the whole group, then reports to the group (if it can) how that went. */
+export const groupAnnounceBot = defineBot(async (chat) => {
+  const sent = await chat.say('Dinner at 7?');
+  const receipt = await sent.delivered({ timeout: '1 hour' });
+  if (receipt.status === 'failed') await chat.say(`blocked by ${receipt.blockedBy?.join(', ') ?? 'nobody'}`);
+});

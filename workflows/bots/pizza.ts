@@ -28,7 +28,7 @@ export const pizzaBot = defineBot(async (chat) => {
 
   const what = `${size} pizza${/^none$/i.test(toppings.text.trim()) ? '' : ` with ${toppings.text.trim()}`}`;
   const confirmed = await chat.choose(
-    { yes: ['y', 'yep', 'ok', 'confirm', 'sure'], no: ['n', 'nope', 'cancel'] },
+    { yes: ['y', 'yep', 'ok', 'confirm', 'sure'], no: ['n', 'nope'] },
     { prompt: `A ${what} to ${address.text.trim()}. Reply YES to confirm or NO to cancel.`, timeout: '15 minutes' },
   );
   if (confirmed !== 'yes') {

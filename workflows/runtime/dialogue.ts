@@ -35,12 +35,16 @@ export interface DialogueCore {
   readonly participants: readonly string[];
   say: (message: string | { text: string; media?: OutboundMedia[] }) => Promise<SentMessage>;
   race: Race;
-  events: Pick<EventBuilders, 'reply' | 'replyMatching' | 'delivery' | 'timer' | 'media'>;
+  events: Pick<EventBuilders, 'reply' | 'replyMatching' | 'delivery' | 'timer' | 'media' | 'optOut'>;
 }
 
 export function createDialogue({ participants, say, race, events }: DialogueCore) {
   async function waitForReply({ timeout = DEFAULT_REPLY_TIMEOUT, from }: WaitOptions = {}) {
-    const first = await race({ reply: events.reply({ from }), timeout: events.timer(timeout, 'reply timeout') });
+    const first = await race({
+      reply: events.reply({ from }),
+      optedOut: events.optOut(),
+      timeout: events.timer(timeout, 'reply timeout'),
+    });
     return first.event === 'reply' ? first.value : null;
   }
 
@@ -51,6 +55,7 @@ export function createDialogue({ participants, say, race, events }: DialogueCore
     if (timerStartsOn === 'delivery') {
       const early = await race({
         reply: events.reply({ from }),
+        optedOut: events.optOut(),
         receipt: events.delivery(sent),
         noReceipt: events.timer(DEFAULT_DELIVERY_TIMEOUT, 'delivery receipt timeout'),
       });
@@ -67,6 +72,7 @@ export function createDialogue({ participants, say, race, events }: DialogueCore
     const first = await race({
       reply: events.reply({ from }),
       failed,
+      optedOut: events.optOut(),
       timeout: events.timer(timeout, 'reply timeout'),
     });
     return first.event === 'reply' ? first.value : null;
@@ -111,9 +117,10 @@ export function createDialogue({ participants, say, race, events }: DialogueCore
             (m) => pool.includes(m.from) && !replied.has(m.from),
             `replies from ${count - replied.size} more of ${pool.length}`,
           ),
+          optedOut: events.optOut(),
           timeout: overall,
         });
-        if (next.event === 'timeout') break;
+        if (next.event !== 'reply') break;
         replied.add(next.value.from);
         replies.push(next.value);
       }

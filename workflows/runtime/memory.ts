@@ -3,6 +3,7 @@
  * the receipts of its sends, its media copies and whether a human has taken over. All of it is carried to the next
  * run when the conversation continues as new ({@link ConversationMemory.carry}).
  */
+import { defaultConsentPolicy, type ConsentPolicy } from '../consent/policy';
 import type { CarriedState, ConversationStart } from '../conversation-start';
 import { DEDUP_WINDOW, TRACKED_MESSAGES, TRANSCRIPT_LIMIT } from '../defaults';
 import type { MediaCopyResult } from '../media';
@@ -31,6 +32,12 @@ export class ConversationMemory {
   state: ConversationState = 'starting';
   lastSent: SentMessage | null = null;
   firstMessage: InboundMessage | null = null;
+  /** The consent policy in force (the start's, or every default). */
+  readonly consent: ConsentPolicy;
+  /** Participants known to be opted out (by a keyword here, or the ledger refusing a send). */
+  readonly optedOut: Set<string>;
+  /** Inbound messages still being classified (keyword or not). */
+  classifying = 0;
   /** The history length of the workflow task that last ran a send (see commit-sends.ts). */
   lastSendTask: number | null = null;
   private readonly runs: number;
@@ -48,6 +55,8 @@ export class ConversationMemory {
     this.sendSeq = carried?.sendSeq ?? 0;
     this.paused = carried?.paused ?? false;
     this.runs = carried?.runs ?? 1;
+    this.consent = start.consent ?? defaultConsentPolicy(`number:${start.ourNumber}`);
+    this.optedOut = new Set(carried?.optedOut);
   }
 
   /** Appends to the transcript, forgetting the oldest entries beyond {@link TRANSCRIPT_LIMIT}. */
@@ -71,6 +80,7 @@ export class ConversationMemory {
       sendSeq: this.sendSeq,
       paused: this.paused,
       runs: this.runs + 1,
+      optedOut: [...this.optedOut],
     };
   }
 }

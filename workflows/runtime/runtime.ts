@@ -2,12 +2,14 @@
  * Puts a conversation's runtime together: its memory, its one durable timer, what operators see, the signal handlers,
  * sending, waiting and the dialogue helpers, behind the {@link Conversation} a bot receives.
  */
+import { condition } from '@temporalio/workflow';
 import { Alarm } from '../alarm';
 import type { Conversation } from '../conversation-api';
 import type { ConversationStart } from '../conversation-start';
 import { conversationId } from '../ids';
 import type { ConversationState } from '../search-attributes';
 import { createCheckpoint } from './checkpoint';
+import { createConsentHandling } from './consent';
 import { commitSends } from './commit-sends';
 import type { ConversationContext } from './context';
 import { createDialogue } from './dialogue';
@@ -21,13 +23,21 @@ import { createEventBuilders } from './wait-events';
 
 export interface ConversationRuntime<P, S> {
   readonly chat: Conversation<P, S>;
-  /** Before the bot's code: a participant-started conversation consumes its first text; a proactive one sends its opening. */
-  begin(): Promise<void>;
+  /**
+   * Before the bot's code: a participant-started conversation consumes its first text; a proactive one sends its
+   * opening. False when a consent keyword alone started the conversation: Threadline answers it, the bot does not run.
+   */
+  begin(): Promise<boolean>;
   /** Waits for running handlers and unrecorded sends, then marks the conversation ended for operators. */
   end(state: Extract<ConversationState, 'ended' | 'ended-by-operator'>): Promise<void>;
 }
 
-export function createRuntime<P, S>(start: ConversationStart<P, S>): ConversationRuntime<P, S> {
+export interface RuntimeHooks {
+  /** A participant opted out; their confirmation is on its way. */
+  onOptOut: (contact: string) => void;
+}
+
+export function createRuntime<P, S>(start: ConversationStart<P, S>, hooks: RuntimeHooks): ConversationRuntime<P, S> {
   const id = conversationId(start);
   const memory = new ConversationMemory(start);
   const alarm = new Alarm();
@@ -38,7 +48,8 @@ export function createRuntime<P, S>(start: ConversationStart<P, S>): Conversatio
   const race = createRace(ctx);
   const { send, say } = createSending(ctx, race, events);
   // Signals of the first activation (the first text of a signal-with-start) are handed over as handlers register.
-  registerSignalHandlers(ctx, { send, copyMedia: createMediaCopier(ctx) });
+  const consent = createConsentHandling(ctx, { send, onOptOut: hooks.onOptOut });
+  registerSignalHandlers(ctx, { send, copyMedia: createMediaCopier(ctx), consent });
   visibility.indexParticipants();
   const dialogue = createDialogue({ participants: start.participants, say, race, events });
 
@@ -60,6 +71,10 @@ export function createRuntime<P, S>(start: ConversationStart<P, S>): Conversatio
       external: events.external,
       timer: (duration) => events.timer(duration),
       media: events.media,
+      optOut: events.optOut,
+    },
+    get optedOut() {
+      return start.participants.filter((p) => memory.optedOut.has(p));
     },
     checkpoint: createCheckpoint<S>(ctx),
     get lastSent() {
@@ -71,10 +86,16 @@ export function createRuntime<P, S>(start: ConversationStart<P, S>): Conversatio
   return {
     chat,
     async begin() {
-      if (start.carried) return;
-      // Signal-with-start delivers the first text with the start, so the inbox already holds it here.
-      if (!start.opening) memory.firstMessage = memory.inbox.shift() ?? null;
-      else await say(start.opening);
+      if (start.carried) return true;
+      if (start.opening) {
+        await say(start.opening);
+        return true;
+      }
+      // Signal-with-start delivers the first text with the start, so the inbox (or, for a keyword, the transcript)
+      // already holds it here.
+      await condition(() => memory.classifying === 0);
+      memory.firstMessage = memory.inbox.shift() ?? null;
+      return memory.firstMessage !== null || !memory.transcript.some((entry) => entry.keyword !== undefined);
     },
     async end(state) {
       await commitSends(memory);

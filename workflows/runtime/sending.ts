@@ -10,6 +10,7 @@ import { SendFailureType } from '../activity-failures';
 import { MAX_GROUP_RECIPIENTS } from '../defaults';
 import { sendFailure } from '../delivery';
 import { encodeTag } from '../ids';
+import type { KeywordKind } from '../consent/keywords';
 import { MAX_MMS_ATTACHMENTS, type OutboundMedia } from '../media';
 import type { TranscriptEntry } from '../messages';
 import type { SentMessage } from '../sent-message';
@@ -18,9 +19,19 @@ import type { Race } from './race';
 import { createSentMessageHandle } from './sent-message-handle';
 import type { EventBuilders } from './wait-events';
 
+/** How a message is sent, beyond its content. */
+export interface SendOptions {
+  /** The human operator who sends it (absent when the bot does). */
+  operator?: string;
+  /** Only these participants (a consent confirmation or help text goes to the one who texted the keyword). */
+  to?: readonly string[];
+  /** The answer to a consent keyword: the one message allowed after an opt-out, so the ledger is not checked. */
+  consentReply?: KeywordKind;
+}
+
 export interface Sending {
-  /** Sends to everyone in the conversation; `operator` marks a human's message. */
-  send: (message: { text: string; media: string[] }, operator?: string) => Promise<SentMessage>;
+  /** Sends to everyone in the conversation (or `options.to`). */
+  send: (message: { text: string; media: string[] }, options?: SendOptions) => Promise<SentMessage>;
   /** The bot's `chat.say`. */
   say: (message: string | { text: string; media?: OutboundMedia[] }) => Promise<SentMessage>;
 }
@@ -28,7 +39,10 @@ export interface Sending {
 export function createSending(ctx: ConversationContext, race: Race, events: EventBuilders): Sending {
   const { id, start, memory, visibility } = ctx;
 
-  async function send(message: { text: string; media: string[] }, operator?: string): Promise<SentMessage> {
+  async function send(
+    message: { text: string; media: string[] },
+    { operator, to = start.participants, consentReply }: SendOptions = {},
+  ): Promise<SentMessage> {
     memory.sendSeq += 1;
     const sendId = `s${memory.sendSeq}`;
     const entry: TranscriptEntry = {
@@ -36,27 +50,35 @@ export function createSending(ctx: ConversationContext, race: Race, events: Even
       messageId: null,
       sendId,
       from: start.ourNumber,
-      to: [...start.participants],
+      to: [...to],
       text: message.text,
       media: message.media,
       time: new Date().toISOString(),
       segmentCount: null,
       status: 'sending',
       ...(operator ? { operator } : {}),
+      ...(consentReply ? { consentReply } : {}),
     };
     memory.addToTranscript(entry);
     memory.receipts.track(sendId, entry);
+    const blocked = consentReply ? [] : to.filter((contact) => memory.optedOut.has(contact));
+    if (blocked.length > 0) {
+      // Known opted out: nothing is attempted, and the bot is told who blocks the message.
+      failSend(sendId, entry, SendFailureType.OptedOut, optedOutDescription(blocked), blocked);
+      return createSentMessageHandle(ctx, race, events, sendId, entry);
+    }
     try {
       const result = await sendMessage.executeWithOptions(
         { summary: `${operator ? `${operator}: ` : ''}${message.text.slice(0, 60)}` },
         [
           {
             from: start.ourNumber,
-            to: [...start.participants],
+            to: [...to],
             text: message.text,
             media: message.media,
             tag: encodeTag({ conversationId: id, sendId, trackDelivery: true }),
             ...(start.applicationId ? { applicationId: start.applicationId } : {}),
+            consent: { scope: memory.consent.scope, ...(consentReply ? { reply: true } : {}) },
           },
         ],
       );
@@ -66,14 +88,35 @@ export function createSending(ctx: ConversationContext, race: Race, events: Even
       if (entry.status === 'sending') entry.status = 'accepted';
     } catch (err) {
       const cause = sendFailureOf(err);
-      entry.status = 'send-failed';
-      const category = cause.type === SendFailureType.OutcomeUnknown ? 'send-outcome-unknown' : 'rejected';
-      const time = new Date().toISOString();
-      memory.receipts.failSend(sendId, (recipient) => sendFailure(recipient, category, cause.message, time));
+      for (const contact of cause.optedOut) memory.optedOut.add(contact); // the ledger knew: later sends stop here
+      failSend(sendId, entry, cause.type, cause.message, cause.optedOut);
     }
     memory.lastSendTask = workflowInfo().historyLength;
     visibility.refreshDetails();
     return createSentMessageHandle(ctx, race, events, sendId, entry);
+  }
+
+  /** Marks a send failed before Bandwidth took it, with a typed failure for every recipient. */
+  function failSend(
+    sendId: string,
+    entry: TranscriptEntry,
+    type: string | undefined,
+    description: string,
+    optedOut: readonly string[],
+  ): void {
+    entry.status = 'send-failed';
+    const category =
+      type === SendFailureType.OptedOut
+        ? 'opted-out'
+        : type === SendFailureType.OutcomeUnknown
+          ? 'send-outcome-unknown'
+          : 'rejected';
+    const time = new Date().toISOString();
+    memory.receipts.failSend(sendId, (recipient) => ({
+      ...sendFailure(recipient, category, description, time),
+      ...(optedOut.length > 0 ? { blockedBy: [...optedOut] } : {}),
+    }));
+    visibility.refreshDetails();
   }
 
   async function say(message: string | { text: string; media?: OutboundMedia[] }): Promise<SentMessage> {
@@ -109,11 +152,17 @@ export function createSending(ctx: ConversationContext, race: Race, events: Even
  * The failure a send ended with, or rethrows what is not a send failure. A local activity's final failure arrives as
  * the `ApplicationFailure` itself, a regular activity's wrapped in an `ActivityFailure`.
  */
-function sendFailureOf(err: unknown): { type: string | undefined; message: string } {
-  if (err instanceof ApplicationFailure) return { type: err.type ?? undefined, message: err.message };
-  if (err instanceof ActivityFailure) {
-    const cause = err.cause instanceof ApplicationFailure ? err.cause : null;
-    return { type: cause?.type ?? undefined, message: cause?.message ?? err.message };
-  }
-  throw err;
+function sendFailureOf(err: unknown): { type: string | undefined; message: string; optedOut: string[] } {
+  if (!(err instanceof ApplicationFailure) && !(err instanceof ActivityFailure)) throw err;
+  const failure = err instanceof ApplicationFailure ? err : err.cause instanceof ApplicationFailure ? err.cause : null;
+  if (failure === null) return { type: undefined, message: err.message, optedOut: [] };
+  const details = failure.details?.[0] as { optedOut?: unknown } | undefined;
+  const optedOut = Array.isArray(details?.optedOut)
+    ? details.optedOut.filter((c): c is string => typeof c === 'string')
+    : [];
+  return { type: failure.type ?? undefined, message: failure.message, optedOut };
+}
+
+function optedOutDescription(contacts: readonly string[]): string {
+  return `Not sent: ${contacts.join(', ')} opted out (STOP); nothing goes to them until they opt back in.`;
 }

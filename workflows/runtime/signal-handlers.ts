@@ -13,19 +13,25 @@ import {
   takeoverSignal,
   transcriptQuery,
   type InboundMessage,
+  type TranscriptEntry,
 } from '../messages';
 import type { ConversationContext } from './context';
+import type { ConsentHandling } from './consent';
 import type { Sending } from './sending';
 
 export function registerSignalHandlers(
   { memory, visibility }: ConversationContext,
-  { send, copyMedia }: { send: Sending['send']; copyMedia: (message: InboundMessage) => Promise<void> },
+  {
+    send,
+    copyMedia,
+    consent,
+  }: { send: Sending['send']; copyMedia: (message: InboundMessage) => Promise<void>; consent: ConsentHandling },
 ): void {
   setHandler(inboundMessageSignal, async (message) => {
     if (!memory.seenInbound.add(message.messageId)) return; // delivered at least once: a duplicate is ignored
     // A group message reaches us once per number we own in the group, each copy with its own id: keep the first.
     if (message.to.length > 1 && !memory.seenInbound.add(groupCopyKey(message))) return;
-    memory.addToTranscript({
+    const entry: TranscriptEntry = {
       direction: 'in',
       messageId: message.messageId,
       from: message.from,
@@ -36,9 +42,18 @@ export function registerSignalHandlers(
       segmentCount: message.segmentCount,
       status: 'received',
       ...(memory.paused ? { duringTakeover: true } : {}),
-    });
-    if (!memory.paused) memory.inbox.push(message); // during a takeover the operator answers, not the bot
+    };
+    memory.addToTranscript(entry);
     visibility.refreshDetails();
+    // STOP, START and HELP are Threadline's to answer, even during a takeover; the bot never reads them.
+    memory.classifying += 1; // the conversation's first text is not the bot's until it is known not to be a keyword
+    const keyword = await consent.match(message).finally(() => (memory.classifying -= 1));
+    if (keyword) {
+      entry.keyword = keyword.kind;
+      await consent.handle(message, keyword);
+      return;
+    }
+    if (!memory.paused) memory.inbox.push(message); // during a takeover the operator answers, not the bot
     if (message.media.length > 0) await copyMedia(message);
   });
 
@@ -62,7 +77,7 @@ export function registerSignalHandlers(
   });
 
   setHandler(operatorMessageSignal, async ({ text, media, operator }) => {
-    await send({ text, media: media ?? [] }, operator);
+    await send({ text, media: media ?? [] }, { operator });
   });
 
   setHandler(transcriptQuery, () => memory.transcript);

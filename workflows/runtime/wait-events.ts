@@ -13,7 +13,7 @@ import type { ConversationContext } from './context';
 
 export type EventBuilders = ReturnType<typeof createEventBuilders>;
 
-export function createEventBuilders({ memory, alarm }: ConversationContext) {
+export function createEventBuilders({ start, memory, alarm }: ConversationContext) {
   /** The first unread message that `matches` (never while a human has taken over). */
   function replyMatching(matches: (m: InboundMessage) => boolean, label: string): WaitEvent<InboundMessage> {
     return {
@@ -86,5 +86,17 @@ export function createEventBuilders({ memory, alarm }: ConversationContext) {
     };
   }
 
-  return { reply, replyMatching, delivery, external, timer, media };
+  /** A participant has opted out (their replies are no longer the bot's to wait for); yields who. */
+  function optOut(): WaitEvent<string[]> {
+    const who = () => start.participants.filter((p) => memory.optedOut.has(p));
+    return {
+      label: 'an opt-out',
+      start: () => undefined,
+      stop: () => undefined,
+      ready: () => who().length > 0,
+      take: who,
+    };
+  }
+
+  return { reply, replyMatching, delivery, external, timer, media, optOut };
 }
