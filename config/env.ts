@@ -9,6 +9,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { BandwidthAuth } from '../bandwidth/client';
 import { E164Schema } from '../bandwidth/schemas';
+import type { ConsentScopeKind } from '../workflows/consent/scope';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const optionalString = z
@@ -115,6 +116,13 @@ export const EnvSchema = z.object({
       .optional(),
   ),
   THREADLINE_STORE_TEXT: booleanFlag.default(true),
+  // Consent (opt-outs)
+  THREADLINE_CONSENT_SCOPE: z
+    .enum(['number', 'application', 'account'], {
+      message:
+        'must be number (an opt-out applies to the number it was sent to, like carriers), application or account',
+    })
+    .default('number'),
   // Operator API
   OPERATOR_TOKEN: optionalString.pipe(
     z.string().min(16, 'must be at least 16 characters; generate one with: openssl rand -hex 32').optional(),
@@ -162,6 +170,11 @@ export interface Config {
   /** Which bot answers which number or application (see {@link RoutesSchema}), and what answers the rest. */
   routing: RoutingConfig;
   records: { databaseUrl?: string; storeText: boolean };
+  /**
+   * Consent: where an opt-out applies (`THREADLINE_CONSENT_SCOPE`, default `number`, like carriers; `application` or
+   * `account` for one list across numbers).
+   */
+  consent: { scope: ConsentScopeKind };
   /**
    * The operator API's bearer token: from `OPERATOR_TOKEN`, or {@link DEV_OPERATOR_TOKEN} (`devDefault`) on the local
    * emulator; `null` when it is missing against the real Bandwidth API ({@link requireOperatorToken} says what to do).
@@ -258,6 +271,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     defaultBot: e.THREADLINE_DEFAULT_BOT,
     routing: { routes: e.THREADLINE_ROUTES, defaultBot: e.THREADLINE_DEFAULT_BOT, unrouted: e.THREADLINE_UNROUTED },
     records: { databaseUrl: e.DATABASE_URL, storeText: e.THREADLINE_STORE_TEXT },
+    consent: { scope: e.THREADLINE_CONSENT_SCOPE },
     operator: e.OPERATOR_TOKEN
       ? { token: e.OPERATOR_TOKEN, devDefault: false }
       : usesEmulator

@@ -20,6 +20,10 @@ import { sqliteParams } from './sql-params';
 
 const asIs = (column: string) => column;
 
+/** The check before every send: which of the contacts (a JSON array) are opted out in the scope. */
+export const OPTED_OUT_SQL =
+  'SELECT contact FROM opt_outs WHERE scope = ? AND contact IN (SELECT value FROM json_each(?)) AND opted_out = 1';
+
 export function sqliteOptOutBackend(db: Database.Database): OptOutBackend {
   const columns = [...CHANGE_INSERT_COLUMNS, 'recorded_at'];
   const insertChange = db.prepare<unknown[], { seq: number }>(
@@ -42,9 +46,7 @@ export function sqliteOptOutBackend(db: Database.Database): OptOutBackend {
     upsertState.run(c.scope, c.contact, state.optedOut ? 1 : 0, state.since, state.last.seq);
     return true;
   });
-  const selectOptedOut = db.prepare<[string, string], string>(
-    `SELECT contact FROM opt_outs WHERE scope = ? AND contact IN (SELECT value FROM json_each(?)) AND opted_out = 1`,
-  );
+  const selectOptedOut = db.prepare<[string, string], string>(OPTED_OUT_SQL);
   const selectHistory = db.prepare<[string, string], ChangeRow>(
     `SELECT ${changeColumns(asIs)} FROM consent_changes c WHERE c.scope = ? AND c.contact = ?
      ORDER BY c.change_time, c.seq`,

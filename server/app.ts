@@ -20,6 +20,7 @@ import { healthRouter } from './health';
 import { requestLogging } from './request-logging';
 import { OPERATOR_API_PREFIX, operatorApiRouter } from './operator/api';
 import type { BotRouter } from './bot-router';
+import type { ConsentSettings } from './consent';
 import type { HandOffDeps } from './hand-off';
 
 export interface AppDeps {
@@ -44,6 +45,8 @@ export interface AppDeps {
   ourNumbers?: readonly string[];
   /** Settings added to every conversation this server starts (the test kit turns search attributes off). */
   startOptions?: HandOffDeps['startOptions'];
+  /** Where opt-outs apply (`THREADLINE_CONSENT_SCOPE`) and our account; default: per number. */
+  consent?: ConsentSettings;
   /** The bots the workers run; proactive starts naming another bot are refused. */
   knownBots?: readonly string[];
   /** Largest callback body accepted (413 beyond); default 1 MB. */

@@ -2,7 +2,8 @@
  * Bandwidth messaging callbacks → message records → Temporal.
  *
  * For one callback body:
- * 1. every event is recorded (one transaction; a redelivered event adds nothing);
+ * 1. every event is recorded (one transaction; a redelivered event adds nothing), and a `message-failed` with error
+ *    4775 also records the recipient's opt-out in the ledger (idempotent, keyed by message and recipient);
  * 2. every event not handed off before is handed to Temporal: `message-received` signal-with-starts the
  *    conversation's workflow; a terminal status event signals the workflow that sent the message, found through the
  *    message's tag; anything else is recorded only;
@@ -28,6 +29,7 @@ import {
   type InboundMessage,
 } from '../workflows/messages';
 import type { BotRouter } from './bot-router';
+import { optOutFromCallback, type ConsentSettings } from './consent';
 
 export interface HandOffDeps {
   temporal: Client;
@@ -42,6 +44,8 @@ export interface HandOffDeps {
   handOffTimeoutMs?: number;
   /** Settings added to every conversation this server starts (the test kit turns search attributes off). */
   startOptions?: Pick<ConversationStart, 'searchAttributes' | 'maxHistoryEvents'>;
+  /** Where an opt-out learned from a callback (error 4775) applies; default: per number. */
+  consent?: ConsentSettings;
 }
 
 export type Outcome = 'started-or-signalled' | 'signalled' | 'recorded-only' | 'duplicate';
@@ -256,6 +260,18 @@ export async function receiveCallbacks(
   let already: Set<string>;
   try {
     await deps.records.append(planned.map((p) => p.record));
+    // Also for a redelivered event: the first delivery may have failed between the two writes.
+    for (const p of planned) {
+      const optOut = optOutFromCallback(p.event, deps.consent);
+      if (optOut === null) continue;
+      const { inserted } = await deps.records.optOuts.record(optOut);
+      if (inserted) {
+        deps.logger.info(
+          { messageId: optOut.messageId, scope: optOut.scope },
+          'Bandwidth refused a send because the recipient opted out (4775): recorded the opt-out',
+        );
+      }
+    }
     already = await deps.records.handedOff(planned.map((p) => p.recordId));
   } catch (err) {
     for (const p of planned) deps.metrics.callbacks.inc({ type: p.event.type, outcome: 'unavailable' });

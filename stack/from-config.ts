@@ -43,6 +43,7 @@ export function appDepsFromConfig(
     logger: parts.logger,
     operatorToken: operator.token,
     defaults: { ourNumber: config.bandwidth.number, applicationId: config.bandwidth.applicationId },
+    consent: { scope: config.consent.scope, accountId: config.bandwidth.accountId },
     ourNumbers: ourNumbers(config),
     knownBots: bots,
     ...(config.callbackAuth ? { callbackAuth: config.callbackAuth } : {}),

@@ -4,35 +4,40 @@
  *
  * | operation | |
  * | --- | --- |
- * | `POST /conversations` | start a proactive conversation (409 when one is running) |
+ * | `POST /conversations` | start a proactive conversation (409 when one is running or a participant opted out) |
  * | `GET /conversations` | list conversations by our number, participant, state, status (Temporal visibility) |
  * | `GET /conversations/{id}` | one conversation with its transcript (the workflow, or the message records) |
- * | `POST /conversations/{id}/messages` | a human sends a message into the live conversation |
+ * | `POST /conversations/{id}/messages` | a human sends a message into the live conversation (409 when opted out) |
  * | `POST /conversations/{id}/takeover` | pause or resume the bot |
  * | `POST /conversations/{id}/end` | end the conversation |
  * | `GET /records` | search the message records (paginated) |
  * | `GET /records/export` | export them as JSON Lines or CSV, streamed |
+ * | `GET /opt-outs`, `GET /opt-outs/{scope}/{contact}` | the opt-out ledger: list (paginated), one contact's history |
+ * | `POST /opt-outs`, `DELETE /opt-outs/{scope}/{contact}` | add an opt-out; remove one (who and why are recorded) |
+ * | `GET /opt-outs/export` | export the ledger as JSON Lines or CSV, streamed |
  */
-import { once } from 'node:events';
 import { isGrpcServiceError, ServiceError } from '@temporalio/client';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Metrics } from '../../observability/metrics';
 import { RecordQueryError } from '../../records';
-import { endConversationSignal, operatorMessageSignal, takeoverSignal } from '../../workflows/messages';
+import { endConversationSignal, takeoverSignal } from '../../workflows/messages';
 import { requireBearerToken } from '../auth';
 import { requestLog } from '../request-logging';
 import {
   getConversation,
   listConversations,
   OperatorError,
+  sendOperatorMessage,
   signalConversation,
   startConversation,
   type ConversationDeps,
 } from './conversations';
 import { openApiDocument } from './openapi';
-import { defineOperation, expressPath, type Operation, type Reply } from './operation';
+import { optOutOperations } from './opt-out-operations';
+import { SendConflictSchema } from './opt-out-schemas';
+import { defineOperation, expressPath, streamExport, type Operation, type Reply } from './operation';
 import {
   ConversationListSchema,
   ConversationParamsSchema,
@@ -84,7 +89,12 @@ export function operatorOperations(deps: OperatorApiDeps): Operation[] {
           schema: StartedConversationSchema,
           headers: { Location: { description: 'The conversation', schema: { type: 'string' } } },
         },
-        409: { description: 'A conversation between these numbers is already running', schema: ErrorSchema },
+        409: {
+          description:
+            'A conversation between these numbers is already running (`conversation-running`), or a participant ' +
+            'opted out in its scope (`opted-out`; `optedOut` names them, and nothing was started)',
+          schema: SendConflictSchema,
+        },
       },
       async handle({ body }, { log }) {
         const started = await startConversation(deps, body);
@@ -142,13 +152,18 @@ export function operatorOperations(deps: OperatorApiDeps): Operation[] {
       summary: 'Send a message into the live conversation as a human',
       params: ConversationParamsSchema,
       body: OperatorMessageBodySchema,
+      description:
+        "Refused (409, `opted-out`, nothing sent) when a participant is opted out in the conversation's scope.",
       responses: {
         202: { description: 'Handed to the conversation, which sends it', schema: SignalAcceptedSchema },
         404: notFound,
-        409: notRunning,
+        409: {
+          description: 'The conversation is not running, or a participant opted out (`optedOut` names them)',
+          schema: SendConflictSchema,
+        },
       },
       async handle({ params, body }, { log }) {
-        const accepted = await signalConversation(deps, params.conversationId, operatorMessageSignal, body);
+        const accepted = await sendOperatorMessage(deps, params.conversationId, body);
         log.info({ conversationId: params.conversationId, operator: body.operator }, 'operator message handed over');
         log.debug({ conversationId: params.conversationId, text: body.text }, 'operator message text');
         return { status: 202, body: accepted };
@@ -225,29 +240,24 @@ export function operatorOperations(deps: OperatorApiDeps): Operation[] {
           },
         },
       },
-      async handle({ query }, { req, res }) {
+      async handle({ query }, ctx) {
         const { format, ...filter } = query;
         const chunks = deps.records.export(filter, format); // validates the filter before anything is sent
-        res.status(200);
-        res.setHeader('Content-Type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
-        res.setHeader('Content-Disposition', `attachment; filename="threadline-records.${format}"`);
-        let closed = false;
-        req.on('close', () => {
-          closed = true;
-        });
-        for await (const chunk of chunks) {
-          if (closed) break;
-          if (!res.write(chunk)) await once(res, 'drain');
-        }
-        res.end();
-        return 'streamed';
+        return streamExport(ctx, chunks, { format, name: 'threadline-records' });
       },
     }),
+    ...optOutOperations(deps),
   ];
 }
 
-function sendError(res: Response, status: number, type: string, description: string, issues?: unknown): void {
-  res.status(status).json({ type, description, ...(issues !== undefined ? { issues } : {}) });
+function sendError(
+  res: Response,
+  status: number,
+  type: string,
+  description: string,
+  extra: Record<string, unknown> = {},
+): void {
+  res.status(status).json({ type, description, ...extra });
 }
 
 /** The gRPC status code of a Temporal client error, if it is one. */
@@ -299,7 +309,7 @@ export function operatorApiRouter(deps: OperatorApiDeps): Router {
           400,
           'invalid-request',
           `The request is invalid: ${failed[0]![0]} ${first?.path.join('.') ?? ''} ${first?.message ?? ''}`.trim(),
-          issues,
+          { issues },
         );
         return;
       }
@@ -316,7 +326,7 @@ export function operatorApiRouter(deps: OperatorApiDeps): Router {
           log.warn({ err }, 'operator request failed mid-stream');
           res.destroy();
         } else if (err instanceof OperatorError) {
-          sendError(res, err.status, err.type, err.message);
+          sendError(res, err.status, err.type, err.message, err.details);
         } else if (err instanceof RecordQueryError) {
           sendError(res, 400, 'invalid-request', err.message);
         } else if (grpcCode(err) === 3) {

@@ -15,15 +15,17 @@ import type { temporal } from '@temporalio/proto';
 import type { RecordStore } from '../../records';
 import type { ConversationStart } from '../../workflows/conversation';
 import { conversationId, parseConversationId } from '../../workflows/ids';
-import { transcriptQuery } from '../../workflows/messages';
+import { operatorMessageSignal, transcriptQuery } from '../../workflows/messages';
 import { CONVERSATION_STATES, type ConversationState } from '../../workflows/search-attributes';
 import { safeEqual } from '../auth';
 import type { BotRouter } from '../bot-router';
+import { scopeOf, type ConsentSettings } from '../consent';
 import type { z } from 'zod';
 import type {
   ConversationSchema,
   ConversationSummary,
   ListConversationsQuerySchema,
+  OperatorMessageBodySchema,
   StartConversationBody,
   TranscriptLine,
 } from './schemas';
@@ -36,6 +38,8 @@ export interface ConversationDeps {
   records: RecordStore;
   /** Our number and Bandwidth application when a proactive start names none. */
   defaults?: { ourNumber: string; applicationId?: string };
+  /** Where opt-outs apply; default: per number. Nothing is started or sent to a participant opted out there. */
+  consent?: ConsentSettings;
   /** The bots the workers run; a start naming another bot is refused. Unchecked when omitted. */
   knownBots?: readonly string[];
   /** How long to wait for a workflow to answer the transcript query before using the records (default 3 s). */
@@ -51,16 +55,38 @@ export interface ConversationDeps {
 /** Visibility answers in milliseconds; a list call that takes longer than this is answered with 503. */
 const LIST_DEADLINE_MS = 10_000;
 
-/** A request the operator API refuses, with the HTTP status and error type to answer. */
+/** A request the operator API refuses, with the HTTP status and error type to answer (and fields to add to it). */
 export class OperatorError extends Error {
   constructor(
     readonly status: 400 | 404 | 409,
     readonly type: string,
     message: string,
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'OperatorError';
   }
+}
+
+/**
+ * Refuses (409 `opted-out`, naming them) when any of the participants is opted out in the scope of `ourNumber`: an
+ * operator must not text, or start a bot that texts, someone who said STOP.
+ */
+async function refuseOptedOut(
+  deps: ConversationDeps,
+  at: { ourNumber: string; applicationId?: string | undefined },
+  participants: readonly string[],
+): Promise<void> {
+  const scope = scopeOf(deps.consent, at);
+  const optedOut = await deps.records.optOuts.optedOut(scope, participants);
+  if (optedOut.length === 0) return;
+  throw new OperatorError(
+    409,
+    'opted-out',
+    `Nothing was sent: ${optedOut.join(', ')} opted out of messages in ${scope}. They can text START to opt back ` +
+      'in; an operator can remove the opt-out (DELETE /api/v1/opt-outs/{scope}/{contact}) only with their consent',
+    { optedOut },
+  );
 }
 
 const STATUS_NAMES: Record<number, ConversationSummary['status']> = {
@@ -157,6 +183,7 @@ export async function startConversation(
   if (deps.knownBots && !deps.knownBots.includes(bot)) {
     throw new OperatorError(400, 'no-bot', `There is no bot named ${bot}; the bots are ${deps.knownBots.join(', ')}`);
   }
+  await refuseOptedOut(deps, { ourNumber, applicationId }, participants);
   const workflowId = conversationId({ ourNumber, participants });
   const start: ConversationStart = {
     ourNumber,
@@ -270,6 +297,54 @@ export async function signalConversation<Args extends unknown[]>(
   signal: SignalDefinition<Args>,
   ...args: Args
 ): Promise<{ conversationId: string; runId: string; accepted: true }> {
+  const runId = await runningConversation(deps, id);
+  return signalRun(id, runId, () => deps.temporal.workflow.getHandle(id, runId).signal(signal, ...args));
+}
+
+/**
+ * Hands an operator's message to the running conversation, which sends it.
+ * @throws OperatorError 404 when there is no such conversation, 409 when it is no longer running or a participant
+ * is opted out in its scope (nothing is sent)
+ */
+export async function sendOperatorMessage(
+  deps: ConversationDeps,
+  id: string,
+  message: z.output<typeof OperatorMessageBodySchema>,
+): Promise<{ conversationId: string; runId: string; accepted: true }> {
+  const runId = await runningConversation(deps, id);
+  const ids = parseConversationId(id);
+  if (ids) {
+    // The conversation's application is not in its id: the configured one stands for it (one application per server).
+    await refuseOptedOut(
+      deps,
+      { ourNumber: ids.ourNumber, applicationId: deps.defaults?.applicationId },
+      ids.participants,
+    );
+  }
+  return signalRun(id, runId, () => deps.temporal.workflow.getHandle(id, runId).signal(operatorMessageSignal, message));
+}
+
+async function signalRun(
+  id: string,
+  runId: string,
+  signal: () => Promise<void>,
+): Promise<{ conversationId: string; runId: string; accepted: true }> {
+  try {
+    await signal();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) {
+      throw new OperatorError(409, 'conversation-not-running', `The conversation ${id} has just ended`);
+    }
+    throw err;
+  }
+  return { conversationId: id, runId, accepted: true };
+}
+
+/**
+ * The run id of the conversation's running workflow.
+ * @throws OperatorError 404 when there is no such conversation, 409 when it is no longer running
+ */
+async function runningConversation(deps: ConversationDeps, id: string): Promise<string> {
   let description: WorkflowExecutionDescription;
   try {
     description = await deps.temporal.workflow.getHandle(id).describe();
@@ -286,15 +361,7 @@ export async function signalConversation<Args extends unknown[]>(
       `The conversation ${id} is ${STATUS_BY_NAME[description.status.name] ?? 'not running'}`,
     );
   }
-  try {
-    await deps.temporal.workflow.getHandle(id, description.runId).signal(signal, ...args);
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) {
-      throw new OperatorError(409, 'conversation-not-running', `The conversation ${id} has just ended`);
-    }
-    throw err;
-  }
-  return { conversationId: id, runId: description.runId, accepted: true };
+  return description.runId;
 }
 
 /** The indexed state, or null when absent or not one of today's values (a conversation from an older version). */

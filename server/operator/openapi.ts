@@ -85,9 +85,9 @@ export function openApiDocument(operations: readonly Operation[], options: OpenA
       title: 'Threadline operator API',
       version: options.version,
       description:
-        'Start, watch, join and end SMS/MMS conversations, and search and export the message records. Every request ' +
-        'but this document needs `Authorization: Bearer <OPERATOR_TOKEN>`. Errors are JSON: `{ type, description, ' +
-        'issues? }`.',
+        'Start, watch, join and end SMS/MMS conversations, search and export the message records, and keep the ' +
+        'opt-out ledger. Every request but this document needs `Authorization: Bearer <OPERATOR_TOKEN>`. Errors are ' +
+        'JSON: `{ type, description, issues? }`.',
     },
     servers: [{ url: options.serverUrl ? `${options.serverUrl.replace(/\/+$/, '')}/api/v1` : '/api/v1' }],
     security: [{ bearerAuth: [] }],
@@ -95,6 +95,7 @@ export function openApiDocument(operations: readonly Operation[], options: OpenA
     tags: [
       { name: 'conversations', description: 'Conversations: Temporal workflows, one per our number and participants' },
       { name: 'records', description: 'Message records: every inbound message, outbound send and status event' },
+      { name: 'opt-outs', description: 'The opt-out ledger: who opted out (and back in) where, with every change' },
       { name: 'meta', description: 'About the API' },
     ],
     paths,

@@ -3,6 +3,7 @@
  * documented responses, and its handler. The express router and the OpenAPI document are both built from these
  * definitions, and the handler only ever sees parsed, typed input.
  */
+import { once } from 'node:events';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -29,12 +30,12 @@ type Obj = z.ZodObject;
 
 export interface Operation<P extends Obj = Obj, Q extends Obj = Obj, B extends z.ZodType = z.ZodType> {
   operationId: string;
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   /** OpenAPI form, relative to /api/v1: `/conversations/{conversationId}`. */
   path: string;
   summary: string;
   description?: string;
-  tag: 'conversations' | 'records';
+  tag: 'conversations' | 'records' | 'opt-outs';
   params?: P;
   query?: Q;
   body?: B;
@@ -75,4 +76,29 @@ export const COMMON_RESPONSES: Record<number, ResponseSpec> = {
 /** `/conversations/{conversationId}` → `/conversations/:conversationId` */
 export function expressPath(path: string): string {
   return path.replace(/\{(\w+)\}/g, ':$1');
+}
+
+/**
+ * Streams an export as the response body: `200` with its media type and a file name, then chunk by chunk, waiting when
+ * the client reads slowly and stopping when it goes away. Create `chunks` before calling, so a bad filter still gets
+ * a JSON error rather than a broken stream.
+ */
+export async function streamExport(
+  { req, res }: Pick<HandlerContext, 'req' | 'res'>,
+  chunks: AsyncIterable<string>,
+  { format, name }: { format: 'jsonl' | 'csv'; name: string },
+): Promise<'streamed'> {
+  res.status(200);
+  res.setHeader('Content-Type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
+  res.setHeader('Content-Disposition', `attachment; filename="${name}.${format}"`);
+  let closed = false;
+  req.on('close', () => {
+    closed = true;
+  });
+  for await (const chunk of chunks) {
+    if (closed) break;
+    if (!res.write(chunk)) await once(res, 'drain');
+  }
+  res.end();
+  return 'streamed';
 }

@@ -32,7 +32,11 @@ export const ConversationIdSchema = z
 export const ConversationParamsSchema = z.object({ conversationId: ConversationIdSchema });
 
 const MediaSchema = z.array(z.url({ protocol: /^https?$/ })).max(10);
-const OperatorNameSchema = z.string().min(1).max(200).describe('Who acts: shown in the conversation and the logs');
+export const OperatorNameSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .describe('Who acts: shown in the conversation and the logs');
 
 export const StartConversationBodySchema = z.strictObject({
   participants: z.array(E164Schema).min(1).max(9).describe('Whom to text (E.164); more than one: a group conversation'),

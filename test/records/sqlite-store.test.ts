@@ -5,11 +5,15 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { createRecordStore, RecordStoreOpenError, recordStoreTarget } from '../../records';
+import { OPTED_OUT_SQL } from '../../records/sqlite-opt-outs';
 import { sqliteFileBackend, sqliteMemoryBackend } from './helpers/backends';
+import { describeOptOutLedgerContract } from './helpers/ledger-contract';
 import { describeRecordStoreContract } from './helpers/store-contract';
 
 describeRecordStoreContract(sqliteFileBackend());
 describeRecordStoreContract(sqliteMemoryBackend());
+describeOptOutLedgerContract(sqliteFileBackend());
+describeOptOutLedgerContract(sqliteMemoryBackend());
 
 void describe('the SQLite file', () => {
   void it('lives in the data directory unless a database URL is configured', () => {
@@ -36,6 +40,30 @@ void describe('the SQLite file', () => {
         for (const column of ['conversation_id', 'our_number', 'event_type', 'direction', 'kind', 'message_id']) {
           assert.ok(indexes.includes(`message_records_by_${column}`), `no index on ${column}`);
         }
+      } finally {
+        db.close();
+        await store.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  void it("checks a send's recipients against the opt-out ledger with one primary-key search", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'threadline-records-'));
+    try {
+      const sqlitePath = path.join(dir, 'records.sqlite');
+      const store = await createRecordStore({ sqlitePath });
+      const db = new Database(sqlitePath);
+      try {
+        const plan = db
+          .prepare(`EXPLAIN QUERY PLAN ${OPTED_OUT_SQL}`)
+          .all('number:+19195550100', '["+19195550123","+19195550124"]') as { detail: string }[];
+        assert.ok(
+          plan.some((step) => /SEARCH opt_outs USING PRIMARY KEY \(scope=\? AND contact=\?\)/.test(step.detail)),
+          JSON.stringify(plan),
+        );
+        assert.ok(!plan.some((step) => /SCAN opt_outs/.test(step.detail)), JSON.stringify(plan));
       } finally {
         db.close();
         await store.close();

@@ -31,9 +31,10 @@ describe('server configuration', () => {
     assert.deepEqual(config.routing, { routes: {}, defaultBot: 'greeterBot', unrouted: 'default' });
     assert.deepEqual(config.operator, { token: DEV_OPERATOR_TOKEN, devDefault: true });
     assert.equal(config.workerMetricsPort, undefined);
+    assert.deepEqual(config.consent, { scope: 'number' });
   });
 
-  it('reads routes, the unrouted policy, PostgreSQL, privacy mode, the operator token and the worker metrics port', () => {
+  it('reads routes, the unrouted policy, PostgreSQL, privacy mode, the operator token, the worker metrics port and the consent scope', () => {
     const config = loadConfig({
       THREADLINE_ROUTES: '{"+19195550100":"pizzaBot","app:93de2206-9669-4e07-948d-329f4b722ee2":"surveyBot"}',
       THREADLINE_UNROUTED: 'ignore',
@@ -41,6 +42,7 @@ describe('server configuration', () => {
       THREADLINE_STORE_TEXT: 'false',
       OPERATOR_TOKEN: 'a-long-random-operator-secret',
       WORKER_METRICS_PORT: '9464',
+      THREADLINE_CONSENT_SCOPE: 'account',
     });
     assert.deepEqual(config.routing.routes, {
       '+19195550100': 'pizzaBot',
@@ -53,6 +55,7 @@ describe('server configuration', () => {
     });
     assert.deepEqual(config.operator, { token: 'a-long-random-operator-secret', devDefault: false });
     assert.equal(config.workerMetricsPort, 9464);
+    assert.deepEqual(config.consent, { scope: 'account' });
   });
 
   it('names each bad setting and what to put there', () => {
@@ -62,6 +65,7 @@ describe('server configuration', () => {
       DATABASE_URL: 'mysql://db/threadline',
       THREADLINE_STORE_TEXT: 'maybe',
       OPERATOR_TOKEN: 'short',
+      THREADLINE_CONSENT_SCOPE: 'brand',
     });
     assert.match(message, /THREADLINE_ROUTES\.9195550100: "9195550100" is neither one of our numbers in E\.164/);
     assert.match(message, /THREADLINE_ROUTES\.\+19195550101: must be the name of a bot workflow/);
@@ -69,6 +73,7 @@ describe('server configuration', () => {
     assert.match(message, /DATABASE_URL: must be a PostgreSQL URL/);
     assert.match(message, /THREADLINE_STORE_TEXT: must be true or false/);
     assert.match(message, /OPERATOR_TOKEN: must be at least 16 characters; generate one with: openssl rand -hex 32/);
+    assert.match(message, /THREADLINE_CONSENT_SCOPE: must be number .*, application or account/);
     assert.match(problemsOf({ THREADLINE_ROUTES: '{pizza' }), /THREADLINE_ROUTES: must be a JSON object such as/);
   });
 

@@ -30,7 +30,7 @@ export interface CallOptions {
 
 export interface ApiChecker {
   document: Json;
-  call(method: 'GET' | 'POST', path: string, options?: CallOptions): Promise<Exchange>;
+  call(method: 'GET' | 'POST' | 'DELETE', path: string, options?: CallOptions): Promise<Exchange>;
   /** Throws unless `body` matches the document's response schema for the operation and status. */
   validate(operationId: string, status: number, body: unknown): void;
   /** `operationId status` pairs answered so far. */

@@ -117,18 +117,24 @@ describe('the operator API', () => {
     assert.equal(api.document.openapi, '3.0.3');
     const operations = api.operationIds();
     assert.deepEqual(operations.sort(), [
+      'addOptOut',
       'endConversation',
+      'exportOptOuts',
       'exportRecords',
       'getConversation',
       'getOpenApiDocument',
+      'getOptOut',
       'listConversations',
+      'listOptOuts',
+      'removeOptOut',
       'searchRecords',
       'sendOperatorMessage',
       'startConversation',
       'takeOver',
     ]);
     const id = path(conversationId({ ourNumber: ours, participants: [uniqueNumber()] }));
-    const calls: ['GET' | 'POST', string][] = [
+    const optOut = `/opt-outs/number:${ours}/${uniqueNumber()}`;
+    const calls: ['GET' | 'POST' | 'DELETE', string][] = [
       ['POST', '/conversations'],
       ['GET', '/conversations'],
       ['GET', id],
@@ -137,6 +143,11 @@ describe('the operator API', () => {
       ['POST', `${id}/end`],
       ['GET', '/records'],
       ['GET', '/records/export'],
+      ['GET', '/opt-outs'],
+      ['POST', '/opt-outs'],
+      ['GET', optOut],
+      ['DELETE', optOut],
+      ['GET', '/opt-outs/export'],
     ];
     for (const token of [null, 'wrong-token', `${TOKEN}x`]) {
       for (const [method, p] of calls) {
@@ -186,6 +197,71 @@ describe('the operator API', () => {
       conversation.transcript.map((m) => [m.direction, m.text]),
       [['out', 'Your table is ready']],
     );
+  });
+
+  it('refuses to start a conversation with anyone opted out in its scope, naming them, and sends nothing', async () => {
+    const [eve, fay] = [uniqueNumber(), uniqueNumber()];
+    const added = await api.call('POST', '/opt-outs', {
+      body: { contact: fay, reason: 'asked us by phone to stop texting', operator: 'dana' },
+    });
+    assert.equal(added.status, 201, added.text);
+
+    for (const participants of [[fay], [eve, fay]]) {
+      const refused = await api.call('POST', '/conversations', {
+        body: { participants, bot: 'echoBot', opening: { text: 'Your table is ready' } },
+      });
+      assert.equal(refused.status, 409, refused.text);
+      assert.equal((refused.body as { type: string }).type, 'opted-out');
+      assert.deepEqual((refused.body as { optedOut: string[] }).optedOut, [fay]);
+      assert.match((refused.body as { description: string }).description, new RegExp(`number:\\${ours}`));
+      const id = conversationId({ ourNumber: ours, participants });
+      await assert.rejects(temporal.client.workflow.getHandle(id).describe(), /not found/i, 'nothing was started');
+    }
+    // The opt-out is per number: another of our numbers may still start one with Fay.
+    const elsewhere = uniqueNumber();
+    const allowed = await api.call('POST', '/conversations', {
+      body: { ourNumber: elsewhere, participants: [fay], bot: 'echoBot', opening: { text: 'Hello from elsewhere' } },
+    });
+    assert.equal(allowed.status, 201, allowed.text);
+    cleanup.add(conversationId({ ourNumber: elsewhere, participants: [fay] }));
+    await eventually(() => assert.deepEqual(sentTo(fay), ['Hello from elsewhere']));
+  });
+
+  it("refuses an operator's message into a conversation whose participant has since opted out", async () => {
+    const gil = uniqueNumber();
+    const id = conversationId({ ourNumber: ours, participants: [gil] });
+    cleanup.add(id);
+    assert.equal((await postCallbacks(server.url, [inboundEvent({ from: gil, to: ours, text: 'hi' })])).status, 200);
+    await eventually(() => assert.deepEqual(sentTo(gil), ['#1: hi']));
+
+    // Gil's STOP reached us another way (Bandwidth's 4775 on a later send, say): the ledger has it.
+    await records.optOuts.record({
+      id: `test:${gil}`,
+      scope: `number:${ours}`,
+      contact: gil,
+      action: 'opt-out',
+      source: 'keyword',
+      time: new Date().toISOString(),
+      keyword: 'STOP',
+    });
+    const refused = await api.call('POST', `${path(id)}/messages`, {
+      body: { text: 'Still there?', operator: 'dana' },
+    });
+    assert.equal(refused.status, 409, refused.text);
+    assert.deepEqual(
+      { type: (refused.body as { type: string }).type, optedOut: (refused.body as { optedOut: string[] }).optedOut },
+      { type: 'opted-out', optedOut: [gil] },
+    );
+    // Only the operator's message is refused; the conversation itself still takes signals.
+    const paused = await api.call('POST', `${path(id)}/takeover`, { body: { paused: true, operator: 'dana' } });
+    assert.equal(paused.status, 202);
+    const conversation = (await api.call('GET', path(id))).body as Transcript;
+    assert.deepEqual(
+      conversation.transcript.map((m) => m.text),
+      ['hi', '#1: hi'],
+      'nothing was sent',
+    );
+    assert.deepEqual(sentTo(gil), ['#1: hi']);
   });
 
   it('passes params to the bot it starts, and starts the routed bot when the request names none', async () => {
@@ -421,10 +497,15 @@ describe('the operator API', () => {
 
   it('exercised every operation of the document with a successful answer', () => {
     const succeeded = new Set([...api.seen].filter((s) => /\s2\d\d$/.test(s)).map((s) => s.split(' ')[0]));
+    const elsewhere = ['searchRecords', 'exportRecords', 'listOptOuts', 'getOptOut', 'removeOptOut', 'exportOptOuts'];
     const missing = api
       .operationIds()
-      .filter((op) => op !== 'searchRecords' && op !== 'exportRecords')
+      .filter((op) => !elsewhere.includes(op))
       .filter((op) => !succeeded.has(op));
-    assert.deepEqual(missing, [], 'the records operations are exercised on every backend by records-api.test.ts');
+    assert.deepEqual(
+      missing,
+      [],
+      'the records and opt-out operations are exercised on every backend by records-api.test.ts and opt-outs-api.test.ts',
+    );
   });
 });

@@ -1,0 +1,57 @@
+/**
+ * Consent as the server sees it: which opt-out scope a message is in (the configured kind applied to its our number,
+ * application and account), and the opt-out a Bandwidth error 4775 tells of.
+ */
+import { isKnownCallback, type CallbackEvent } from '../bandwidth/schemas';
+import type { ConsentChange } from '../records';
+import { consentScope, type ConsentScopeKind } from '../workflows/consent/scope';
+
+export interface ConsentSettings {
+  /** Where an opt-out applies (`THREADLINE_CONSENT_SCOPE`): our number (the default), the application or the account. */
+  scope: ConsentScopeKind;
+  /** Our Bandwidth account (`BANDWIDTH_ACCOUNT_ID`), the key of the `account` scope. */
+  accountId: string;
+}
+
+/** Without settings, opt-outs apply per number, like carriers keep them. */
+export const DEFAULT_CONSENT: ConsentSettings = { scope: 'number', accountId: '' };
+
+/** Bandwidth's error for a message the network refused because the recipient opted out (after a toll-free STOP). */
+export const OPTED_OUT_ERROR_CODE = 4775;
+
+/**
+ * The ledger scope of a message on `ourNumber` through `applicationId`.
+ * @throws Error when the scope is `application` and the message names no application (a configuration mistake)
+ */
+export function scopeOf(
+  settings: ConsentSettings | undefined,
+  at: { ourNumber: string; applicationId?: string | undefined },
+): string {
+  const { scope, accountId } = settings ?? DEFAULT_CONSENT;
+  if (scope === 'application' && !at.applicationId) {
+    throw new Error(`The consent scope is the application, but no application is known for ${at.ourNumber}`);
+  }
+  return consentScope(scope, { ourNumber: at.ourNumber, applicationId: at.applicationId ?? '', accountId });
+}
+
+/**
+ * The opt-out a callback event tells of: a `message-failed` with error 4775 means the network holds an opt-out for
+ * the recipient (a toll-free STOP Threadline may never have seen). Null for every other event.
+ */
+export function optOutFromCallback(event: CallbackEvent, settings: ConsentSettings | undefined): ConsentChange | null {
+  if (!isKnownCallback(event) || event.type !== 'message-failed' || event.errorCode !== OPTED_OUT_ERROR_CODE) {
+    return null;
+  }
+  return {
+    id: `${OPTED_OUT_ERROR_CODE}:${event.message.id}:${event.to}`,
+    scope: scopeOf(settings, { ourNumber: event.message.from, applicationId: event.message.applicationId }),
+    contact: event.to,
+    action: 'opt-out',
+    source: 'bandwidth-4775',
+    time: event.time,
+    messageId: event.message.id,
+    keyword: null,
+    actor: null,
+    reason: event.description || null,
+  };
+}
