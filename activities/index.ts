@@ -1,9 +1,10 @@
 /**
  * Activities: the only code in a conversation that touches the outside world. Built by a factory from their
  * dependencies, so the worker passes real clients and tests pass fakes of the same type. One activity per file:
- * `send-message.ts`, `copy-inbound-media.ts`.
+ * `send-message.ts`, `copy-inbound-media.ts`, `next-send-window.ts` (quiet hours, with `local-time.ts`).
  */
 import { createMediaActivities, type MediaActivities, type MediaActivityDeps } from './copy-inbound-media';
+import { createSendWindowActivities, type SendWindowDeps } from './next-send-window';
 import { createSendMessage, type SendMessageDeps } from './send-message';
 
 export {
@@ -15,16 +16,24 @@ export {
   type MediaFetcher,
 } from './copy-inbound-media';
 export { createSendMessage, type SendMessageDeps, type SendMessageInput, type SendMessageResult } from './send-message';
+export {
+  createSendWindowActivities,
+  nextSendWindowAt,
+  type NextSendWindowInput,
+  type NextSendWindowResult,
+  type SendWindowActivities,
+  type SendWindowDeps,
+} from './next-send-window';
 export { MediaFailureType, SendFailureType } from '../workflows/activity-failures';
 
-export type ActivityDeps = SendMessageDeps & MediaActivityDeps;
+export type ActivityDeps = SendMessageDeps & MediaActivityDeps & SendWindowDeps;
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...createMediaActivities(deps), ...createSendMessage(deps) };
+  return { ...createMediaActivities(deps), ...createSendMessage(deps), ...createSendWindowActivities(deps) };
 }
 
 /**
- * What a worker needs: `sendMessage`, and `copyInboundMedia` for bots that receive MMS (optional in the type so that
- * fakes for SMS-only tests stay small; {@link createActivities} always provides it).
+ * What a worker needs: `sendMessage`, `nextSendWindow` (quiet hours), and `copyInboundMedia` for bots that receive
+ * MMS (optional in the type so that fakes for SMS-only tests stay small; {@link createActivities} always provides it).
  */
 export type Activities = Omit<ReturnType<typeof createActivities>, keyof MediaActivities> & Partial<MediaActivities>;

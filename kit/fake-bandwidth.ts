@@ -1,10 +1,17 @@
 /**
  * Fake Bandwidth (the kit's default): every reply the bot sends is recorded, handset texts go straight to the
  * conversation, receipts are scripted by the test or, unless it says otherwise, reported delivered once the test has
- * read the reply. Inbound media is held in memory under Bandwidth media URLs, for 48 hours of workflow time.
+ * read the reply. Inbound media is held in memory under Bandwidth media URLs, for 48 hours of workflow time. Quiet
+ * hours are worked out as in production.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { createMediaActivities, MediaFailureType, type Activities, type SendMessageResult } from '../activities';
+import {
+  createMediaActivities,
+  createSendWindowActivities,
+  MediaFailureType,
+  type Activities,
+  type SendMessageResult,
+} from '../activities';
 import { createMemoryMediaStore, type MediaObject } from '../media/store';
 import { decodeTag } from '../workflows/ids';
 import type { ConversationWorkflow } from './conversation-workflow';
@@ -65,6 +72,9 @@ export function createFakeBandwidth({
 
   const activities: Activities = {
     ...media,
+    // Quiet hours as in production: the test server's clock is the conversation's, and the kit starts it at a known
+    // local time (environment.ts), so the answers never depend on when the tests run.
+    ...createSendWindowActivities(),
     async sendMessage(input): Promise<SendMessageResult> {
       const messageId = `kit-out-${sent.length + 1}`;
       sent.push({
