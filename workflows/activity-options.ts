@@ -42,5 +42,16 @@ export const COPY_MEDIA_OPTIONS: ActivityOptions = {
   },
 };
 
+/**
+ * `nextSendWindow` (quiet hours) runs as a local activity: it reads the zone data shipped with the worker and does
+ * no I/O, so it is quick and safe to retry; its answer is recorded in history so replays never redo time-zone math.
+ */
+export const NEXT_SEND_WINDOW_OPTIONS: LocalActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  scheduleToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+};
+
 export const { sendMessage } = proxyLocalActivities<Activities>(SEND_MESSAGE_OPTIONS);
+export const { nextSendWindow } = proxyLocalActivities<Activities>(NEXT_SEND_WINDOW_OPTIONS);
 export const { copyInboundMedia } = proxyActivities<MediaActivities>(COPY_MEDIA_OPTIONS);

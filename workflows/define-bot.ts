@@ -3,6 +3,7 @@
  * ends the conversation (the bot stops where it is, running handlers finish, the workflow completes).
  */
 import { CancellationScope, isCancellation, setHandler } from '@temporalio/workflow';
+import type { BotOptions } from './bot-options';
 import type { Conversation } from './conversation-api';
 import type { ConversationOutcome, ConversationStart } from './conversation-start';
 import { endConversationSignal } from './messages';
@@ -26,6 +27,7 @@ export type BotWorkflow<P = unknown, S = unknown> = ((
  *
  * @typeParam P the `params` a proactive start passes
  * @typeParam S the state the bot carries across continue-as-new (`checkpoint`)
+ * @param options what the bot declares besides its dialogue, such as its quiet hours ({@link BotOptions})
  * @example
  * export const echoBot = defineBot<unknown, { count: number }>(async (chat) => {
  *   let state = chat.resumed ?? { count: 0 };
@@ -40,9 +42,10 @@ export type BotWorkflow<P = unknown, S = unknown> = ((
  */
 export function defineBot<P = unknown, S = unknown>(
   body: (chat: Conversation<P, S>) => Promise<unknown>,
+  options: BotOptions = {},
 ): BotWorkflow<P, S> {
   const bot = async function bot(start: ConversationStart<P, S>): Promise<ConversationOutcome> {
-    const runtime = createRuntime<P, S>(start);
+    const runtime = createRuntime<P, S>(start, options);
     let endReason: string | null = null;
     const scope = new CancellationScope();
     setHandler(endConversationSignal, ({ reason }) => {

@@ -31,6 +31,8 @@ export class ConversationMemory {
   state: ConversationState = 'starting';
   lastSent: SentMessage | null = null;
   firstMessage: InboundMessage | null = null;
+  /** Contacts' time zones for quiet hours, by number: they replace their numbers' zones (see send-window.ts). */
+  readonly timeZones: Record<string, string>;
   /** The history length of the workflow task that last ran a send (see commit-sends.ts). */
   lastSendTask: number | null = null;
   private readonly runs: number;
@@ -48,6 +50,7 @@ export class ConversationMemory {
     this.sendSeq = carried?.sendSeq ?? 0;
     this.paused = carried?.paused ?? false;
     this.runs = carried?.runs ?? 1;
+    this.timeZones = { ...(carried?.timeZones ?? start.timeZones) };
   }
 
   /** Appends to the transcript, forgetting the oldest entries beyond {@link TRANSCRIPT_LIMIT}. */
@@ -71,6 +74,7 @@ export class ConversationMemory {
       sendSeq: this.sendSeq,
       paused: this.paused,
       runs: this.runs + 1,
+      timeZones: this.timeZones,
     };
   }
 }

@@ -3,6 +3,7 @@
  * sending, waiting and the dialogue helpers, behind the {@link Conversation} a bot receives.
  */
 import { Alarm } from '../alarm';
+import type { BotOptions } from '../bot-options';
 import type { Conversation } from '../conversation-api';
 import type { ConversationStart } from '../conversation-start';
 import { conversationId } from '../ids';
@@ -14,6 +15,7 @@ import { createDialogue } from './dialogue';
 import { createMediaCopier } from './media-copy';
 import { ConversationMemory } from './memory';
 import { createRace } from './race';
+import { createTimeZoneSetter } from './send-window';
 import { createSending } from './sending';
 import { registerSignalHandlers } from './signal-handlers';
 import { Visibility } from './visibility';
@@ -27,12 +29,15 @@ export interface ConversationRuntime<P, S> {
   end(state: Extract<ConversationState, 'ended' | 'ended-by-operator'>): Promise<void>;
 }
 
-export function createRuntime<P, S>(start: ConversationStart<P, S>): ConversationRuntime<P, S> {
+export function createRuntime<P, S>(
+  start: ConversationStart<P, S>,
+  options: BotOptions = {},
+): ConversationRuntime<P, S> {
   const id = conversationId(start);
   const memory = new ConversationMemory(start);
   const alarm = new Alarm();
   const visibility = new Visibility(id, memory, alarm, start);
-  const ctx: ConversationContext = { id, start, memory, alarm, visibility };
+  const ctx: ConversationContext = { id, start, memory, alarm, visibility, options };
 
   const events = createEventBuilders(ctx);
   const race = createRace(ctx);
@@ -62,6 +67,7 @@ export function createRuntime<P, S>(start: ConversationStart<P, S>): Conversatio
       media: events.media,
     },
     checkpoint: createCheckpoint<S>(ctx),
+    setTimeZone: createTimeZoneSetter(ctx),
     get lastSent() {
       return memory.lastSent;
     },

@@ -7,6 +7,7 @@
 import { ActivityFailure, ApplicationFailure, condition, workflowInfo } from '@temporalio/workflow';
 import { sendMessage } from '../activity-options';
 import { SendFailureType } from '../activity-failures';
+import type { SendOptions } from '../bot-options';
 import { MAX_GROUP_RECIPIENTS } from '../defaults';
 import { sendFailure } from '../delivery';
 import { encodeTag } from '../ids';
@@ -15,6 +16,7 @@ import type { TranscriptEntry } from '../messages';
 import type { SentMessage } from '../sent-message';
 import type { ConversationContext } from './context';
 import type { Race } from './race';
+import { createSendWindowGate } from './send-window';
 import { createSentMessageHandle } from './sent-message-handle';
 import type { EventBuilders } from './wait-events';
 
@@ -22,11 +24,12 @@ export interface Sending {
   /** Sends to everyone in the conversation; `operator` marks a human's message. */
   send: (message: { text: string; media: string[] }, operator?: string) => Promise<SentMessage>;
   /** The bot's `chat.say`. */
-  say: (message: string | { text: string; media?: OutboundMedia[] }) => Promise<SentMessage>;
+  say: (message: string | { text: string; media?: OutboundMedia[] }, options?: SendOptions) => Promise<SentMessage>;
 }
 
 export function createSending(ctx: ConversationContext, race: Race, events: EventBuilders): Sending {
   const { id, start, memory, visibility } = ctx;
+  const sendWindow = createSendWindowGate(ctx, race, events);
 
   async function send(message: { text: string; media: string[] }, operator?: string): Promise<SentMessage> {
     memory.sendSeq += 1;
@@ -76,7 +79,10 @@ export function createSending(ctx: ConversationContext, race: Race, events: Even
     return createSentMessageHandle(ctx, race, events, sendId, entry);
   }
 
-  async function say(message: string | { text: string; media?: OutboundMedia[] }): Promise<SentMessage> {
+  async function say(
+    message: string | { text: string; media?: OutboundMedia[] },
+    options: SendOptions = {},
+  ): Promise<SentMessage> {
     const { text, media: items = [] } = typeof message === 'string' ? { text: message } : message;
     const media = items.map((item) => (typeof item === 'string' ? item : item.url));
     if (start.participants.length > MAX_GROUP_RECIPIENTS) {
@@ -97,6 +103,7 @@ export function createSending(ctx: ConversationContext, race: Race, events: Even
       visibility.index();
       await condition(() => !memory.paused);
     }
+    await sendWindow.hold(options.sendWindow);
     memory.state = 'sending';
     memory.lastSent = await send({ text, media });
     return memory.lastSent;
