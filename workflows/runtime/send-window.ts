@@ -7,6 +7,9 @@
  * America/Chicago`) in the current details. An answer's open period is remembered, so further proactive messages
  * inside it go out without asking again.
  *
+ * Only the bot's messages wait: an operator's message (the `operatorMessage` signal) goes through `send`, not `say`;
+ * a human chose to send it then, and it is never held.
+ *
  * Contacts' time zones set by the operator (`ConversationStart.timeZones`) or the bot (`chat.setTimeZone`) replace
  * their numbers' zones, and are carried across continue-as-new.
  */
