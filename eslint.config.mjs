@@ -123,6 +123,7 @@ export default tseslint.config(
           '@temporalio/activity',
           '@temporalio/testing',
           'prom-client',
+          'libphonenumber-geo-carrier',
         ],
         message: 'Workflow code must be deterministic: no I/O libraries. Call an activity instead.',
       },

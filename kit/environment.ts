@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, bundleWorkflowCode, makeTelemetryFilterString } from '@temporalio/worker';
+import { minutesOf, nextAt } from '../activities/local-time';
 import { quietBundlerLogger, startTimeSkippingEnvironment } from '../worker/create-worker';
 import type { BotChat } from './bot-chat';
 import { startBotChat, type KitWorkflows, type StartBotOptions } from './start-bot';
@@ -29,7 +30,17 @@ export interface KitEnvironmentOptions {
    * time-skipping test server; `advance` then really waits.
    */
   existingServer?: { address: string };
+  /**
+   * Where the test server's clock starts: at the next `time` (`HH:MM`) in `timeZone`; by default 12:00 in
+   * America/New_York, the zone of the kit's default numbers (+1 919), so quiet hours (and anything else that depends
+   * on the time of day) never depend on when the tests run. `'now'` keeps the real time. Ignored on an existing
+   * server, whose clock is the real one.
+   */
+  startClock?: { time: string; timeZone: string } | 'now';
 }
+
+/** Where the kit's clock starts unless the test file says otherwise. */
+const DEFAULT_START_CLOCK = { time: '12:00', timeZone: 'America/New_York' };
 
 /**
  * The kit for one test file: starts bots, and tears everything down at the end.
@@ -64,6 +75,15 @@ export interface BotTestEnvironment {
    * ```
    */
   readonly optOuts: OptOutLedger;
+  /**
+   * Moves the test server's clock forward to the next `time` (`HH:MM`) in `timeZone`; timers due before then fire.
+   * @example
+   * ```ts
+   * await kit.advanceTo('22:00', 'America/New_York'); // 22:00 in New York, 17:00 in Honolulu (in winter)
+   * const chat = await kit.startBot('appointmentReminderBot', { opening: 'Reminder: ...' });
+   * ```
+   */
+  advanceTo(time: string, timeZone: string): Promise<void>;
   /** Closes every chat it started, then the test server. */
   teardown(): Promise<void>;
 }
@@ -93,9 +113,16 @@ export async function createBotTestEnvironment(options: KitEnvironmentOptions = 
     : await startTimeSkippingEnvironment(testServer!);
   const workflows = await bundledWorkflows(options.workflows);
   const open = new Set<BotChat>();
+  async function advanceTo(time: string, timeZone: string): Promise<void> {
+    const now = await env.currentTimeMs();
+    await env.sleep(nextAt(now, minutesOf(time), timeZone) - now);
+  }
+  const startClock = options.startClock ?? DEFAULT_START_CLOCK;
+  if (!options.existingServer && startClock !== 'now') await advanceTo(startClock.time, startClock.timeZone);
   const records = createMemoryRecordStore();
   return {
     env,
+    advanceTo,
     optOuts: records.optOuts,
     async startBot(bot, startOptions = {}) {
       const chat = await startBotChat(env, workflows, records, bot, startOptions);

@@ -1,12 +1,14 @@
 /**
  * Fake Bandwidth (the kit's default): every reply the bot sends is recorded, handset texts go straight to the
  * conversation, receipts are scripted by the test or, unless it says otherwise, reported delivered once the test has
- * read the reply. Inbound media is held in memory under Bandwidth media URLs, for 48 hours of workflow time.
+ * read the reply. Inbound media is held in memory under Bandwidth media URLs, for 48 hours of workflow time. Quiet
+ * hours are worked out as in production.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import {
   createMediaActivities,
   createRecordConsent,
+  createSendWindowActivities,
   MediaFailureType,
   refuseOptedOut,
   type Activities,
@@ -77,6 +79,9 @@ export function createFakeBandwidth({
   const activities: Activities = {
     ...media,
     ...createRecordConsent({ consent }),
+    // Quiet hours as in production: the test server's clock is the conversation's, and the kit starts it at a known
+    // local time (environment.ts), so the answers never depend on when the tests run.
+    ...createSendWindowActivities(),
     async sendMessage(input): Promise<SendMessageResult> {
       await refuseOptedOut(consent, input);
       const messageId = `kit-out-${sent.length + 1}`;

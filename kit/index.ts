@@ -16,6 +16,9 @@
  * await env.teardown();
  * ```
  *
+ * The test server's clock starts at noon in New York (`startClock`), so what depends on the time of day, such as
+ * quiet hours, never depends on when the tests run; `kit.advanceTo('22:00', 'America/New_York')` moves it on.
+ *
  * Sends go to a fake Bandwidth (the default: every reply is recorded and, unless the test fails it, reported
  * delivered) or to the real emulator (`activities: 'emulator'`), whose callbacks come back through the real webhook
  * server.

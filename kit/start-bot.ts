@@ -33,6 +33,8 @@ export interface StartBotOptions<P = unknown> {
   opening?: string;
   /** The bot's parameters (`chat.params` in the bot). */
   params?: P;
+  /** Participants' time zones for quiet hours, by number (`ConversationStart.timeZones`). */
+  timeZones?: Record<string, string>;
   /** Continue as new once the history has this many events (tests of long conversations). */
   maxHistoryEvents?: number;
   /** `'fake'` (default) records sends; `'emulator'` sends through the local Bandwidth emulator. */
@@ -81,6 +83,7 @@ export async function startBotChat(
     ...(options.params !== undefined ? { params: options.params } : {}),
     ...(options.opening ? { opening: { text: options.opening } } : {}),
     ...(options.maxHistoryEvents ? { maxHistoryEvents: options.maxHistoryEvents } : {}),
+    ...(options.timeZones ? { timeZones: options.timeZones } : {}),
   };
   const taskQueue = `kit-${bot}-${process.pid}-${++taskQueueSeq}`;
   const conversation = createConversationWorkflow({ client: env.client, bot, taskQueue, start });

@@ -52,6 +52,23 @@ export const RECORD_CONSENT_OPTIONS: LocalActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 };
 
+/**
+ * `nextSendWindow` (quiet hours) runs as a local activity: it reads the zone data shipped with the worker and does
+ * no I/O, so it is quick and safe to retry; its answer is recorded in history so replays never redo time-zone math.
+ * It fails closed: while it cannot answer (a worker without it, say) it is retried without end, backing off to every
+ * 10 minutes (on durable timers), and the message waits; only a malformed window fails at once.
+ */
+export const NEXT_SEND_WINDOW_OPTIONS: LocalActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '10 minutes',
+    nonRetryableErrorTypes: ['InvalidArgument'],
+  },
+};
+
 export const { sendMessage } = proxyLocalActivities<Activities>(SEND_MESSAGE_OPTIONS);
+export const { nextSendWindow } = proxyLocalActivities<Activities>(NEXT_SEND_WINDOW_OPTIONS);
 export const { recordConsent, optedOutContacts } = proxyLocalActivities<Required<Activities>>(RECORD_CONSENT_OPTIONS);
 export const { copyInboundMedia } = proxyActivities<MediaActivities>(COPY_MEDIA_OPTIONS);

@@ -3,6 +3,7 @@
  * documented here, where bot authors look; the runtime that implements it is in runtime/.
  */
 import type { Duration } from '@temporalio/common';
+import type { SendOptions } from './bot-options';
 import type { ChoiceOptions } from './choose';
 import type {
   AskOptions,
@@ -40,9 +41,13 @@ export interface Conversation<P = unknown, S = unknown> {
   readonly firstMessage: InboundMessage | null;
   /**
    * Sends a text, or with `media` an MMS, to everyone in the conversation; resolves when Bandwidth has accepted it.
-   * @example await chat.say({ text: 'Here is your receipt', media: ['https://example.com/r.png'] });
+   * A proactive message (no participant texted within {@link REPLY_WINDOW}) first waits for the recipients' send
+   * window: the bot's `sendWindow`, or `options.sendWindow` for this message ({@link SendOptions.sendWindow}).
+   * @example
+   * await chat.say({ text: 'Here is your receipt', media: ['https://example.com/r.png'] });
+   * await chat.say('Your code is 123456', { sendWindow: 'any-time' });
    */
-  say(message: string | { text: string; media?: OutboundMedia[] }): Promise<SentMessage>;
+  say(message: string | { text: string; media?: OutboundMedia[] }, options?: SendOptions): Promise<SentMessage>;
   /**
    * Sends an MMS with one or more media items and makes sure the person gets them: when the MMS fails because the
    * handset or carrier can't take MMS (category `mms-unsupported`, a media error, or Bandwidth refusing the request),
@@ -135,6 +140,15 @@ export interface Conversation<P = unknown, S = unknown> {
    * if (answer === null && chat.optedOut.length > 0) return; // they said STOP
    */
   readonly optedOut: readonly string[];
+  /**
+   * Sets the time zone `contact`'s quiet hours count in (an IANA name), instead of the zones of their number;
+   * `null` goes back to the number's. Carried across continue-as-new. A zone the worker does not know is ignored
+   * (logged) and the number's zones are used.
+   * @example
+   * const where = await chat.ask('Which time zone are you in? (e.g. America/Denver)');
+   * if (where) chat.setTimeZone(where.from, where.text.trim());
+   */
+  setTimeZone(contact: string, timeZone: string | null): void;
   /** The most recent message this bot sent. */
   readonly lastSent: SentMessage | null;
   /** Every message so far, oldest first (also served by the `transcript` query). */

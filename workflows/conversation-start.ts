@@ -28,6 +28,8 @@ export interface CarriedState<S = unknown> {
   runs: number;
   /** Participants who opted out during the conversation. */
   optedOut?: string[];
+  /** Contacts' time zones for quiet hours, by number (set at the start or by `chat.setTimeZone`). */
+  timeZones?: Record<string, string>;
 }
 
 /**
@@ -52,6 +54,11 @@ export interface ConversationStart<P = unknown, S = unknown> {
   opening?: { text: string; media?: string[] };
   /** Bot-specific input, e.g. the appointment a reminder is about. */
   params?: P;
+  /**
+   * Participants' time zones (IANA names, by number), e.g. from a CRM: quiet hours count in these instead of the
+   * zones of their numbers. The bot can change them with `chat.setTimeZone`.
+   */
+  timeZones?: Record<string, string>;
   /**
    * Set the conversation's search attributes (default true). False only on a server where they cannot be
    * registered, such as Temporal's time-skipping test server.

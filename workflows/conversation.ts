@@ -26,9 +26,11 @@
  * - `runtime/`: the implementation, one concept per file: `memory.ts` (what a conversation remembers),
  *   `bounded.ts`, `receipt-book.ts`, `signal-handlers.ts`, `sending.ts`, `sent-message-handle.ts`,
  *   `wait-events.ts`, `race.ts`, `visibility.ts` (search attributes and current details), `dialogue.ts` (`ask`,
- *   `choose`, ...), `media-copy.ts`, `checkpoint.ts` (continue-as-new), `runtime.ts` (puts them together).
+ *   `choose`, ...), `media-copy.ts`, `checkpoint.ts` (continue-as-new), `send-window.ts` (quiet hours),
+ *   `runtime.ts` (puts them together). `bot-options.ts`: what `defineBot` takes besides the dialogue.
  */
 export { defineBot, type BotWorkflow } from './define-bot';
+export type { BotOptions, QuietHoursWindow, SendOptions, SendWindow } from './bot-options';
 export type { Conversation } from './conversation-api';
 export type { CarriedState, ConversationOutcome, ConversationStart } from './conversation-start';
 export type { GroupDelivery, SentMessage } from './sent-message';
@@ -45,5 +47,7 @@ export {
   DEFAULT_MEDIA_COPY_TIMEOUT,
   DEFAULT_MMS_RECEIPT_TIMEOUT,
   DEFAULT_REPLY_TIMEOUT,
+  DEFAULT_SEND_WINDOW,
   MAX_GROUP_RECIPIENTS,
+  REPLY_WINDOW,
 } from './defaults';

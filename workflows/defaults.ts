@@ -3,6 +3,7 @@
  * how much a long-running conversation remembers (the message records keep everything; the workflow only the newest).
  */
 import type { Duration } from '@temporalio/common';
+import type { QuietHoursWindow } from './bot-options';
 
 /**
  * How long `delivered()` waits by default: Bandwidth itself reports 9902 when no receipt comes within 2 hours.
@@ -38,6 +39,22 @@ export const DEFAULT_MEDIA_COPY_TIMEOUT: Duration = '1 hour';
  * await chat.choose(['a', 'b'], { prompt: 'A or B?', maxAttempts: DEFAULT_CHOOSE_ATTEMPTS + 2 });
  */
 export const DEFAULT_CHOOSE_ATTEMPTS = 3;
+
+/**
+ * When proactive messages may go out by default, in the recipient's local time: 08:00 to 21:00, the hours the US
+ * Telephone Consumer Protection Act allows for telephone solicitations (47 CFR 64.1200(c)(1)), every day of the week.
+ * @example
+ * export const quietBot = defineBot(body, { sendWindow: { ...DEFAULT_SEND_WINDOW, to: '20:00' } });
+ */
+export const DEFAULT_SEND_WINDOW: QuietHoursWindow = { from: '08:00', to: '21:00' };
+/**
+ * A message sent within this long of a participant's last text is a reply, and quiet hours never hold it back; later
+ * than that it is proactive.
+ * @example
+ * // a participant texted at 23:00; the bot's answer at 23:01 goes out at once, a nudge at 23:30 waits until 08:00
+ * const reply = await chat.waitForReply({ timeout: REPLY_WINDOW });
+ */
+export const REPLY_WINDOW: Duration = '15 minutes';
 
 /**
  * Bandwidth sends a group message to at most 10 recipients (reference §7).

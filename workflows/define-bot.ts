@@ -27,7 +27,8 @@ export type BotWorkflow<P = unknown, S = unknown> = ((
  *
  * @typeParam P the `params` a proactive start passes
  * @typeParam S the state the bot carries across continue-as-new (`checkpoint`)
- * @param options what the bot does when someone opts out, and when it may text people proactively
+ * @param options what the bot declares besides its dialogue: what it does when someone opts out, and its quiet hours
+ * ({@link BotOptions})
  * @example
  * export const echoBot = defineBot<unknown, { count: number }>(async (chat) => {
  *   let state = chat.resumed ?? { count: 0 };
@@ -55,7 +56,7 @@ export function defineBot<P = unknown, S = unknown>(
       Object.assign(end, { why, reason });
       scope.cancel();
     };
-    const runtime = createRuntime<P, S>(start, {
+    const runtime = createRuntime<P, S>(start, options, {
       onOptOut: () => {
         if (onOptOut === 'end') stop('opted-out');
       },

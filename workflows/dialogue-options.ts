@@ -2,6 +2,7 @@
  * Options and results of the dialogue helpers (`waitForReply`, `ask`, `choose`, `collectReplies`, `sendMedia`).
  */
 import type { Duration } from '@temporalio/common';
+import type { SendOptions } from './bot-options';
 import type { DeliveryFailed, DeliveryResult, DeliveryTimedOut } from './delivery';
 import type { InboundMessage } from './messages';
 import type { SentMessage } from './sent-message';
@@ -14,7 +15,7 @@ import type { SentMessage } from './sent-message';
  *   { receiptTimeout: '10 minutes', fallbackText: (text, links) => `${text}: ${links.join(' ')}` },
  * );
  */
-export interface SendMediaOptions {
+export interface SendMediaOptions extends SendOptions {
   /** How long to wait for the MMS's receipt before sending the SMS instead; default {@link DEFAULT_MMS_RECEIPT_TIMEOUT}. */
   receiptTimeout?: Duration;
   /** The SMS sent instead of the MMS; default: the text, then one link per media item on its own line. */
@@ -85,7 +86,7 @@ export interface WaitOptions {
  * @example
  * const name = await chat.ask('What is your name?', { timeout: '1 hour', timerStartsOn: 'delivery' });
  */
-export interface AskOptions extends WaitOptions {
+export interface AskOptions extends WaitOptions, SendOptions {
   /**
    * When the reply timeout starts: `'send'` (default) when Bandwidth accepts the question; `'delivery'` when its
    * delivered callback arrives, so a slow carrier does not eat into the time the person has to answer.

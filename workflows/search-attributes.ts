@@ -65,6 +65,8 @@ export const CONVERSATION_STATES = [
   'waiting-for-event',
   /** Waiting on a timer alone (`chat.events.timer`). */
   'waiting-for-timer',
+  /** A proactive message waits for the recipients' quiet hours to end (`sendWindow`). */
+  'waiting-for-send-window',
   /** A human operator has taken over; the bot is paused. */
   'paused',
   /** The bot finished. */

@@ -5,12 +5,13 @@
  */
 
 /**
- * What kind of thing an event waits for; a race's kinds decide the conversation's `ThreadlineState`.
+ * What kind of thing an event waits for; a race's kinds decide the conversation's `ThreadlineState`. (`send-window`:
+ * the runtime's own wait for quiet hours to end.)
  * @example
  * // a race of a reply and a timer shows `waiting-for-reply` in ThreadlineState
  * await chat.race({ reply: chat.events.reply(), later: chat.events.timer('1 hour') });
  */
-export type WaitKind = 'reply' | 'delivery' | 'media' | 'external' | 'timer';
+export type WaitKind = 'reply' | 'delivery' | 'media' | 'external' | 'timer' | 'send-window';
 
 /**
  * One thing a bot can wait for; build them with `chat.events` and wait with `chat.race`.

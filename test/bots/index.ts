@@ -2,7 +2,8 @@
  * Bots that exist only to prove the runtime's primitives, plus every real bot. Tests bundle this file instead of
  * workflows/index.ts.
  */
-import { defineBot, type DeliveryResult, type WaitEvent } from '../../workflows/conversation';
+import type { Duration } from '@temporalio/common';
+import { defineBot, type DeliveryResult, type SendWindow, type WaitEvent } from '../../workflows/conversation';
 
 /** A receipt the bot has already handled: never ready again. */
 const alreadySeen: WaitEvent<DeliveryResult> = {
@@ -123,4 +124,44 @@ export const groupAnnounceBot = defineBot(async (chat) => {
   const sent = await chat.say('Dinner at 7?');
   const receipt = await sent.delivered({ timeout: '1 hour' });
   if (receipt.status === 'failed') await chat.say(`blocked by ${receipt.blockedBy?.join(', ') ?? 'nobody'}`);
+});
+
+/** Answers the first text at once, then nudges after 30 minutes of silence: a reply, then a proactive message. */
+export const nudgeBot = defineBot(async (chat) => {
+  const first = chat.firstMessage ?? (await chat.waitForReply());
+  if (!first) return;
+  await chat.say(`Got it: ${first.text}`);
+  const next = await chat.waitForReply({ timeout: '30 minutes' });
+  await chat.say(next ? `And: ${next.text}` : 'Still there?');
+});
+
+/**
+ * Started proactively without an opening: sends one notice, with the send window of `params.sendWindow` (default:
+ * the bot's), after setting the first participant's time zone to `params.zone` if given.
+ */
+export const noticeBot = defineBot<{ sendWindow?: SendWindow; zone?: string }>(async (chat) => {
+  if (chat.params?.zone) chat.setTimeZone(chat.participants[0]!, chat.params.zone);
+  const sendWindow = chat.params?.sendWindow;
+  await chat.say('Notice', sendWindow ? { sendWindow } : {});
+});
+
+/** Texts only in the evening: its own send window, 18:00 to 22:00, replaces the default. */
+export const eveningBot = defineBot(
+  async (chat) => {
+    await chat.say('Good evening');
+  },
+  { sendWindow: { from: '18:00', to: '22:00' } },
+);
+
+/**
+ * Sets the first participant's time zone to `params.zone`, continues as new at once (start it with
+ * `maxHistoryEvents: 1`), then after `params.wait` sends a reminder: the zone must have crossed to the new run.
+ */
+export const movedZoneBot = defineBot<{ zone: string; wait: Duration }, { moved: true }>(async (chat) => {
+  if (!chat.resumed) {
+    chat.setTimeZone(chat.participants[0]!, chat.params!.zone);
+    await chat.checkpoint({ moved: true });
+  }
+  await chat.race({ later: chat.events.timer(chat.params!.wait) });
+  await chat.say('Reminder');
 });

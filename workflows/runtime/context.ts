@@ -1,5 +1,6 @@
 /** The parts of a running conversation that the runtime's pieces share. */
 import type { Alarm } from '../alarm';
+import type { BotOptions } from '../bot-options';
 import type { ConversationStart } from '../conversation-start';
 import type { ConversationMemory } from './memory';
 import type { Visibility } from './visibility';
@@ -12,4 +13,6 @@ export interface ConversationContext {
   /** The conversation's one durable timer. */
   readonly alarm: Alarm;
   readonly visibility: Visibility;
+  /** What the bot declared with `defineBot(body, options)`. */
+  readonly options: BotOptions;
 }

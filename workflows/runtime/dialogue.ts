@@ -5,6 +5,7 @@
  */
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
+import type { SendOptions } from '../bot-options';
 import { listChoices, matchChoice, type ChoiceOptions } from '../choose';
 import {
   DEFAULT_CHOOSE_ATTEMPTS,
@@ -33,7 +34,7 @@ import type { EventBuilders } from './wait-events';
 /** What the dialogue helpers need from the conversation. */
 export interface DialogueCore {
   readonly participants: readonly string[];
-  say: (message: string | { text: string; media?: OutboundMedia[] }) => Promise<SentMessage>;
+  say: (message: string | { text: string; media?: OutboundMedia[] }, options?: SendOptions) => Promise<SentMessage>;
   race: Race;
   events: Pick<EventBuilders, 'reply' | 'replyMatching' | 'delivery' | 'timer' | 'media' | 'optOut'>;
 }
@@ -49,7 +50,7 @@ export function createDialogue({ participants, say, race, events }: DialogueCore
   }
 
   async function ask(question: string, options: AskOptions = {}): Promise<InboundMessage | null> {
-    const sent = await say(question);
+    const sent = await say(question, { sendWindow: options.sendWindow });
     if (!sent.accepted) return null;
     const { timeout = DEFAULT_REPLY_TIMEOUT, from, timerStartsOn = 'send' } = options;
     if (timerStartsOn === 'delivery') {
@@ -132,9 +133,9 @@ export function createDialogue({ participants, say, race, events }: DialogueCore
 
   async function sendMedia(
     message: { text: string; media: OutboundMedia[] },
-    { receiptTimeout = DEFAULT_MMS_RECEIPT_TIMEOUT, fallbackText }: SendMediaOptions = {},
+    { receiptTimeout = DEFAULT_MMS_RECEIPT_TIMEOUT, fallbackText, sendWindow }: SendMediaOptions = {},
   ): Promise<MediaSendResult> {
-    const mms = await say(message);
+    const mms = await say(message, { sendWindow });
     const receipt = await mms.delivered({ timeout: receiptTimeout });
     const fallBack =
       participants.length === 1 &&
@@ -142,7 +143,7 @@ export function createDialogue({ participants, say, race, events }: DialogueCore
     if (!fallBack) return { via: 'mms', message: mms, receipt };
     const links = message.media.map((item) => (typeof item === 'string' ? item : (item.link ?? item.url)));
     const text = fallbackText ? fallbackText(message.text, links) : [message.text, ...links].join('\n');
-    const sms = await say(text);
+    const sms = await say(text, { sendWindow });
     return { via: 'sms', message: sms, mms, reason: receipt, links };
   }
 

@@ -38,6 +38,8 @@ export class ConversationMemory {
   readonly optedOut: Set<string>;
   /** Inbound messages still being classified (keyword or not). */
   classifying = 0;
+  /** Contacts' time zones for quiet hours, by number: they replace their numbers' zones (see send-window.ts). */
+  readonly timeZones: Record<string, string>;
   /** The history length of the workflow task that last ran a send (see commit-sends.ts). */
   lastSendTask: number | null = null;
   private readonly runs: number;
@@ -57,6 +59,7 @@ export class ConversationMemory {
     this.runs = carried?.runs ?? 1;
     this.consent = start.consent ?? defaultConsentPolicy(`number:${start.ourNumber}`);
     this.optedOut = new Set(carried?.optedOut);
+    this.timeZones = { ...(carried?.timeZones ?? start.timeZones) };
   }
 
   /** Appends to the transcript, forgetting the oldest entries beyond {@link TRANSCRIPT_LIMIT}. */
@@ -81,6 +84,7 @@ export class ConversationMemory {
       paused: this.paused,
       runs: this.runs + 1,
       optedOut: [...this.optedOut],
+      timeZones: this.timeZones,
     };
   }
 }

@@ -14,6 +14,7 @@ const STATE_BY_KIND: [WaitKind, ConversationState][] = [
   ['media', 'waiting-for-media'],
   ['external', 'waiting-for-event'],
   ['timer', 'waiting-for-timer'],
+  ['send-window', 'waiting-for-send-window'],
 ];
 
 export type Race = <E extends Record<string, WaitEvent<unknown>>>(events: E) => Promise<RaceResult<E>>;

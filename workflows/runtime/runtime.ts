@@ -4,6 +4,7 @@
  */
 import { condition } from '@temporalio/workflow';
 import { Alarm } from '../alarm';
+import type { BotOptions } from '../bot-options';
 import type { Conversation } from '../conversation-api';
 import type { ConversationStart } from '../conversation-start';
 import { conversationId } from '../ids';
@@ -16,6 +17,7 @@ import { createDialogue } from './dialogue';
 import { createMediaCopier } from './media-copy';
 import { ConversationMemory } from './memory';
 import { createRace } from './race';
+import { createTimeZoneSetter } from './send-window';
 import { createSending } from './sending';
 import { registerSignalHandlers } from './signal-handlers';
 import { Visibility } from './visibility';
@@ -37,12 +39,16 @@ export interface RuntimeHooks {
   onOptOut: (contact: string) => void;
 }
 
-export function createRuntime<P, S>(start: ConversationStart<P, S>, hooks: RuntimeHooks): ConversationRuntime<P, S> {
+export function createRuntime<P, S>(
+  start: ConversationStart<P, S>,
+  options: BotOptions,
+  hooks: RuntimeHooks,
+): ConversationRuntime<P, S> {
   const id = conversationId(start);
   const memory = new ConversationMemory(start);
   const alarm = new Alarm();
   const visibility = new Visibility(id, memory, alarm, start);
-  const ctx: ConversationContext = { id, start, memory, alarm, visibility };
+  const ctx: ConversationContext = { id, start, memory, alarm, visibility, options };
 
   const events = createEventBuilders(ctx);
   const race = createRace(ctx);
@@ -77,6 +83,7 @@ export function createRuntime<P, S>(start: ConversationStart<P, S>, hooks: Runti
       return start.participants.filter((p) => memory.optedOut.has(p));
     },
     checkpoint: createCheckpoint<S>(ctx),
+    setTimeZone: createTimeZoneSetter(ctx),
     get lastSent() {
       return memory.lastSent;
     },

@@ -7,6 +7,7 @@
 import { ActivityFailure, ApplicationFailure, condition, workflowInfo } from '@temporalio/workflow';
 import { sendMessage } from '../activity-options';
 import { SendFailureType } from '../activity-failures';
+import type { SendOptions } from '../bot-options';
 import { MAX_GROUP_RECIPIENTS } from '../defaults';
 import { sendFailure } from '../delivery';
 import { encodeTag } from '../ids';
@@ -16,11 +17,12 @@ import type { TranscriptEntry } from '../messages';
 import type { SentMessage } from '../sent-message';
 import type { ConversationContext } from './context';
 import type { Race } from './race';
+import { createSendWindowGate } from './send-window';
 import { createSentMessageHandle } from './sent-message-handle';
 import type { EventBuilders } from './wait-events';
 
 /** How a message is sent, beyond its content. */
-export interface SendOptions {
+export interface OutboundOptions {
   /** The human operator who sends it (absent when the bot does). */
   operator?: string;
   /** Only these participants (a consent confirmation or help text goes to the one who texted the keyword). */
@@ -31,17 +33,18 @@ export interface SendOptions {
 
 export interface Sending {
   /** Sends to everyone in the conversation (or `options.to`). */
-  send: (message: { text: string; media: string[] }, options?: SendOptions) => Promise<SentMessage>;
+  send: (message: { text: string; media: string[] }, options?: OutboundOptions) => Promise<SentMessage>;
   /** The bot's `chat.say`. */
-  say: (message: string | { text: string; media?: OutboundMedia[] }) => Promise<SentMessage>;
+  say: (message: string | { text: string; media?: OutboundMedia[] }, options?: SendOptions) => Promise<SentMessage>;
 }
 
 export function createSending(ctx: ConversationContext, race: Race, events: EventBuilders): Sending {
   const { id, start, memory, visibility } = ctx;
+  const sendWindow = createSendWindowGate(ctx, race, events);
 
   async function send(
     message: { text: string; media: string[] },
-    { operator, to = start.participants, consentReply }: SendOptions = {},
+    { operator, to = start.participants, consentReply }: OutboundOptions = {},
   ): Promise<SentMessage> {
     memory.sendSeq += 1;
     const sendId = `s${memory.sendSeq}`;
@@ -119,7 +122,10 @@ export function createSending(ctx: ConversationContext, race: Race, events: Even
     visibility.refreshDetails();
   }
 
-  async function say(message: string | { text: string; media?: OutboundMedia[] }): Promise<SentMessage> {
+  async function say(
+    message: string | { text: string; media?: OutboundMedia[] },
+    options: SendOptions = {},
+  ): Promise<SentMessage> {
     const { text, media: items = [] } = typeof message === 'string' ? { text: message } : message;
     const media = items.map((item) => (typeof item === 'string' ? item : item.url));
     if (start.participants.length > MAX_GROUP_RECIPIENTS) {
@@ -140,6 +146,7 @@ export function createSending(ctx: ConversationContext, race: Race, events: Even
       visibility.index();
       await condition(() => !memory.paused);
     }
+    await sendWindow.hold(options.sendWindow);
     memory.state = 'sending';
     memory.lastSent = await send({ text, media });
     return memory.lastSent;

@@ -25,6 +25,7 @@ const STATE_IN_WORDS: Record<ConversationState, string> = {
   'waiting-for-media': 'waiting for a media copy',
   'waiting-for-event': 'waiting for an event',
   'waiting-for-timer': 'waiting for a timer',
+  'waiting-for-send-window': 'waiting for the send window (quiet hours)',
   paused: 'paused',
   ended: 'ended',
   'ended-by-operator': 'ended by an operator',
