@@ -69,6 +69,11 @@ export interface ConversationStart<P = unknown, S = unknown> {
   /** Set by the runtime when the conversation continues as new. */
   carried?: CarriedState<S>;
   /**
+   * Texts a finished run left unread (they came as it ended): this run receives them first, as if they had just
+   * arrived, so a run never completes with a text nobody read.
+   */
+  unread?: InboundMessage[];
+  /**
    * The consent policy (scope, keywords, answers), resolved by the server from the configuration; default: every
    * default, with opt-outs kept per our number.
    */

@@ -2,12 +2,15 @@
  * `defineBot`: turns a bot's dialogue function into a conversation workflow, and ends it cleanly when an operator
  * ends the conversation (the bot stops where it is, running handlers finish, the workflow completes).
  */
-import { CancellationScope, isCancellation, setHandler } from '@temporalio/workflow';
+import { CancellationScope, continueAsNew, isCancellation, patched, setHandler } from '@temporalio/workflow';
 import type { BotOptions } from './bot-options';
 import type { Conversation } from './conversation-api';
 import type { ConversationOutcome, ConversationStart } from './conversation-start';
 import { endConversationSignal } from './messages';
 import { createRuntime } from './runtime/runtime';
+
+/** Histories recorded before a run could hand unread texts to the next replay as they were. */
+export const CONTINUE_WITH_UNREAD_PATCH = 'continue-with-unread';
 
 /**
  * A bot's workflow function, as {@link defineBot} returns it; the mark tells bots apart from other exports.
@@ -50,11 +53,14 @@ export function defineBot<P = unknown, S = unknown>(
     const scope = new CancellationScope();
     // Set by handlers while the bot runs: an object, so the compiler does not assume it stays as initialised.
     const end: { why: ConversationOutcome['ended'] | null; reason: string | null } = { why: null, reason: null };
-    /** Ends the conversation where the bot is (once: the first reason wins). */
+    /**
+     * Ends the conversation where the bot is (once: the first reason wins), but not in the middle of one of its sends:
+     * a send once started is seen through, so its outcome is recorded (and never made again).
+     */
     const stop = (why: 'operator' | 'opted-out', reason: string | null = null) => {
       if (end.why !== null) return;
       Object.assign(end, { why, reason });
-      scope.cancel();
+      void runtime.sendsSettled().then(() => scope.cancel());
     };
     const runtime = createRuntime<P, S>(start, options, {
       onOptOut: () => {
@@ -72,6 +78,12 @@ export function defineBot<P = unknown, S = unknown>(
     }
     const outcome = end.why ?? 'bot-finished';
     await runtime.end(outcome === 'operator' ? 'ended-by-operator' : 'ended');
+    const unread = runtime.unread();
+    if (unread.length > 0 && outcome !== 'operator' && patched(CONTINUE_WITH_UNREAD_PATCH)) {
+      // Texts came as this run ended: a fresh run of the bot reads them, rather than nobody.
+      const { carried: _carried, opening: _opening, unread: _unread, ...fresh } = start;
+      await continueAsNew<BotWorkflow<P, S>>({ ...fresh, unread });
+    }
     return {
       ended: outcome,
       ...(end.reason !== null ? { reason: end.reason } : {}),

@@ -87,10 +87,10 @@ void describe('START and HELP', () => {
     const chat = await kit.startBot('echoBot');
     await chat.text('STOP');
     await chat.expectReply(replies.optOut);
-    assert.equal((await chat.result()).ended, 'keyword', 'a keyword alone never runs the bot');
+    assert.equal((await chat.result()).ended, 'opted-out', 'a keyword alone never runs the bot');
     await chat.text('UNSTOP');
     await chat.expectReply(replies.optIn);
-    assert.equal((await chat.result()).ended, 'keyword');
+    assert.equal((await chat.result()).ended, 'keyword', 'START alone never runs the bot either');
     await chat.text('hi again');
     await chat.expectReply('#1: hi again');
     assert.equal((await kit.optOuts.lookup(SCOPE, chat.participant)).entry?.optedOut, false);
@@ -181,5 +181,16 @@ void describe('the opt-out ledger on every send', () => {
       transcript.some((m) => m.text === `blocked by ${bo}`),
       'the bot was told who blocks it',
     );
+  });
+});
+
+void describe('a run a keyword started', () => {
+  void it('hands the bot a text that arrives while Threadline answers the keyword', async () => {
+    const chat = await kit.startBot('echoBot');
+    await chat.text('HELP');
+    await chat.text('hi there');
+    await chat.expectReply(replies.help);
+    await chat.expectReply('#1: hi there');
+    await chat.close();
   });
 });

@@ -25,7 +25,7 @@ describe('the conversation runtime', () => {
   describe('race: the first of a reply, an external event, a receipt and a timer', () => {
     it('reports each event by name, in the order they happen', async () => {
       const chat = await kit.startBot('raceBot', { autoDeliver: false });
-      await chat.text('start');
+      await chat.text('go');
       const first = await chat.expectReply('Pay or reply');
       await chat.signal('payment', { amount: 42 });
       await chat.expectReply('paid: 42');
@@ -40,7 +40,7 @@ describe('the conversation runtime', () => {
 
     it('fires the timer only after its full duration', async () => {
       const chat = await kit.startBot('raceBot');
-      await chat.text('start');
+      await chat.text('go');
       await chat.expectReply('Pay or reply');
       await chat.deliver();
       await chat.expectReply('receipt: delivered');
@@ -52,7 +52,7 @@ describe('the conversation runtime', () => {
 
     it('counts an external event delivered twice with the same id once', async () => {
       const chat = await kit.startBot('raceBot', { autoDeliver: false });
-      await chat.text('start');
+      await chat.text('go');
       await chat.expectReply('Pay or reply');
       const payment = { name: 'payment', payload: { amount: 7 }, id: 'pay-1' };
       await chat.workflow.signal(externalEventSignal, payment);

@@ -50,3 +50,45 @@ export function defaultConsentReplies(programName: string): ConsentReplies {
 export function defaultConsentPolicy(scope: string, programName = DEFAULT_PROGRAM_NAME): ConsentPolicy {
   return { scope, keywords: DEFAULT_KEYWORDS, replies: defaultConsentReplies(programName) };
 }
+
+/**
+ * What a number or application may change of the defaults (`THREADLINE_CONSENT`): its program name, keyword lists
+ * (each replaces the default list) and answers.
+ * @example
+ * const override: ConsentOverride = { programName: 'Acme Dental', help: ['HELP', 'AIDE'], helpReply: 'Acme Dental: call 919-555-0100.' };
+ */
+export interface ConsentOverride {
+  programName?: string;
+  optOut?: string[];
+  optIn?: string[];
+  help?: string[];
+  optOutReply?: string;
+  optInReply?: string;
+  helpReply?: string;
+}
+
+/**
+ * The policy for a scope: the defaults (naming `programName`), with `override` applied.
+ * @example
+ * const policy = resolveConsentPolicy('number:+19195550100', 'Acme', { helpReply: 'Acme: call 919-555-0100.' });
+ */
+export function resolveConsentPolicy(
+  scope: string,
+  programName: string,
+  override: ConsentOverride = {},
+): ConsentPolicy {
+  const replies = defaultConsentReplies(override.programName ?? programName);
+  return {
+    scope,
+    keywords: {
+      optOut: override.optOut ?? DEFAULT_KEYWORDS.optOut,
+      optIn: override.optIn ?? DEFAULT_KEYWORDS.optIn,
+      help: override.help ?? DEFAULT_KEYWORDS.help,
+    },
+    replies: {
+      optOut: override.optOutReply ?? replies.optOut,
+      optIn: override.optInReply ?? replies.optIn,
+      help: override.helpReply ?? replies.help,
+    },
+  };
+}

@@ -8,11 +8,15 @@
  * - opt-in: the confirmation, and sends to them go out again;
  * - help: the help text, unless they are opted out (no reply to an opted-out contact, the peers' practice).
  */
+import { patched } from '@temporalio/workflow';
 import { optedOutContacts, recordConsent } from '../activity-options';
 import { matchKeyword, type KeywordMatch } from '../consent/keywords';
 import type { InboundMessage } from '../messages';
 import type { ConversationContext } from './context';
 import type { Sending } from './sending';
+
+/** Conversations recorded before consent keywords were Threadline's replay with the bot reading them. */
+export const CONSENT_KEYWORDS_PATCH = 'consent-keywords';
 
 export interface ConsentHandling {
   /**
@@ -43,6 +47,9 @@ export function createConsentHandling(
       const known = memory.optedOut.has(contact);
       const match = matchKeyword(message.text, consent.keywords, { optedOut: known });
       const asOptedOut = known ? match : matchKeyword(message.text, consent.keywords, { optedOut: true });
+      if (match === null && asOptedOut === null) return null;
+      // Histories recorded before consent keywords handed these texts to the bot: they still do.
+      if (!patched(CONSENT_KEYWORDS_PATCH)) return null;
       // Only YES (an opt-in word only for the opted out) and HELP (never answered to them) depend on the ledger.
       const depends = asOptedOut?.kind !== match?.kind || match?.kind === 'help';
       if (known || !depends || !(await isOptedOut(contact))) return match;

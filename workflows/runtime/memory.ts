@@ -36,6 +36,8 @@ export class ConversationMemory {
   readonly consent: ConsentPolicy;
   /** Participants known to be opted out (by a keyword here, or the ledger refusing a send). */
   readonly optedOut: Set<string>;
+  /** The bot's sends in flight (an opt-out or an operator's end waits for them before stopping the bot). */
+  botSending = 0;
   /** Inbound messages still being classified (keyword or not). */
   classifying = 0;
   /** Contacts' time zones for quiet hours, by number: they replace their numbers' zones (see send-window.ts). */

@@ -7,6 +7,7 @@ import { Alarm } from '../alarm';
 import type { BotOptions } from '../bot-options';
 import type { Conversation } from '../conversation-api';
 import type { ConversationStart } from '../conversation-start';
+import type { InboundMessage } from '../messages';
 import { conversationId } from '../ids';
 import type { ConversationState } from '../search-attributes';
 import { createCheckpoint } from './checkpoint';
@@ -32,6 +33,10 @@ export interface ConversationRuntime<P, S> {
   begin(): Promise<boolean>;
   /** Waits for running handlers and unrecorded sends, then marks the conversation ended for operators. */
   end(state: Extract<ConversationState, 'ended' | 'ended-by-operator'>): Promise<void>;
+  /** Texts that came but nobody read (the bot had finished, or was ending); a new run must receive them. */
+  unread(): InboundMessage[];
+  /** Resolves when none of the bot's sends is in flight: a send once started is seen through, never cut off. */
+  sendsSettled(): Promise<void>;
 }
 
 export interface RuntimeHooks {
@@ -55,7 +60,8 @@ export function createRuntime<P, S>(
   const { send, say } = createSending(ctx, race, events);
   // Signals of the first activation (the first text of a signal-with-start) are handed over as handlers register.
   const consent = createConsentHandling(ctx, { send, onOptOut: hooks.onOptOut });
-  registerSignalHandlers(ctx, { send, copyMedia: createMediaCopier(ctx), consent });
+  const { receive } = registerSignalHandlers(ctx, { send, copyMedia: createMediaCopier(ctx), consent });
+  for (const message of start.unread ?? []) void receive(message);
   visibility.indexParticipants();
   const dialogue = createDialogue({ participants: start.participants, say, race, events });
 
@@ -102,8 +108,14 @@ export function createRuntime<P, S>(
       // already holds it here.
       await condition(() => memory.classifying === 0);
       memory.firstMessage = memory.inbox.shift() ?? null;
-      return memory.firstMessage !== null || !memory.transcript.some((entry) => entry.keyword !== undefined);
+      if (memory.firstMessage !== null || !memory.transcript.some((entry) => entry.keyword !== undefined)) return true;
+      // A keyword alone started this run: Threadline answers it. A text that comes while it does is the bot's.
+      await commitSends(memory);
+      memory.firstMessage = memory.inbox.shift() ?? null;
+      return memory.firstMessage !== null;
     },
+    unread: () => [...memory.inbox],
+    sendsSettled: () => condition(() => memory.botSending === 0),
     async end(state) {
       await commitSends(memory);
       memory.state = state;

@@ -148,7 +148,12 @@ export function createSending(ctx: ConversationContext, race: Race, events: Even
     }
     await sendWindow.hold(options.sendWindow);
     memory.state = 'sending';
-    memory.lastSent = await send({ text, media });
+    memory.botSending += 1;
+    try {
+      memory.lastSent = await send({ text, media });
+    } finally {
+      memory.botSending -= 1;
+    }
     return memory.lastSent;
   }
 

@@ -26,8 +26,9 @@ export function registerSignalHandlers(
     copyMedia,
     consent,
   }: { send: Sending['send']; copyMedia: (message: InboundMessage) => Promise<void>; consent: ConsentHandling },
-): void {
-  setHandler(inboundMessageSignal, async (message) => {
+): { receive: (message: InboundMessage) => Promise<void> } {
+  /** An inbound message, however it came: deduplicated, recorded, classified, then answered or read by the bot. */
+  async function receive(message: InboundMessage): Promise<void> {
     if (!memory.seenInbound.add(message.messageId)) return; // delivered at least once: a duplicate is ignored
     // A group message reaches us once per number we own in the group, each copy with its own id: keep the first.
     if (message.to.length > 1 && !memory.seenInbound.add(groupCopyKey(message))) return;
@@ -55,7 +56,8 @@ export function registerSignalHandlers(
     }
     if (!memory.paused) memory.inbox.push(message); // during a takeover the operator answers, not the bot
     if (message.media.length > 0) await copyMedia(message);
-  });
+  }
+  setHandler(inboundMessageSignal, receive);
 
   setHandler(deliveryStatusSignal, (event) => {
     if (!memory.seenStatus.add(`${event.messageId}|${event.type}|${event.recipient}`)) return;
@@ -81,6 +83,7 @@ export function registerSignalHandlers(
   });
 
   setHandler(transcriptQuery, () => memory.transcript);
+  return { receive };
 }
 
 /**
