@@ -39,8 +39,9 @@ export const BotNameSchema = z
  *
  * @example {"+19195550100":"pizzaBot","app:93de2206-9669-4e07-948d-329f4b722ee2":"surveyBot"}
  */
-export const RoutesSchema = z.record(z.string(), BotNameSchema).superRefine((routes, ctx) => {
-  for (const key of Object.keys(routes)) {
+/** Keys of a per-number setting: our numbers in E.164, or `app:<applicationId>`. */
+function ourNumberOrAppKeys(record: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  for (const key of Object.keys(record)) {
     if (!/^(\+[1-9]\d{1,14}|app:\S+)$/.test(key)) {
       ctx.addIssue({
         code: 'custom',
@@ -49,24 +50,53 @@ export const RoutesSchema = z.record(z.string(), BotNameSchema).superRefine((rou
       });
     }
   }
-});
+}
+
+export const RoutesSchema = z.record(z.string(), BotNameSchema).superRefine(ourNumberOrAppKeys);
 export type Routes = z.infer<typeof RoutesSchema>;
 
-const jsonRoutes = z
-  .string()
-  .transform((text, ctx): unknown => {
-    if (text.trim() === '') return {};
-    try {
-      return JSON.parse(text);
-    } catch {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'must be a JSON object such as {"+19195550100":"greeterBot","app:<applicationId>":"surveyBot"}',
-      });
-      return z.NEVER;
-    }
-  })
-  .pipe(RoutesSchema);
+/** A variable holding JSON: parsed, then checked by `schema`; empty means `{}`. */
+function jsonVariable<T extends z.ZodType>(schema: T, example: string) {
+  return z
+    .string()
+    .transform((text, ctx): unknown => {
+      if (text.trim() === '') return {};
+      try {
+        return JSON.parse(text);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `must be a JSON object such as ${example}` });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}
+
+const jsonRoutes = jsonVariable(RoutesSchema, '{"+19195550100":"greeterBot","app:<applicationId>":"surveyBot"}');
+
+/**
+ * `THREADLINE_CONSENT`: keyword lists and answers per our number or `app:<applicationId>` (a number's wins); each
+ * list given replaces the default list.
+ *
+ * @example {"+19195550100":{"programName":"Acme Dental","helpReply":"Acme Dental: call 919-555-0100. STOP to end."}}
+ */
+export const ConsentOverridesSchema = z
+  .record(
+    z.string(),
+    z
+      .object({
+        programName: z.string().min(1).max(60),
+        optOut: z.array(z.string().min(1)).min(1),
+        optIn: z.array(z.string().min(1)).min(1),
+        help: z.array(z.string().min(1)).min(1),
+        optOutReply: z.string().min(1).max(320),
+        optInReply: z.string().min(1).max(320),
+        helpReply: z.string().min(1).max(320),
+      })
+      .partial()
+      .strict(),
+  )
+  .superRefine(ourNumberOrAppKeys)
+  .default({});
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -123,6 +153,11 @@ export const EnvSchema = z.object({
         'must be number (an opt-out applies to the number it was sent to, like carriers), application or account',
     })
     .default('number'),
+  THREADLINE_PROGRAM_NAME: z.string().min(1).max(60).default('Threadline'),
+  THREADLINE_CONSENT: jsonVariable(
+    ConsentOverridesSchema,
+    '{"+19195550100":{"programName":"Acme","helpReply":"Acme: call 919-555-0100."}}',
+  ).default({}),
   // Operator API
   OPERATOR_TOKEN: optionalString.pipe(
     z.string().min(16, 'must be at least 16 characters; generate one with: openssl rand -hex 32').optional(),
@@ -174,7 +209,7 @@ export interface Config {
    * Consent: where an opt-out applies (`THREADLINE_CONSENT_SCOPE`, default `number`, like carriers; `application` or
    * `account` for one list across numbers).
    */
-  consent: { scope: ConsentScopeKind };
+  consent: { scope: ConsentScopeKind; programName: string; overrides: z.infer<typeof ConsentOverridesSchema> };
   /**
    * The operator API's bearer token: from `OPERATOR_TOKEN`, or {@link DEV_OPERATOR_TOKEN} (`devDefault`) on the local
    * emulator; `null` when it is missing against the real Bandwidth API ({@link requireOperatorToken} says what to do).
@@ -271,7 +306,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     defaultBot: e.THREADLINE_DEFAULT_BOT,
     routing: { routes: e.THREADLINE_ROUTES, defaultBot: e.THREADLINE_DEFAULT_BOT, unrouted: e.THREADLINE_UNROUTED },
     records: { databaseUrl: e.DATABASE_URL, storeText: e.THREADLINE_STORE_TEXT },
-    consent: { scope: e.THREADLINE_CONSENT_SCOPE },
+    consent: {
+      scope: e.THREADLINE_CONSENT_SCOPE,
+      programName: e.THREADLINE_PROGRAM_NAME,
+      overrides: e.THREADLINE_CONSENT,
+    },
     operator: e.OPERATOR_TOKEN
       ? { token: e.OPERATOR_TOKEN, devDefault: false }
       : usesEmulator

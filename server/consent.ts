@@ -4,6 +4,12 @@
  */
 import { isKnownCallback, type CallbackEvent } from '../bandwidth/schemas';
 import type { ConsentChange } from '../records';
+import {
+  DEFAULT_PROGRAM_NAME,
+  resolveConsentPolicy,
+  type ConsentOverride,
+  type ConsentPolicy,
+} from '../workflows/consent/policy';
 import { consentScope, type ConsentScopeKind } from '../workflows/consent/scope';
 
 export interface ConsentSettings {
@@ -11,6 +17,10 @@ export interface ConsentSettings {
   scope: ConsentScopeKind;
   /** Our Bandwidth account (`BANDWIDTH_ACCOUNT_ID`), the key of the `account` scope. */
   accountId: string;
+  /** The program the default answers name (`THREADLINE_PROGRAM_NAME`). */
+  programName?: string;
+  /** Keyword lists and answers per `+number` or `app:<applicationId>` (`THREADLINE_CONSENT`); a number's wins. */
+  overrides?: Record<string, ConsentOverride>;
 }
 
 /** Without settings, opt-outs apply per number, like carriers keep them. */
@@ -54,4 +64,17 @@ export function optOutFromCallback(event: CallbackEvent, settings: ConsentSettin
     actor: null,
     reason: event.description || null,
   };
+}
+
+/**
+ * The consent policy a conversation on `ourNumber` through `applicationId` starts with: its scope, and the keywords
+ * and answers configured for the number, else for the application, else the defaults.
+ */
+export function policyFor(
+  settings: ConsentSettings | undefined,
+  at: { ourNumber: string; applicationId?: string | undefined },
+): ConsentPolicy {
+  const overrides = settings?.overrides ?? {};
+  const override = overrides[at.ourNumber] ?? (at.applicationId ? overrides[`app:${at.applicationId}`] : undefined);
+  return resolveConsentPolicy(scopeOf(settings, at), settings?.programName ?? DEFAULT_PROGRAM_NAME, override);
 }

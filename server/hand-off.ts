@@ -29,7 +29,7 @@ import {
   type InboundMessage,
 } from '../workflows/messages';
 import type { BotRouter } from './bot-router';
-import { optOutFromCallback, type ConsentSettings } from './consent';
+import { optOutFromCallback, policyFor, type ConsentSettings } from './consent';
 
 export interface HandOffDeps {
   temporal: Client;
@@ -216,7 +216,7 @@ async function execute(deps: HandOffDeps, p: Planned): Promise<Omit<HandOffOutco
         deps.temporal.workflow.signalWithStart(action.bot, {
           workflowId: action.workflowId,
           taskQueue: deps.taskQueue,
-          args: [{ ...action.start, ...deps.startOptions }],
+          args: [{ ...action.start, consent: policyFor(deps.consent, action.start), ...deps.startOptions }],
           signal: inboundMessageSignal,
           signalArgs: [action.message],
           staticSummary: `SMS ${action.start.participants.join(', ')} ↔ ${action.start.ourNumber} (${action.bot})`,

@@ -43,14 +43,17 @@ export function appDepsFromConfig(
     logger: parts.logger,
     operatorToken: operator.token,
     defaults: { ourNumber: config.bandwidth.number, applicationId: config.bandwidth.applicationId },
-    consent: { scope: config.consent.scope, accountId: config.bandwidth.accountId },
+    consent: { ...config.consent, accountId: config.bandwidth.accountId },
     ourNumbers: ourNumbers(config),
     knownBots: bots,
     ...(config.callbackAuth ? { callbackAuth: config.callbackAuth } : {}),
   };
 }
 
-/** The worker's activities: Bandwidth through the official SDK, every accepted send recorded. */
+/**
+ * The worker's activities: Bandwidth through the official SDK, every accepted send recorded, every send checked
+ * against the opt-out ledger in the same records database.
+ */
 export function activitiesFromConfig(
   config: Config,
   parts: { records: RecordStore; metrics: Metrics; logger: Logger },
@@ -64,5 +67,6 @@ export function activitiesFromConfig(
     applicationId: config.bandwidth.applicationId,
     dataDir: config.dataDir,
     onSent: recordSends(parts),
+    consent: parts.records.optOuts,
   });
 }

@@ -19,7 +19,7 @@ import { operatorMessageSignal, transcriptQuery } from '../../workflows/messages
 import { CONVERSATION_STATES, type ConversationState } from '../../workflows/search-attributes';
 import { safeEqual } from '../auth';
 import type { BotRouter } from '../bot-router';
-import { scopeOf, type ConsentSettings } from '../consent';
+import { policyFor, scopeOf, type ConsentSettings } from '../consent';
 import type { z } from 'zod';
 import type {
   ConversationSchema,
@@ -191,6 +191,7 @@ export async function startConversation(
     ...(applicationId ? { applicationId } : {}),
     ...(body.opening ? { opening: body.opening } : {}),
     ...(body.params ? { params: body.params } : {}),
+    consent: policyFor(deps.consent, { ourNumber, applicationId }),
   };
   try {
     const handle = await deps.temporal.workflow.start(bot, {

@@ -31,7 +31,7 @@ describe('server configuration', () => {
     assert.deepEqual(config.routing, { routes: {}, defaultBot: 'greeterBot', unrouted: 'default' });
     assert.deepEqual(config.operator, { token: DEV_OPERATOR_TOKEN, devDefault: true });
     assert.equal(config.workerMetricsPort, undefined);
-    assert.deepEqual(config.consent, { scope: 'number' });
+    assert.deepEqual(config.consent, { scope: 'number', programName: 'Threadline', overrides: {} });
   });
 
   it('reads routes, the unrouted policy, PostgreSQL, privacy mode, the operator token, the worker metrics port and the consent scope', () => {
@@ -55,7 +55,7 @@ describe('server configuration', () => {
     });
     assert.deepEqual(config.operator, { token: 'a-long-random-operator-secret', devDefault: false });
     assert.equal(config.workerMetricsPort, 9464);
-    assert.deepEqual(config.consent, { scope: 'account' });
+    assert.deepEqual(config.consent, { scope: 'account', programName: 'Threadline', overrides: {} });
   });
 
   it('names each bad setting and what to put there', () => {
@@ -75,6 +75,23 @@ describe('server configuration', () => {
     assert.match(message, /OPERATOR_TOKEN: must be at least 16 characters; generate one with: openssl rand -hex 32/);
     assert.match(message, /THREADLINE_CONSENT_SCOPE: must be number .*, application or account/);
     assert.match(problemsOf({ THREADLINE_ROUTES: '{pizza' }), /THREADLINE_ROUTES: must be a JSON object such as/);
+  });
+
+  it('reads the consent program name and per-number keywords and answers, and names a bad one', () => {
+    const config = loadConfig({
+      THREADLINE_PROGRAM_NAME: 'Acme Dental',
+      THREADLINE_CONSENT: '{"+19195550100":{"help":["HELP","AIDE"],"helpReply":"Acme Dental: call 919-555-0100."}}',
+    });
+    assert.deepEqual(config.consent, {
+      scope: 'number',
+      programName: 'Acme Dental',
+      overrides: { '+19195550100': { help: ['HELP', 'AIDE'], helpReply: 'Acme Dental: call 919-555-0100.' } },
+    });
+    const message = problemsOf({ THREADLINE_CONSENT: '{"shop":{"helpReply":""},"+19195550100":{"stop":["X"]}}' });
+    assert.match(message, /THREADLINE_CONSENT\.shop: "shop" is neither one of our numbers/);
+    assert.match(message, /THREADLINE_CONSENT\.shop\.helpReply/);
+    assert.match(message, /THREADLINE_CONSENT\.\+19195550100: Unrecognized key/);
+    assert.match(problemsOf({ THREADLINE_CONSENT: '{oops' }), /THREADLINE_CONSENT: must be a JSON object such as/);
   });
 
   it('requires an operator token against the real Bandwidth API', () => {
