@@ -5,40 +5,13 @@
  * retention.
  */
 
-export type ConsentAction = 'opt-out' | 'opt-in';
+import type { ConsentAction, ConsentChange, ConsentSource } from '../workflows/consent/changes';
+
+/** The change types are shared with the workflows, which record keyword changes through an activity. */
+export type { ConsentAction, ConsentChange, ConsentSource } from '../workflows/consent/changes';
+
 export const CONSENT_ACTIONS: readonly ConsentAction[] = ['opt-out', 'opt-in'];
-
-/**
- * How the change was learned: a keyword the contact texted, Bandwidth's error 4775 (the network refused a send because
- * the contact opted out), an operator through the operator API, or another system through the API.
- */
-export type ConsentSource = 'keyword' | 'bandwidth-4775' | 'operator' | 'api';
 export const CONSENT_SOURCES: readonly ConsentSource[] = ['keyword', 'bandwidth-4775', 'operator', 'api'];
-
-/** One change of a contact's consent in one scope. The ledger returns changes with every optional field present (null). */
-export interface ConsentChange {
-  /** Idempotency key: recording the same id twice changes nothing (callbacks and activities run at least once). */
-  id: string;
-  /** Where it applies: `number:<E.164>`, `application:<applicationId>` or `account:<accountId>` (`consentScope()`). */
-  scope: string;
-  /** The contact's number (E.164). */
-  contact: string;
-  action: ConsentAction;
-  source: ConsentSource;
-  /**
-   * When it happened, ISO 8601. The ledger normalises it like record times (`2025-06-20T16:13:21.480000Z`), which is
-   * also how changes come back.
-   */
-  time: string;
-  /** The inbound message (keyword) or the failed message (4775). */
-  messageId?: string | null;
-  /** The word matched, e.g. `STOP`. */
-  keyword?: string | null;
-  /** The operator's name or the API client. */
-  actor?: string | null;
-  /** Why (required by the operator API for removals). */
-  reason?: string | null;
-}
 
 /** A contact's consent in one scope now. */
 export interface OptOutEntry {
