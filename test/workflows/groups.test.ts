@@ -85,11 +85,11 @@ describe('group threads', () => {
   it('waits for a reply from one participant, leaving the others for later', async () => {
     const chat = await kit.startBot('fromBot', { participants: [ann, bob], params: { from: bob } });
     await chat.text('me first', { from: ann });
-    await chat.text('start', { from: ann });
+    await chat.text('later', { from: ann });
     await chat.expectNoReply();
     await chat.text('ok', { from: bob });
     await chat.expectReply(`${bob} said ok`);
-    await chat.expectReply(`then ${ann} said start`);
+    await chat.expectReply(`then ${ann} said later`);
   });
 
   it('refuses to message a group of more than 10 with a clear error', async () => {
