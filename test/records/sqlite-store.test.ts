@@ -25,21 +25,15 @@ void describe('the SQLite file', () => {
     });
   });
 
-  void it('uses the WAL journal and indexes every filter column', async () => {
+  /** Opens a records store on a fresh file, and the same file with plain better-sqlite3 beside it, for `check`. */
+  async function onDisk(check: (db: Database.Database) => void): Promise<void> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'threadline-records-'));
     try {
       const sqlitePath = path.join(dir, 'records.sqlite');
       const store = await createRecordStore({ sqlitePath });
       const db = new Database(sqlitePath);
       try {
-        assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
-        const indexes = db
-          .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'message_records'")
-          .pluck()
-          .all();
-        for (const column of ['conversation_id', 'our_number', 'event_type', 'direction', 'kind', 'message_id']) {
-          assert.ok(indexes.includes(`message_records_by_${column}`), `no index on ${column}`);
-        }
+        check(db);
       } finally {
         db.close();
         await store.close();
@@ -47,30 +41,32 @@ void describe('the SQLite file', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  }
+
+  void it('uses the WAL journal and indexes every filter column', async () => {
+    await onDisk((db) => {
+      assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+      const indexes = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'message_records'")
+        .pluck()
+        .all();
+      for (const column of ['conversation_id', 'our_number', 'event_type', 'direction', 'kind', 'message_id']) {
+        assert.ok(indexes.includes(`message_records_by_${column}`), `no index on ${column}`);
+      }
+    });
   });
 
   void it("checks a send's recipients against the opt-out ledger with one primary-key search", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'threadline-records-'));
-    try {
-      const sqlitePath = path.join(dir, 'records.sqlite');
-      const store = await createRecordStore({ sqlitePath });
-      const db = new Database(sqlitePath);
-      try {
-        const plan = db
-          .prepare(`EXPLAIN QUERY PLAN ${OPTED_OUT_SQL}`)
-          .all('number:+19195550100', '["+19195550123","+19195550124"]') as { detail: string }[];
-        assert.ok(
-          plan.some((step) => /SEARCH opt_outs USING PRIMARY KEY \(scope=\? AND contact=\?\)/.test(step.detail)),
-          JSON.stringify(plan),
-        );
-        assert.ok(!plan.some((step) => /SCAN opt_outs/.test(step.detail)), JSON.stringify(plan));
-      } finally {
-        db.close();
-        await store.close();
-      }
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    await onDisk((db) => {
+      const plan = db
+        .prepare(`EXPLAIN QUERY PLAN ${OPTED_OUT_SQL}`)
+        .all('number:+19195550100', '["+19195550123","+19195550124"]') as { detail: string }[];
+      assert.ok(
+        plan.some((step) => /SEARCH opt_outs USING PRIMARY KEY \(scope=\? AND contact=\?\)/.test(step.detail)),
+        JSON.stringify(plan),
+      );
+      assert.ok(!plan.some((step) => /SCAN opt_outs/.test(step.detail)), JSON.stringify(plan));
+    });
   });
 
   void it('fails to open with a RecordStoreOpenError that names the file', async () => {

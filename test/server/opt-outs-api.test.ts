@@ -7,20 +7,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { OPT_OUT_CSV_COLUMNS, type RecordStore } from '../../records';
-import { createApp } from '../../server/app';
-import { connectToDevServer } from '../helpers/temporal';
-import { postgresBackend, sqliteFileBackend, type Backend, type TestDatabase } from '../records/helpers/backends';
+import { postgresBackend, sqliteFileBackend, type Backend } from '../records/helpers/backends';
 import { parseCsv } from '../records/helpers/csv-parse';
-import { createApiChecker, type ApiChecker } from './openapi-check';
-import {
-  APPLICATION_ID,
-  capturingLogger,
-  postCallbacks,
-  serve,
-  statusEvent,
-  uniqueNumber,
-  type Served,
-} from './helpers';
+import type { ApiChecker } from './openapi-check';
+import { serveOperatorApp, type OperatorApp } from './operator-app';
+import { APPLICATION_ID, postCallbacks, statusEvent, uniqueNumber, type Served } from './helpers';
 
 const TOKEN = 'opt-outs-api-test-token-0123456789';
 const ACCOUNT_ID = '9900000';
@@ -56,8 +47,7 @@ interface Page {
 
 for (const backend of [sqliteFileBackend(), postgresBackend()] satisfies Backend[]) {
   describe(`the opt-out ledger through the operator API on ${backend.name}`, () => {
-    let temporal: Awaited<ReturnType<typeof connectToDevServer>>;
-    let db: TestDatabase;
+    let app: OperatorApp | undefined;
     let records: RecordStore;
     let server: Served;
     let api: ApiChecker;
@@ -65,30 +55,16 @@ for (const backend of [sqliteFileBackend(), postgresBackend()] satisfies Backend
     const here = `number:${ours}`;
 
     before(async () => {
-      await backend.start();
-      temporal = await connectToDevServer();
-      db = await backend.createDatabase();
-      records = await db.open();
-      server = await serve(
-        createApp({
-          temporal: temporal.client,
-          taskQueue: 'opt-outs-only',
-          routeBot: () => null,
-          records,
-          logger: capturingLogger('silent').logger,
-          operatorToken: TOKEN,
-          defaults: { ourNumber: ours, applicationId: APPLICATION_ID },
-          consent: { scope: 'number', accountId: ACCOUNT_ID },
-        }),
-      );
-      api = await createApiChecker(server.url, TOKEN);
+      app = await serveOperatorApp(backend, {
+        token: TOKEN,
+        taskQueue: 'opt-outs-only',
+        defaults: { ourNumber: ours, applicationId: APPLICATION_ID },
+        consent: { scope: 'number', accountId: ACCOUNT_ID },
+      });
+      ({ records, server, api } = app);
     });
     after(async () => {
-      await server?.close();
-      await records?.close();
-      await db?.drop();
-      await temporal?.close();
-      await backend.stop();
+      await app?.close();
     });
 
     const lookup = async (scope: string, contact: string) => {

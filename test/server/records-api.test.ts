@@ -5,13 +5,14 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Client } from '@temporalio/client';
 import { CSV_COLUMNS, recordFromSend, type RecordStore } from '../../records';
 import { createApp } from '../../server/app';
-import { connectToDevServer } from '../helpers/temporal';
-import { postgresBackend, sqliteFileBackend, type Backend, type TestDatabase } from '../records/helpers/backends';
+import { postgresBackend, sqliteFileBackend, type Backend } from '../records/helpers/backends';
 import { deliveredBody, failedBody, inboundGroupBody, readBody } from '../records/helpers/bandwidth-examples';
 import { parseCsv } from '../records/helpers/csv-parse';
 import { createApiChecker, type ApiChecker } from './openapi-check';
+import { serveOperatorApp, type OperatorApp } from './operator-app';
 import {
   capturingLogger,
   inboundEvent,
@@ -39,8 +40,8 @@ interface Page {
 
 for (const backend of [sqliteFileBackend(), postgresBackend()] satisfies Backend[]) {
   describe(`message records through the operator API on ${backend.name}`, () => {
-    let temporal: Awaited<ReturnType<typeof connectToDevServer>>;
-    let db: TestDatabase;
+    let app: OperatorApp | undefined;
+    let temporal: Client;
     let records: RecordStore;
     let server: Served;
     let api: ApiChecker;
@@ -56,21 +57,8 @@ for (const backend of [sqliteFileBackend(), postgresBackend()] satisfies Backend
     };
 
     before(async () => {
-      await backend.start();
-      temporal = await connectToDevServer();
-      db = await backend.createDatabase();
-      records = await db.open();
-      server = await serve(
-        createApp({
-          temporal: temporal.client,
-          taskQueue: 'records-only',
-          routeBot: () => null, // THREADLINE_UNROUTED=ignore: callbacks are recorded, no conversation starts
-          records,
-          logger: capturingLogger('silent').logger,
-          operatorToken: TOKEN,
-        }),
-      );
-      api = await createApiChecker(server.url, TOKEN);
+      app = await serveOperatorApp(backend, { token: TOKEN, taskQueue: 'records-only' });
+      ({ temporal, records, server, api } = app);
 
       // Alice: three texts in, two replies out (one delivered, one failed); Bob: one text, one failed reply.
       const body = [1, 2, 3].map((n) => inboundEvent({ from: alice, to: ours, text: `from Alice ${n}` }));
@@ -114,11 +102,7 @@ for (const backend of [sqliteFileBackend(), postgresBackend()] satisfies Backend
       }
     });
     after(async () => {
-      await server?.close();
-      await records?.close();
-      await db?.drop();
-      await temporal?.close();
-      await backend.stop();
+      await app?.close();
     });
 
     it('finds records by conversation, our number, participant, direction, kind, type, status, error code and id', async () => {
@@ -240,7 +224,7 @@ for (const backend of [sqliteFileBackend(), postgresBackend()] satisfies Backend
       const privateStore = await privateDb.open({ storeText: false });
       const privateServer = await serve(
         createApp({
-          temporal: temporal.client,
+          temporal,
           taskQueue: 'records-only',
           routeBot: () => null,
           records: privateStore,

@@ -142,8 +142,8 @@ export function createSending(ctx: ConversationContext, race: Race, events: Even
       );
     }
     if (memory.paused) {
-      memory.state = 'sending'; // shown as `paused` while the human is in charge
-      visibility.index();
+      visibility.index(); // ThreadlineState shows `paused` while the human is in charge
+
       await condition(() => !memory.paused);
     }
     await sendWindow.hold(options.sendWindow);
