@@ -143,7 +143,6 @@ export function createSending(ctx: ConversationContext, race: Race, events: Even
     }
     if (memory.paused) {
       visibility.index(); // ThreadlineState shows `paused` while the human is in charge
-
       await condition(() => !memory.paused);
     }
     await sendWindow.hold(options.sendWindow);
