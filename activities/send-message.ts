@@ -1,12 +1,18 @@
 /**
- * `sendMessage`: one SMS, MMS or group message through Bandwidth. The send policy's second half: only a failure where
- * Bandwidth certainly took nothing is thrown for the retry policy (`workflows/activity-options.ts`) to retry; a
- * rejection or an outcome nobody knows fails at once, typed, so nothing is ever sent twice by a retry.
+ * `sendMessage`: one SMS, MMS or group message through Bandwidth, exactly once. The send policy's second half: only a
+ * failure where Bandwidth certainly took nothing is retried as it is (`workflows/activity-options.ts`); a rejection
+ * fails at once, typed. With a send-intent store (records/send-intent.ts) every execution of one send, also after a
+ * crash, finds what the earlier ones did: an accepted message is reused, never sent again; an attempt whose outcome
+ * nobody knows is proven (activities/send-proof.ts) before anything is sent again. docs/operations.md has the
+ * design and the window that remains.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { BandwidthApiError, type BandwidthClient } from '../bandwidth/client';
 import { SendFailureType } from '../workflows/activity-failures';
+import type { SendIntent, SendIntents } from '../records/send-intent';
+import { decodeTag } from '../workflows/ids';
 import type { ConsentLedger } from './record-consent';
+import { findSendProof } from './send-proof';
 
 export interface SendMessageInput {
   from: string;
@@ -22,6 +28,11 @@ export interface SendMessageInput {
    * consent keyword (the one message allowed after an opt-out), which is not checked.
    */
   consent?: { scope: string; reply?: boolean };
+  /**
+   * The send's intent key (`<workflow run id>/<send id>`, workflows/ids.ts `sendIntentKey`): the same on every
+   * execution of this send. Without it (or without an intent store) a send is at most once, not exactly once.
+   */
+  intentKey?: string;
 }
 
 export interface SendMessageResult {
@@ -38,7 +49,25 @@ export interface SendMessageDeps {
   onSent?: (input: SendMessageInput, result: SendMessageResult) => Promise<void>;
   /** The opt-out ledger every send is checked against (the message records' `optOuts`). */
   consent?: ConsentLedger;
+  /** The send intents (the message records' `sendIntents`): with them, sending is exactly once across crashes. */
+  intents?: SendIntents;
+  /**
+   * How long after an attempt with no known outcome to keep looking for proof before concluding it never reached
+   * Bandwidth and sending again (default {@link DEFAULT_PROOF_WAIT_MS}).
+   */
+  proofWaitMs?: number;
+  /** Told how each send that found an intent was settled, for metrics and logs. */
+  onSettled?: (how: SendSettlement, input: SendMessageInput) => void;
 }
+
+/**
+ * How a send was settled when an earlier execution had begun it: `reused` an accepted message, `proven-by-records` or
+ * `proven-by-search` (the lost answer was found), `resent` (nothing proved it within the proof wait: sent again).
+ */
+export type SendSettlement = 'reused' | 'proven-by-records' | 'proven-by-search' | 'resent';
+
+/** Default proof wait: long enough for a status callback or Bandwidth's message search to show an accepted message. */
+export const DEFAULT_PROOF_WAIT_MS = 30_000;
 
 export function createSendMessage(deps: SendMessageDeps) {
   return {
@@ -51,34 +80,116 @@ export function createSendMessage(deps: SendMessageDeps) {
      */
     async sendMessage(input: SendMessageInput): Promise<SendMessageResult> {
       await refuseOptedOut(deps.consent, input);
-      try {
-        const message = await deps.bandwidth.createMessage({
-          applicationId: input.applicationId ?? deps.applicationId,
-          from: input.from,
-          to: input.to,
-          text: input.text,
-          ...(input.media?.length ? { media: input.media } : {}),
-          tag: input.tag,
-        });
-        const result: SendMessageResult = {
-          messageId: message.id,
-          segmentCount: message.segmentCount ?? 1,
-          time: message.time ?? new Date().toISOString(),
-        };
-        await deps.onSent?.(input, result);
-        return result;
-      } catch (err) {
-        if (!(err instanceof BandwidthApiError)) throw err;
-        if (err.kind === 'not-sent') throw err; // retried by the activity's retry policy
-        throw ApplicationFailure.create({
-          message: err.message,
-          type: err.kind === 'rejected' ? SendFailureType.Rejected : SendFailureType.OutcomeUnknown,
-          nonRetryable: true,
-          details: [{ status: err.status, body: err.body }],
-        });
-      }
+      const intents = deps.intents;
+      if (!intents || !input.intentKey) return attempt(input, null);
+      const intent = await intents.open({
+        key: input.intentKey,
+        conversationId: decodeTag(input.tag)?.conversationId ?? null,
+        tag: input.tag,
+        from: input.from,
+        to: input.to,
+      });
+      const settled = await settledEarlier(intents, intent, input);
+      if (settled) return settled;
+      return attempt(input, { intents, key: input.intentKey });
     },
   };
+
+  /** One create-message call; with intents, the attempt is durable before the call and its outcome after it. */
+  async function attempt(
+    input: SendMessageInput,
+    intent: { intents: SendIntents; key: string } | null,
+  ): Promise<SendMessageResult> {
+    await intent?.intents.attempt(intent.key);
+    let result: SendMessageResult;
+    try {
+      const message = await deps.bandwidth.createMessage({
+        applicationId: input.applicationId ?? deps.applicationId,
+        from: input.from,
+        to: input.to,
+        text: input.text,
+        ...(input.media?.length ? { media: input.media } : {}),
+        tag: input.tag,
+      });
+      result = {
+        messageId: message.id,
+        segmentCount: message.segmentCount ?? 1,
+        time: message.time ?? new Date().toISOString(),
+      };
+    } catch (err) {
+      if (!(err instanceof BandwidthApiError)) throw err;
+      if (err.kind !== 'unknown') await intent?.intents.settle(intent.key, { state: 'not-sent' });
+      if (err.kind === 'not-sent') throw err; // retried by the activity's retry policy
+      if (err.kind === 'unknown' && intent) {
+        // Bandwidth may have taken it: the next execution looks for proof before it sends anything.
+        throw ApplicationFailure.create({
+          message: `${err.message}; looking for proof next`,
+          type: SendFailureType.ProofPending,
+        });
+      }
+      throw ApplicationFailure.create({
+        message: err.message,
+        type: err.kind === 'rejected' ? SendFailureType.Rejected : SendFailureType.OutcomeUnknown,
+        nonRetryable: true,
+        details: [{ status: err.status, body: err.body }],
+      });
+    }
+    await intent?.intents.settle(intent.key, { state: 'accepted', accepted: result });
+    await deps.onSent?.(input, result);
+    return result;
+  }
+
+  /**
+   * What an earlier execution of this send settled: its accepted message, or one proven to have been accepted; null
+   * when this execution should send. Throws the retryable {@link SendFailureType.ProofPending} while an unproven attempt is
+   * younger than the proof wait, and {@link SendFailureType.OutcomeUnknown} when the wait is over and Bandwidth's
+   * message search could not be asked (its silence would prove nothing).
+   */
+  async function settledEarlier(
+    intents: SendIntents,
+    intent: SendIntent,
+    input: SendMessageInput,
+  ): Promise<SendMessageResult | null> {
+    if (intent.state === 'accepted' && intent.accepted) {
+      deps.onSettled?.('reused', input);
+      return intent.accepted;
+    }
+    if (intent.state !== 'attempting') return null;
+    const proof = await findSendProof({ intents, bandwidth: deps.bandwidth }, intent, {
+      text: input.text,
+      mediaCount: input.media?.length ?? 0,
+    });
+    if (proof.found) {
+      if (!(await intents.settle(intent.key, { state: 'accepted', accepted: proof.found }))) {
+        throw ApplicationFailure.create({
+          message: 'Another send claimed the proof; looking again',
+          type: SendFailureType.ProofPending,
+        });
+      }
+      deps.onSettled?.(proof.by === 'records' ? 'proven-by-records' : 'proven-by-search', input);
+      await deps.onSent?.(input, proof.found);
+      return proof.found;
+    }
+    const waited = Date.now() - Date.parse(intent.attemptedAt);
+    const proofWaitMs = deps.proofWaitMs ?? DEFAULT_PROOF_WAIT_MS;
+    if (waited < proofWaitMs) {
+      throw ApplicationFailure.create({
+        message: `No proof yet that attempt ${intent.attempts} of ${intent.key} reached Bandwidth; looking again`,
+        type: SendFailureType.ProofPending,
+      });
+    }
+    if (!proof.searched) {
+      throw ApplicationFailure.create({
+        message:
+          `Not known whether Bandwidth accepted ${intent.key}: no callback recorded it and message search failed ` +
+          `(${proof.searchError ?? 'unknown error'}); not sending it again.`,
+        type: SendFailureType.OutcomeUnknown,
+        nonRetryable: true,
+      });
+    }
+    deps.onSettled?.('resent', input);
+    return null;
+  }
 }
 
 /**

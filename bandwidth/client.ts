@@ -72,14 +72,73 @@ export function createTokenSource(auth: Extract<BandwidthAuth, { kind: 'oauth2' 
   return token;
 }
 
+/** One row of Bandwidth's message search (one per recipient), as far as proving a send needs it. */
+export interface SentMessageSummary {
+  messageId: string;
+  destinationTn: string;
+  receiveTime: string;
+  segmentCount: number | null;
+  /** Characters of text. */
+  messageLength: number | null;
+  attachmentCount: number | null;
+}
+
 export interface BandwidthClient {
   readonly accountId: string;
   /** `POST /users/{accountId}/messages`: resolves with the 202 body (the message is queued, not yet sent). */
   createMessage(request: MessageRequest): Promise<Message>;
+  /**
+   * `GET /users/{accountId}/messages`: the outbound messages from `from` to `to` received since `since` (ISO 8601),
+   * newest first, at most 100. Message search keeps no text; it is how a send whose answer was lost can be proven.
+   */
+  findSentMessages(query: { from: string; to: string; since: string }): Promise<SentMessageSummary[]>;
   /** The raw SDK clients, for media and message search. */
   readonly messages: MessagesApi;
   readonly media: MediaApi;
 }
+
+/** Message search parameters from toDateTime to toMessageSize (positions 10 to 23), which proof never sets. */
+const SKIPPED_SEARCH_PARAMETERS = Array<undefined>(14).fill(undefined) as [
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+];
+
+/** The part of a message-search answer proof reads; everything else passes through unchecked. */
+const SentMessagesSchema = z.object({
+  messages: z
+    .array(
+      z.object({
+        messageId: z.string(),
+        destinationTn: z.string(),
+        receiveTime: z.string(),
+        segmentCount: z
+          .number()
+          .nullish()
+          .transform((v) => v ?? null),
+        messageLength: z
+          .number()
+          .nullish()
+          .transform((v) => v ?? null),
+        attachmentCount: z
+          .number()
+          .nullish()
+          .transform((v) => v ?? null),
+      }),
+    )
+    .default([]),
+});
 
 export function createBandwidthClient(options: BandwidthClientOptions): BandwidthClient {
   const tokens = options.auth.kind === 'oauth2' ? createTokenSource(options.auth, options.timeoutMs) : null;
@@ -102,6 +161,33 @@ export function createBandwidthClient(options: BandwidthClientOptions): Bandwidt
     accountId: options.accountId,
     messages,
     media,
+    async findSentMessages({ from, to, since }) {
+      try {
+        // The SDK takes the search's query parameters positionally: messageId, sourceTn, destinationTn,
+        // messageStatus, messageDirection, carrierName, messageType, errorCode, fromDateTime, ..., sort (24th).
+        const response = await messages.listMessages(
+          options.accountId,
+          undefined,
+          from,
+          to,
+          undefined,
+          'OUTBOUND',
+          undefined,
+          undefined,
+          undefined,
+          since,
+          ...SKIPPED_SEARCH_PARAMETERS,
+          'receiveTime:desc',
+          undefined,
+          100,
+          undefined,
+          axiosOptions,
+        );
+        return SentMessagesSchema.parse(response.data).messages;
+      } catch (err) {
+        throw toBandwidthApiError(err, 'message search');
+      }
+    },
     async createMessage(request) {
       try {
         // The SDK types `to` as a Set; it serialises Sets to arrays, and a plain array goes out unchanged.

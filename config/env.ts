@@ -158,6 +158,11 @@ export const EnvSchema = z.object({
     ConsentOverridesSchema,
     '{"+19195550100":{"programName":"Acme","helpReply":"Acme: call 919-555-0100."}}',
   ).default({}),
+  /**
+   * How long a send whose outcome is unknown (the process died during it) waits for proof that Bandwidth accepted it
+   * before it is sent again (docs/operations.md, "Exactly once").
+   */
+  THREADLINE_SEND_PROOF_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
   // Operator API
   OPERATOR_TOKEN: optionalString.pipe(
     z.string().min(16, 'must be at least 16 characters; generate one with: openssl rand -hex 32').optional(),
@@ -215,6 +220,8 @@ export interface Config {
    * emulator; `null` when it is missing against the real Bandwidth API ({@link requireOperatorToken} says what to do).
    */
   operator: { token: string; devDefault: boolean } | null;
+  /** Exactly-once sending: how long an unproven attempt is looked for before sending again. */
+  sending: { proofWaitMs: number };
   /** Conversations a worker keeps cached (`WORKER_MAX_CACHED_WORKFLOWS`, default 200): bounds its memory. */
   maxCachedWorkflows: number;
   /** Where a standalone worker serves Prometheus metrics (`WORKER_METRICS_PORT`); none when unset. */
@@ -317,6 +324,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? { token: DEV_OPERATOR_TOKEN, devDefault: true }
         : null,
     ...(e.WORKER_METRICS_PORT !== undefined ? { workerMetricsPort: e.WORKER_METRICS_PORT } : {}),
+    sending: { proofWaitMs: e.THREADLINE_SEND_PROOF_WAIT_MS },
     maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     logLevel: e.LOG_LEVEL,
   };

@@ -14,6 +14,8 @@ export interface Metrics {
   handoffSeconds: Histogram<'type'>;
   /** Messages Bandwidth accepted from us (the send activity's records hook), and whether the record was written. */
   sends: Counter<'outcome'>;
+  /** Sends executed again after a crash, by how they were settled (reused, proven-by-records, proven-by-search, resent). */
+  sendsExecutedAgain: Counter<'how'>;
   /** Terminal delivery outcomes reported by status callbacks, by Bandwidth error code (`none` when delivered). */
   deliveryOutcomes: Counter<'outcome' | 'error_code'>;
   /** Operator API requests by operation and HTTP status. */
@@ -47,6 +49,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       help: 'Seconds from a callback arriving to Temporal accepting its event',
       labelNames: ['type'],
       buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    sendsExecutedAgain: new Counter({
+      name: 'threadline_sends_executed_again_total',
+      help: 'Sends whose activity ran again after a crash, by how the earlier attempt was settled (reused, proven-by-records, proven-by-search, resent)',
+      labelNames: ['how'],
       registers: [registry],
     }),
     sends: new Counter({

@@ -4,6 +4,7 @@
  * one recipient (`status`), or some other callback arrived (`other`). Records are append-only and never updated.
  */
 import type { OptOutLedger } from './opt-out';
+import type { SendIntents } from './send-intent';
 
 export type RecordKind = 'inbound' | 'outbound' | 'status' | 'other';
 export type RecordDirection = 'in' | 'out';
@@ -141,6 +142,8 @@ export interface RecordStore {
   conversation(conversationId: string): Promise<MessageRecord[]>;
   /** Who opted out (and back in) where, with the history of every change: the opt-out ledger, in the same database. */
   readonly optOuts: OptOutLedger;
+  /** What became of every send: the evidence that makes sending exactly-once across crashes (records/send-intent.ts). */
+  readonly sendIntents: SendIntents;
   close(): Promise<void>;
 }
 

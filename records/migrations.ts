@@ -161,4 +161,41 @@ CREATE TABLE opt_outs (
 );
 CREATE INDEX opt_outs_by_contact ON opt_outs (contact, scope);`,
   },
+  {
+    // Send intents (records/send-intent.ts): one row per send, written before create-message and settled after it,
+    // so a send executed again after a crash reuses the message Bandwidth accepted instead of sending it twice.
+    id: 'records-0004-send-intents',
+    sqlite: `
+CREATE TABLE send_intents (
+  key TEXT PRIMARY KEY,
+  conversation_id TEXT,
+  tag TEXT NOT NULL,
+  from_number TEXT NOT NULL,
+  to_numbers TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('attempting', 'accepted', 'not-sent')),
+  attempts INTEGER NOT NULL,
+  message_id TEXT UNIQUE,
+  segment_count INTEGER,
+  accepted_time TEXT,
+  created_at TEXT NOT NULL,
+  attempted_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX message_records_by_tag ON message_records (tag, event_time, seq) WHERE tag IS NOT NULL;`,
+    postgres: `
+CREATE TABLE send_intents (
+  key TEXT PRIMARY KEY,
+  conversation_id TEXT,
+  tag TEXT NOT NULL,
+  from_number TEXT NOT NULL,
+  to_numbers JSONB NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('attempting', 'accepted', 'not-sent')),
+  attempts INTEGER NOT NULL,
+  message_id TEXT UNIQUE,
+  segment_count INTEGER,
+  accepted_time TIMESTAMPTZ,
+  created_at TIMESTAMPTZ NOT NULL,
+  attempted_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX message_records_by_tag ON message_records (tag, event_time, seq) WHERE tag IS NOT NULL;`,
+  },
 ];

@@ -93,6 +93,17 @@ export async function openPostgresBackend(databaseUrl: string): Promise<RecordBa
 
   return {
     optOuts: postgresOptOutBackend(pool),
+    sendIntents: {
+      params: postgresParams,
+      time: postgresTime,
+      async all<T>(sql: string, values: unknown[]) {
+        return (await pool.query(sql, values)).rows as T[];
+      },
+      async run(sql, values) {
+        return (await pool.query(sql, values)).rowCount ?? 0;
+      },
+      isUniqueViolation: (err) => (err as { code?: string }).code === '23505',
+    },
     async insert(records) {
       // Insert in key order: two instances appending overlapping batches then lock keys in the same order and cannot
       // deadlock each other. Order within a batch does not matter; records are read back by event time.

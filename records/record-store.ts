@@ -18,6 +18,7 @@ import { createOptOutLedger, type OptOutBackend } from './opt-out-ledger';
 import { prepareRecord, type PreparedRecord } from './prepared-record';
 import { encodeCursor, MAX_LIMIT, resolveFilter, resolveQuery, type ResolvedQuery } from './query';
 import { RecordQueryError } from './errors';
+import { createSendIntents, type SqlRunner } from './send-intent-store';
 
 export interface RecordBackend {
   /** Inserts in one transaction, skipping ids already stored (or repeated in the batch). */
@@ -30,6 +31,8 @@ export interface RecordBackend {
   handedOff(ids: string[]): Promise<Set<string>>;
   /** The opt-out ledger, in the same database. */
   optOuts: OptOutBackend;
+  /** Runs the send-intent statements, in the same database. */
+  sendIntents: SqlRunner;
   close(): Promise<void>;
 }
 
@@ -63,6 +66,7 @@ export function createStoreOn(backend: RecordBackend, options: RecordStoreOption
 
   return {
     optOuts: createOptOutLedger(backend.optOuts, assertOpen),
+    sendIntents: createSendIntents(backend.sendIntents, assertOpen),
 
     async append(inputs: MessageRecordInput[]) {
       assertOpen();

@@ -102,10 +102,30 @@ export function openSqliteBackend(filename: string): RecordBackend {
   );
 
   const statements = new Map<string, Database.Statement<unknown[], RecordRow>>();
+  const otherStatements = new Map<string, Database.Statement>();
+  const prepared = (sql: string) => {
+    let statement = otherStatements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      otherStatements.set(sql, statement);
+    }
+    return statement;
+  };
   const parseJson = (value: unknown) => JSON.parse(value as string) as unknown;
 
   return {
     optOuts: sqliteOptOutBackend(db),
+    sendIntents: {
+      params: sqliteParams,
+      time: (column) => column,
+      all<T>(sql: string, values: unknown[]) {
+        return Promise.resolve(prepared(sql).all(...values) as T[]);
+      },
+      run(sql, values) {
+        return Promise.resolve(prepared(sql).run(...values).changes);
+      },
+      isUniqueViolation: (err) => (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE',
+    },
     insert(records) {
       return Promise.resolve(insertAll.immediate(records));
     },

@@ -52,7 +52,7 @@ export function appDepsFromConfig(
 
 /**
  * The worker's activities: Bandwidth through the official SDK, every accepted send recorded, every send checked
- * against the opt-out ledger in the same records database.
+ * against the opt-out ledger and made exactly-once by send intents, all in the same records database.
  */
 export function activitiesFromConfig(
   config: Config,
@@ -68,5 +68,11 @@ export function activitiesFromConfig(
     dataDir: config.dataDir,
     onSent: recordSends(parts),
     consent: parts.records.optOuts,
+    intents: parts.records.sendIntents,
+    proofWaitMs: config.sending.proofWaitMs,
+    onSettled: (how, input) => {
+      parts.metrics.sendsExecutedAgain.inc({ how });
+      parts.logger.warn({ how, intentKey: input.intentKey, to: input.to }, 'a send was executed again after a crash');
+    },
   });
 }

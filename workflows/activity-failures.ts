@@ -8,8 +8,16 @@
 export const SendFailureType = {
   /** Bandwidth answered 4xx: the request itself is wrong and will fail the same way again. */
   Rejected: 'BandwidthRejected',
-  /** The request may or may not have been accepted (timeout, dropped connection): never retried, to never double-send. */
+  /**
+   * Nobody can tell whether Bandwidth accepted it: no intent store to look in, or the proof wait ran out while
+   * Bandwidth's message search could not be asked. Never retried, to never double-send.
+   */
   OutcomeUnknown: 'SendOutcomeUnknown',
+  /**
+   * Retryable: an earlier attempt of this send has no known outcome and nothing proves it yet; the next attempt looks
+   * again (activities/send-proof.ts). Seen by the bot only if the send's retry window closes first.
+   */
+  ProofPending: 'SendProofPending',
   /** A recipient is opted out in the conversation's scope (the opt-out ledger): nothing was sent. Details: `{ optedOut }`. */
   OptedOut: 'OptedOut',
 } as const;

@@ -56,6 +56,18 @@ export function decodeTag(tag: string | undefined): SendTag | null {
 }
 
 /**
+ * The send-intent key of one send (records/send-intent.ts): its workflow run and its sequence id within the
+ * conversation (`s1`, `s2`, ...). Every execution of one send (a local activity run again after a crash) has the same
+ * key; every other send a different one (a new conversation with the same id, or the next run after
+ * continue-as-new, has a new run id).
+ *
+ * @example sendIntentKey('5f1c2f0e-7a43-4b53-9d0a-0c6e1e2d3f4a', 's3') // '5f1c2f0e-7a43-4b53-9d0a-0c6e1e2d3f4a/s3'
+ */
+export function sendIntentKey(runId: string, sendId: string): string {
+  return `${runId}/${sendId}`;
+}
+
+/**
  * The conversation an inbound message belongs to, given every number we own. Bandwidth delivers a group message once
  * per number of ours in the group (each copy with its own message id and `to`); all copies must reach one
  * conversation, so "our number" for a group is the lowest of our numbers among its recipients, and the participants

@@ -4,6 +4,7 @@ import { createRecordStore, RecordStoreOpenError } from '../../records';
 import { findPostgresBinaries, POSTGRES_APT_PACKAGES } from '../../toolchain/postgres';
 import { postgresBackend } from './helpers/backends';
 import { describeOptOutLedgerContract } from './helpers/ledger-contract';
+import { describeSendIntentContract } from './helpers/send-intent-contract';
 import { describeRecordStoreContract } from './helpers/store-contract';
 
 // These tests never skip: without a server (THREADLINE_TEST_DATABASE_URL) or the binaries to start one, they fail.
@@ -20,6 +21,7 @@ if (!process.env.THREADLINE_TEST_DATABASE_URL) {
 
 describeRecordStoreContract(postgresBackend());
 describeOptOutLedgerContract(postgresBackend());
+describeSendIntentContract(postgresBackend());
 
 void describe('opening PostgreSQL', () => {
   void it('fails with a RecordStoreOpenError that names the server but not the password', async () => {

@@ -8,12 +8,15 @@ import { createRecordStore, RecordStoreOpenError, recordStoreTarget } from '../.
 import { OPTED_OUT_SQL } from '../../records/sqlite-opt-outs';
 import { sqliteFileBackend, sqliteMemoryBackend } from './helpers/backends';
 import { describeOptOutLedgerContract } from './helpers/ledger-contract';
+import { describeSendIntentContract } from './helpers/send-intent-contract';
 import { describeRecordStoreContract } from './helpers/store-contract';
 
 describeRecordStoreContract(sqliteFileBackend());
 describeRecordStoreContract(sqliteMemoryBackend());
 describeOptOutLedgerContract(sqliteFileBackend());
 describeOptOutLedgerContract(sqliteMemoryBackend());
+describeSendIntentContract(sqliteFileBackend());
+describeSendIntentContract(sqliteMemoryBackend());
 
 void describe('the SQLite file', () => {
   void it('lives in the data directory unless a database URL is configured', () => {

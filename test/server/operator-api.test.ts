@@ -43,6 +43,9 @@ function fakeBandwidth() {
       sent.push({ ...request, id });
       return { id, segmentCount: 1, time: new Date().toISOString(), ...request };
     },
+    async findSentMessages() {
+      return [];
+    },
     messages: {} as BandwidthClient['messages'],
     media: {} as BandwidthClient['media'],
   } satisfies BandwidthClient;

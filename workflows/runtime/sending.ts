@@ -4,13 +4,13 @@
  * `sendMessage` local activity. A send that fails before Bandwidth takes it becomes a typed delivery failure for the
  * bot, never a failed workflow.
  */
-import { ActivityFailure, ApplicationFailure, condition, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, TimeoutFailure, condition, workflowInfo } from '@temporalio/workflow';
 import { sendMessage } from '../activity-options';
 import { SendFailureType } from '../activity-failures';
 import type { SendOptions } from '../bot-options';
 import { MAX_GROUP_RECIPIENTS } from '../defaults';
 import { sendFailure } from '../delivery';
-import { encodeTag } from '../ids';
+import { encodeTag, sendIntentKey } from '../ids';
 import type { KeywordKind } from '../consent/keywords';
 import { MAX_MMS_ATTACHMENTS, type OutboundMedia } from '../media';
 import type { TranscriptEntry } from '../messages';
@@ -82,6 +82,7 @@ export function createSending(ctx: ConversationContext, race: Race, events: Even
             tag: encodeTag({ conversationId: id, sendId, trackDelivery: true }),
             ...(start.applicationId ? { applicationId: start.applicationId } : {}),
             consent: { scope: memory.consent.scope, ...(consentReply ? { reply: true } : {}) },
+            intentKey: sendIntentKey(workflowInfo().runId, sendId),
           },
         ],
       );
@@ -111,7 +112,7 @@ export function createSending(ctx: ConversationContext, race: Race, events: Even
     const category =
       type === SendFailureType.OptedOut
         ? 'opted-out'
-        : type === SendFailureType.OutcomeUnknown
+        : type === SendFailureType.OutcomeUnknown || type === SendFailureType.ProofPending
           ? 'send-outcome-unknown'
           : 'rejected';
     const time = new Date().toISOString();
@@ -164,6 +165,9 @@ export function createSending(ctx: ConversationContext, race: Race, events: Even
  * the `ApplicationFailure` itself, a regular activity's wrapped in an `ActivityFailure`.
  */
 function sendFailureOf(err: unknown): { type: string | undefined; message: string; optedOut: string[] } {
+  // Out of time (the retry window closed while proof of an earlier attempt was still being looked for): nobody knows.
+  if (err instanceof TimeoutFailure)
+    return { type: SendFailureType.OutcomeUnknown, message: err.message, optedOut: [] };
   if (!(err instanceof ApplicationFailure) && !(err instanceof ActivityFailure)) throw err;
   const failure = err instanceof ApplicationFailure ? err : err.cause instanceof ApplicationFailure ? err.cause : null;
   if (failure === null) return { type: undefined, message: err.message, optedOut: [] };
