@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApplicationFailure } from '@temporalio/common';
+import { type ApplicationFailure } from '@temporalio/common';
 import {
   createSendMessage,
   type SendMessageDeps,
@@ -19,7 +19,7 @@ import { encodeTag, sendIntentKey } from '../../workflows/ids';
 import { DEFAULTS, startEmulator, type Running } from '../emulator/helpers';
 import { handsetInbox } from '../helpers/handsets';
 
-const OURS = DEFAULTS.number!;
+const OURS = DEFAULTS.number;
 const RUN = '0b6f8a52-2c55-4c8e-9f0e-3f5d1c2b7a91';
 let handsets = 0;
 
