@@ -111,6 +111,8 @@ export const CreateMessageFaultsSchema = z
   .refine((f) => f.error500Rate + f.error503Rate + f.error429Rate + f.acceptThenTimeoutRate + f.hangRate <= 1 + 1e-9, {
     message:
       'the rates error500Rate, error503Rate, error429Rate, acceptThenTimeoutRate and hangRate add up to more than 1',
+    // Only once each rate is valid on its own, so a single rate above 1 gets one issue, not two.
+    when: (payload) => payload.issues.length === 0,
   });
 export type CreateMessageFaults = z.infer<typeof CreateMessageFaultsSchema>;
 
