@@ -11,13 +11,18 @@ import { type Account } from './directory-schemas';
 import { newMessageId } from './ids';
 import { type StoredMessage } from './message-store';
 
-/** What to answer: a status, body and headers, or (`withholdMs`) no answer at all. */
-export interface CreateOutcome {
+/** What create-message answers: a status with Bandwidth's body (and headers), or nothing at all. */
+export type CreateOutcome = CreateAnswer | CreateWithheld;
+
+export interface CreateAnswer {
   status: 202 | 400 | 429 | 500 | 503;
   body: Record<string, unknown>;
   headers?: Record<string, string>;
-  /** An injected fault: send nothing; destroy the connection after this many real ms (ApiFaults.withhold). */
-  withholdMs?: number;
+}
+
+/** An injected fault: send nothing, and destroy the connection after `withholdMs` real ms (ApiFaults.withhold). */
+export interface CreateWithheld {
+  withholdMs: number;
 }
 
 export async function acceptCreateMessage(
@@ -61,7 +66,7 @@ export async function acceptCreateMessage(
   const fault = ctx.apiFaults.drawCreateMessage();
   const faults = ctx.settings().apiFaults.createMessage;
   if (fault === 'error500' || fault === 'error503' || fault === 'error429') return faultResponse(fault, faults);
-  if (fault === 'hang') return { status: 202, body: {}, withholdMs: faults.holdMs };
+  if (fault === 'hang') return { withholdMs: faults.holdMs };
   const message: StoredMessage = {
     id: newMessageId(now),
     accountId: account.id,
@@ -99,6 +104,6 @@ export async function acceptCreateMessage(
   body.priority = v.priority;
   if (v.expiration !== undefined) body.expiration = v.expiration;
   // The message is accepted and durable either way; an accept-then-timeout fault only loses the answer.
-  if (fault === 'acceptThenTimeout') return { status: 202, body, withholdMs: faults.holdMs };
+  if (fault === 'acceptThenTimeout') return { withholdMs: faults.holdMs };
   return { status: 202, body };
 }

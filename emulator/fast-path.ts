@@ -78,7 +78,7 @@ export function handleFast(ctx: EmulatorContext, req: http.IncomingMessage, res:
           return;
         }
         const outcome = await acceptCreateMessage(ctx, auth.account, body);
-        if (outcome.withholdMs !== undefined) ctx.apiFaults.withhold(res, outcome.withholdMs);
+        if ('withholdMs' in outcome) ctx.apiFaults.withhold(res, outcome.withholdMs);
         else send(res, outcome.status, outcome.body, outcome.headers);
       } catch (err) {
         ctx.logger.error({ err }, 'create message failed');

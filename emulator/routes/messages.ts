@@ -44,7 +44,7 @@ function requireJsonBody(req: Request, res: Response, next: NextFunction): void 
 
 async function createMessage(ctx: EmulatorContext, req: Request, res: Response): Promise<void> {
   const result = await acceptCreateMessage(ctx, accountOf(res), req.body);
-  if (result.withholdMs !== undefined) {
+  if ('withholdMs' in result) {
     ctx.apiFaults.withhold(res, result.withholdMs);
     return;
   }
