@@ -1,4 +1,5 @@
 import { type Logger } from 'pino';
+import { type ApiFaults } from './api-faults';
 import { type TokenService } from './auth';
 import { type ScaledClock } from './clock';
 import { type Db } from './database';
@@ -13,6 +14,8 @@ export interface EmulatorContext {
   directory: Directory;
   engine: Engine;
   tokens: TokenService;
+  /** Fault injection on the API itself (settings.apiFaults). */
+  apiFaults: ApiFaults;
   logger: Logger;
   settings(): Settings;
   updateSettings(patch: unknown): Settings;

@@ -1,17 +1,28 @@
 /**
- * Create message (reference §2.1): validate, count segments, check the queue's capacity, store and queue the message,
- * and answer 202 with the Message. Transport-free, so the express route and the fast path share it.
+ * Create message (reference §2.1): validate, count segments, check the queue's capacity, draw an injected API fault
+ * (emulator/api-faults.ts), store and queue the message, and answer 202 with the Message. Transport-free, so the
+ * express route and the fast path share it.
  */
 import { segmentCount } from '../bandwidth/segments';
+import { faultResponse } from './api-faults';
 import { type EmulatorContext } from './context';
 import { validateCreateMessage } from './create-message-validation';
 import { type Account } from './directory-schemas';
 import { newMessageId } from './ids';
 import { type StoredMessage } from './message-store';
 
-export interface CreateOutcome {
-  status: 202 | 400 | 429;
+/** What create-message answers: a status with Bandwidth's body (and headers), or nothing at all. */
+export type CreateOutcome = CreateAnswer | CreateWithheld;
+
+export interface CreateAnswer {
+  status: 202 | 400 | 429 | 500 | 503;
   body: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+/** An injected fault: send nothing, and destroy the connection after `withholdMs` real ms (ApiFaults.withhold). */
+export interface CreateWithheld {
+  withholdMs: number;
 }
 
 export async function acceptCreateMessage(
@@ -51,6 +62,11 @@ export async function acceptCreateMessage(
       },
     };
   }
+  // Only a request that would be accepted is eligible for an injected fault.
+  const fault = ctx.apiFaults.drawCreateMessage();
+  const faults = ctx.settings().apiFaults.createMessage;
+  if (fault === 'error500' || fault === 'error503' || fault === 'error429') return faultResponse(fault, faults);
+  if (fault === 'hang') return { withholdMs: faults.holdMs };
   const message: StoredMessage = {
     id: newMessageId(now),
     accountId: account.id,
@@ -87,5 +103,7 @@ export async function acceptCreateMessage(
   if (v.tag !== undefined) body.tag = v.tag;
   body.priority = v.priority;
   if (v.expiration !== undefined) body.expiration = v.expiration;
+  // The message is accepted and durable either way; an accept-then-timeout fault only loses the answer.
+  if (fault === 'acceptThenTimeout') return { withholdMs: faults.holdMs };
   return { status: 202, body };
 }

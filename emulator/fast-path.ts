@@ -12,9 +12,10 @@ import { acceptCreateMessage } from './create-message';
 const CREATE_PATH = /^(?:\/api\/v2)?\/users\/([^/?#]+)\/messages\/?(?:\?.*)?$/;
 const MAX_BODY = 1024 * 1024;
 
-function send(res: http.ServerResponse, status: number, body: unknown): void {
+function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const payload = JSON.stringify(body);
   res.writeHead(status, {
+    ...headers,
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(payload),
   });
@@ -77,7 +78,8 @@ export function handleFast(ctx: EmulatorContext, req: http.IncomingMessage, res:
           return;
         }
         const outcome = await acceptCreateMessage(ctx, auth.account, body);
-        send(res, outcome.status, outcome.body);
+        if ('withholdMs' in outcome) ctx.apiFaults.withhold(res, outcome.withholdMs);
+        else send(res, outcome.status, outcome.body, outcome.headers);
       } catch (err) {
         ctx.logger.error({ err }, 'create message failed');
         if (!res.headersSent)

@@ -18,6 +18,7 @@ import http from 'node:http';
 import { type AddressInfo } from 'node:net';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import pino, { type Logger } from 'pino';
+import { ApiFaults } from './api-faults';
 import { TokenService } from './auth';
 import { ScaledClock } from './clock';
 import { applyConfigFile, loadConfigFile } from './config-file';
@@ -98,6 +99,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     directory,
     engine,
     tokens: new TokenService(db, clock, directory),
+    apiFaults: new ApiFaults(() => settings, engine.random),
     logger,
     settings: () => settings,
     updateSettings(patch) {
@@ -167,6 +169,8 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     async close() {
       if (closed) return;
       closed = true;
+      // Requests held by an injected fault would otherwise keep their connections (and this close) waiting.
+      ctx.apiFaults.close();
       clearInterval(clockSaver);
       clearInterval(cleaner);
       await engine.close();

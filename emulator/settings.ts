@@ -1,6 +1,7 @@
 /**
  * Emulator-wide simulation settings: delivery timing, callback delivery policy and fault injection, media and search
- * limits, the toll-free network's keywords. All durations are emulated milliseconds or seconds and shrink with the time scale. Set in the config file
+ * limits, the toll-free network's keywords, faults on the API itself. All durations are emulated milliseconds or
+ * seconds and shrink with the time scale, except the API faults' `holdMs`, which is real time. Set in the config file
  * (`settings`) or at run time with `PATCH /emulator/settings`.
  */
 import { z } from 'zod';
@@ -84,11 +85,48 @@ export const TollFreeSettingsSchema = z.object({
 });
 export type TollFreeSettings = z.infer<typeof TollFreeSettingsSchema>;
 
+/**
+ * Faults injected into `POST /users/{accountId}/messages` (see emulator/api-faults.ts). Each request that would
+ * otherwise be accepted draws once; the rates are probabilities (0..1) taken in the order listed and may add up to at
+ * most 1. All 0 (the default) is off.
+ */
+export const CreateMessageFaultsSchema = z
+  .object({
+    /** 500 `internal-server-error`; nothing accepted. */
+    error500Rate: z.number().min(0).max(1).default(0),
+    /** 503 `service-unavailable`; nothing accepted. */
+    error503Rate: z.number().min(0).max(1).default(0),
+    /** 429 `rate_limit_exceeded` with a `Retry-After` header; nothing accepted. */
+    error429Rate: z.number().min(0).max(1).default(0),
+    /** The 429's `Retry-After`, in seconds. */
+    retryAfterSeconds: z.number().int().min(0).default(1),
+    /** The message is accepted (stored, queued, delivered, called back) but the response is withheld, then dropped. */
+    acceptThenTimeoutRate: z.number().min(0).max(1).default(0),
+    /** Nothing is accepted and the request is held, then dropped. */
+    hangRate: z.number().min(0).max(1).default(0),
+    /** Real ms a held request waits before its connection is destroyed; 35 s outlasts a 30 s client timeout. */
+    holdMs: z.number().int().min(0).default(35_000),
+  })
+  // A little slack, so rates such as 0.1 + 0.2 + 0.7 (1.0000000000000002 in floating point) pass.
+  .refine((f) => f.error500Rate + f.error503Rate + f.error429Rate + f.acceptThenTimeoutRate + f.hangRate <= 1 + 1e-9, {
+    message:
+      'the rates error500Rate, error503Rate, error429Rate, acceptThenTimeoutRate and hangRate add up to more than 1',
+    // Only once each rate is valid on its own, so a single rate above 1 gets one issue, not two.
+    when: (payload) => payload.issues.length === 0,
+  });
+export type CreateMessageFaults = z.infer<typeof CreateMessageFaultsSchema>;
+
+export const ApiFaultsSchema = z.object({
+  createMessage: CreateMessageFaultsSchema.default(CreateMessageFaultsSchema.parse({})),
+});
+
 export const SettingsSchema = z.object({
   timing: TimingSchema.default(TimingSchema.parse({})),
   callbacks: CallbackPolicySchema.default(CallbackPolicySchema.parse({})),
   media: MediaPolicySchema.default(MediaPolicySchema.parse({})),
   tollFree: TollFreeSettingsSchema.default(TollFreeSettingsSchema.parse({})),
+  /** Faults on the API itself (off by default). */
+  apiFaults: ApiFaultsSchema.default(ApiFaultsSchema.parse({})),
   /** Message search window in days (Bandwidth: 14). */
   searchWindowDays: z.number().positive().default(14),
   /** Seed for fault injection randomness, for reproducible runs. */
@@ -97,18 +135,22 @@ export const SettingsSchema = z.object({
 export type Settings = z.infer<typeof SettingsSchema>;
 export type SettingsInput = z.input<typeof SettingsSchema>;
 
-/** Deep-merges a partial settings patch into `current` and validates the result. */
+/** Deep-merges a partial settings patch into `current` (objects at any depth; arrays are replaced) and validates it. */
 export function mergeSettings(current: Settings, patch: unknown): Settings {
   const p = z.record(z.string(), z.unknown()).parse(patch ?? {});
-  const merged: Record<string, unknown> = { ...current };
-  for (const [key, value] of Object.entries(p)) {
-    const base = merged[key];
-    merged[key] =
-      value && typeof value === 'object' && !Array.isArray(value) && base && typeof base === 'object'
-        ? { ...base, ...value }
-        : value;
+  return SettingsSchema.parse(deepMerge(current, p));
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function deepMerge(base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(patch)) {
+    const current = merged[key];
+    merged[key] = isPlainObject(value) && isPlainObject(current) ? deepMerge(current, value) : value;
   }
-  return SettingsSchema.parse(merged);
+  return merged;
 }
 
 /** A small seeded PRNG (mulberry32) for reproducible fault injection. */

@@ -151,6 +151,7 @@ export function adminRouter(ctx: EmulatorContext): Router {
     );
   });
   router.get('/emulator/error-codes', (_req, res) => res.json(ERROR_CODES));
+  router.get('/emulator/faults', (_req, res) => res.json(ctx.apiFaults.snapshot()));
   router.post('/emulator/reset', (_req, res) => {
     ctx.db.exec(
       `DELETE FROM messages; DELETE FROM recipients; DELETE FROM queue; DELETE FROM events; DELETE FROM callbacks;
@@ -158,6 +159,7 @@ export function adminRouter(ctx: EmulatorContext): Router {
     );
     ctx.engine.queue.reset();
     ctx.engine.messages.clearCache();
+    ctx.apiFaults.reset();
     res.status(204).end();
   });
   return router;

@@ -44,5 +44,10 @@ function requireJsonBody(req: Request, res: Response, next: NextFunction): void 
 
 async function createMessage(ctx: EmulatorContext, req: Request, res: Response): Promise<void> {
   const result = await acceptCreateMessage(ctx, accountOf(res), req.body);
+  if ('withholdMs' in result) {
+    ctx.apiFaults.withhold(res, result.withholdMs);
+    return;
+  }
+  res.set(result.headers ?? {});
   res.status(result.status).json(result.body);
 }
