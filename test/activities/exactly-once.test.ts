@@ -5,7 +5,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { type ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
 import {
   createSendMessage,
   type SendMessageDeps,
@@ -16,7 +20,10 @@ import { BandwidthApiError, createBandwidthClient, type BandwidthClient } from '
 import { createRecordStore, recordFromCallback, type RecordStore } from '../../records';
 import { SendFailureType } from '../../workflows/activity-failures';
 import { encodeTag, sendIntentKey } from '../../workflows/ids';
-import { DEFAULTS, startEmulator, type Running } from '../emulator/helpers';
+import { api, DEFAULTS, startEmulator, type Running } from '../emulator/helpers';
+import { createTimeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
+import { transcriptQuery } from '../../workflows/messages';
+import { quietBundlerLogger } from '../../worker/create-worker';
 import { handsetInbox } from '../helpers/handsets';
 
 const OURS = DEFAULTS.number;
@@ -195,5 +202,77 @@ describe('a send executed again', () => {
       }),
       (err: ApplicationFailure) => err.type === SendFailureType.OutcomeUnknown && err.nonRetryable,
     );
+  });
+});
+
+describe('a conversation whose send is answered by nothing', () => {
+  let env: TestWorkflowEnvironment;
+  let running: Running;
+
+  before(async () => {
+    env = await createTimeSkippingEnv();
+    running = await startEmulator();
+  });
+  after(async () => {
+    await running?.close();
+    await env?.teardown();
+  });
+
+  it('has the message Bandwidth accepted, once: the next attempt proves it by message search', async () => {
+    // Bandwidth takes the message, then the connection drops before the 202 arrives.
+    const patch = await api(running.url, '/emulator/settings', {
+      method: 'PATCH',
+      body: { apiFaults: { createMessage: { acceptThenTimeoutRate: 1, holdMs: 50 } } },
+    });
+    assert.equal(patch.status, 200, JSON.stringify(patch.body));
+    const records = await createRecordStore({ memory: true });
+    const phone = '+19195557900';
+    const taskQueue = uniqueTaskQueue('exactly-once');
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: await bundleWorkflowCode({
+        workflowsPath: path.resolve(__dirname, '../bots/index.ts'),
+        logger: quietBundlerLogger,
+      }),
+      activities: createActivities({
+        bandwidth: createBandwidthClient({
+          baseUrl: `${running.url}/api/v2`,
+          accountId: DEFAULTS.accountId,
+          auth: { kind: 'basic', username: DEFAULTS.username!, password: DEFAULTS.password! },
+        }),
+        applicationId: DEFAULTS.applicationId,
+        intents: records.sendIntents,
+      }),
+    });
+    const start = {
+      ourNumber: OURS,
+      participants: [phone],
+      searchAttributes: false,
+      params: { sendWindow: 'any-time' },
+    };
+    const transcript = await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start('noticeBot', {
+        workflowId: `notice-${phone}`,
+        taskQueue,
+        args: [start],
+      });
+      await handle.result();
+      return handle.query(transcriptQuery);
+    });
+    const faults = await api<{ createMessage: { acceptThenTimeout: number } }>(running.url, '/emulator/faults');
+    await api(running.url, '/emulator/settings', {
+      method: 'PATCH',
+      body: { apiFaults: { createMessage: { acceptThenTimeoutRate: 0 } } },
+    });
+    assert.equal(faults.body.createMessage.acceptThenTimeout, 1, 'one request, answered by nothing');
+    const inbox = await handsetInbox(running.url, phone);
+    assert.deepEqual(
+      inbox.map((m) => m.text),
+      ['Notice'],
+      'the handset got it once',
+    );
+    assert.equal(transcript[0]?.status, 'accepted');
+    assert.equal(transcript[0]?.messageId, inbox[0]!.messageId, 'the bot knows the message id Bandwidth gave it');
   });
 });
