@@ -6,6 +6,7 @@
  * talk to the emulator or a proxy. Its `accessToken` option takes an async function, which is what we give it.
  */
 import { Configuration, MediaApi, MessagesApi } from 'bandwidth-sdk';
+import type { RawAxiosRequestConfig } from 'axios';
 import { isAxiosError } from 'axios';
 import { z } from 'zod';
 import { BandwidthApiError, toBandwidthApiError, failureKindOfStatus } from './api-error';
@@ -97,23 +98,24 @@ export interface BandwidthClient {
   readonly media: MediaApi;
 }
 
-/** Message search parameters from toDateTime to toMessageSize (positions 10 to 23), which proof never sets. */
-const SKIPPED_SEARCH_PARAMETERS = Array<undefined>(14).fill(undefined) as [
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-];
+/**
+ * The SDK's `listMessages` takes every search parameter positionally (after the account id, 27 of them, then the request options). These are
+ * the positions of the ones proof sets, in the SDK's (generated, stable) order.
+ */
+const SEARCH_POSITION = { sourceTn: 2, destinationTn: 3, messageDirection: 5, fromDateTime: 9, sort: 24, limit: 26 };
+const SEARCH_OPTIONS_POSITION = 28;
+
+function searchArguments(
+  accountId: string,
+  query: { [K in keyof typeof SEARCH_POSITION]: string | number },
+  options: RawAxiosRequestConfig,
+): Parameters<MessagesApi['listMessages']> {
+  const args: unknown[] = Array<unknown>(SEARCH_OPTIONS_POSITION + 1).fill(undefined);
+  args[0] = accountId;
+  for (const [name, position] of Object.entries(SEARCH_POSITION)) args[position] = query[name as keyof typeof query];
+  args[SEARCH_OPTIONS_POSITION] = options;
+  return args as Parameters<MessagesApi['listMessages']>;
+}
 
 /** The part of a message-search answer proof reads; everything else passes through unchecked. */
 const SentMessagesSchema = z.object({
@@ -163,25 +165,19 @@ export function createBandwidthClient(options: BandwidthClientOptions): Bandwidt
     media,
     async findSentMessages({ from, to, since }) {
       try {
-        // The SDK takes the search's query parameters positionally: messageId, sourceTn, destinationTn,
-        // messageStatus, messageDirection, carrierName, messageType, errorCode, fromDateTime, ..., sort (24th).
         const response = await messages.listMessages(
-          options.accountId,
-          undefined,
-          from,
-          to,
-          undefined,
-          'OUTBOUND',
-          undefined,
-          undefined,
-          undefined,
-          since,
-          ...SKIPPED_SEARCH_PARAMETERS,
-          'receiveTime:desc',
-          undefined,
-          100,
-          undefined,
-          axiosOptions,
+          ...searchArguments(
+            options.accountId,
+            {
+              sourceTn: from,
+              destinationTn: to,
+              messageDirection: 'OUTBOUND',
+              fromDateTime: since,
+              sort: 'receiveTime:desc',
+              limit: 100,
+            },
+            axiosOptions,
+          ),
         );
         return SentMessagesSchema.parse(response.data).messages;
       } catch (err) {
