@@ -46,7 +46,15 @@ async function run(): Promise<void> {
     metricsServer.listen(config.workerMetricsPort, config.server.host);
   }
   const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
-  shutdown.register([[closePart('Temporal connection', () => nativeConnection.close())]]);
+  let running: Promise<void> = Promise.resolve();
+  shutdown.register([
+    [
+      closePart('Temporal connection', async () => {
+        await running.catch(() => undefined); // the worker holds the connection until it has stopped
+        await nativeConnection.close();
+      }),
+    ],
+  ]);
   const worker = await createWorker({
     connection: nativeConnection,
     namespace: config.temporal.namespace,
@@ -55,7 +63,7 @@ async function run(): Promise<void> {
     shutdownTimeoutMs: config.shutdown.timeoutMs,
     activities: activitiesFromConfig(config, { records, metrics, logger }),
   });
-  const running = worker.run();
+  running = worker.run();
   shutdown.register([[workerPart(worker, running)]]);
   logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
   // Stopped by a signal, this is part of the shutdown; stopped by itself, the process stops too, and says so.

@@ -136,6 +136,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     emulator ? [emulatorPart(emulator)] : [],
     [
       closePart('Temporal connections', async () => {
+        await running.catch(() => undefined); // the worker holds the native connection until it has stopped
         await nativeConnection.close();
         await connection.close();
       }),

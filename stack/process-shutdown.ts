@@ -66,7 +66,7 @@ export function handleShutdownSignals(options: ProcessShutdownOptions): ProcessS
     const onStopped = (name: string) => void done.add(name);
     running = shutDown(stages, { timeoutMs: options.timeoutMs, onStopped }).then((report) => {
       if (report.ok) {
-        const parts = report.stopped.map((s) => `${s.part} ${s.ms} ms`).join(', ');
+        const parts = report.stopped.map((s) => `${s.part} ${s.ms} ms${s.forced ? ', forced' : ''}`).join('; ');
         info(`Stopped in ${report.elapsedMs} ms${parts ? ` (${parts})` : ''}.`);
       } else {
         for (const f of report.failures) problem(`Could not stop the ${f.part}: ${f.reason}`);

@@ -48,13 +48,22 @@ export interface ShutdownReport {
   ok: boolean;
   /** From the start of the shutdown to the report, in ms. */
   elapsedMs: number;
-  /** Parts that stopped, in the order they did, each with how long it took from its start, in ms. */
-  stopped: { part: string; ms: number }[];
+  /**
+   * Parts that stopped, in the order they did: how long each took from its start, in ms, and whether it had been
+   * told to force by then.
+   */
+  stopped: { part: string; ms: number; forced: boolean }[];
   /** Parts that did not stop: their stop failed, or had not finished at the deadline. */
   failures: { part: string; reason: string }[];
 }
 
-type PartState = { part: Part; state: 'waiting' | 'stopping' | 'stopped' | 'failed'; reason?: string };
+interface PartState {
+  part: Part;
+  state: 'waiting' | 'stopping' | 'stopped' | 'failed';
+  reason?: string;
+  /** Why it could not stop taking new work: a failure even if it then stops. */
+  intakeError?: string;
+}
 
 /** Stops every part of `stages` within `options.timeoutMs`; never throws, never waits past the deadline. */
 export async function shutDown(stages: Stages, options: ShutdownOptions): Promise<ShutdownReport> {
@@ -70,8 +79,7 @@ export async function shutDown(stages: Stages, options: ShutdownOptions): Promis
     try {
       s.part.stopIntake?.();
     } catch (err) {
-      s.state = 'failed';
-      s.reason = `could not stop taking new work: ${describe(err)}`;
+      s.intakeError = `could not stop taking new work: ${describe(err)}`;
     }
   }
 
@@ -87,16 +95,12 @@ export async function shutDown(stages: Stages, options: ShutdownOptions): Promis
   const runStage = (stage: PartState[]) =>
     Promise.all(
       stage.map(async (s) => {
-        if (s.state === 'failed') {
-          settled();
-          return;
-        }
         s.state = 'stopping';
         const begun = performance.now();
         try {
           await s.part.stop(force.signal);
           s.state = 'stopped';
-          stopped.push({ part: s.part.name, ms: Math.round(performance.now() - begun) });
+          stopped.push({ part: s.part.name, ms: Math.round(performance.now() - begun), forced: force.signal.aborted });
           options.onStopped?.(s.part.name);
         } catch (err) {
           s.state = 'failed';
@@ -125,11 +129,16 @@ export async function shutDown(stages: Stages, options: ShutdownOptions): Promis
   clearTimeout(deadlineTimer);
 
   const failures = all
-    .filter((s) => s.state !== 'stopped')
-    .map((s) => ({
-      part: s.part.name,
-      reason: s.state === 'failed' ? (s.reason ?? 'failed') : `did not stop within the ${timeoutMs} ms deadline`,
-    }));
+    .filter((s) => s.state !== 'stopped' || s.intakeError !== undefined)
+    .map((s) => {
+      const stopFailure =
+        s.state === 'stopped'
+          ? undefined
+          : s.state === 'failed'
+            ? (s.reason ?? 'failed')
+            : `did not stop within the ${timeoutMs} ms deadline`;
+      return { part: s.part.name, reason: [s.intakeError, stopFailure].filter(Boolean).join('; ') };
+    });
   return { ok: failures.length === 0, elapsedMs: Math.round(performance.now() - started), stopped, failures };
 }
 
