@@ -25,8 +25,8 @@ async function run(): Promise<void> {
   shutdown = handleShutdownSignals({
     timeoutMs: config.shutdown.timeoutMs,
     info: say,
-    afterStop: (report) => {
-      if (report.ok) say('Conversations are kept in the data directory for the next start.');
+    afterStop: (_report, exitCode) => {
+      if (exitCode === 0) say('Conversations are kept in the data directory for the next start.');
     },
   });
   const logger = createLogger({ level: config.logLevel });

@@ -28,8 +28,8 @@ export interface ProcessShutdownOptions {
   info?: (line: string) => void;
   /** Signals that start the shutdown (default SIGINT, SIGTERM, SIGHUP). */
   signals?: NodeJS.Signals[];
-  /** Called with the report before the process exits: a closing line of its own, say. */
-  afterStop?: (report: ShutdownReport) => void;
+  /** Called with the report and the exit code before the process exits: for a closing line of its own, say. */
+  afterStop?: (report: ShutdownReport, exitCode: number) => void;
   /** Ends the process (default `process.exit`). */
   exit?: (code: number) => void;
 }
@@ -74,8 +74,9 @@ export function handleShutdownSignals(options: ProcessShutdownOptions): ProcessS
           `Stopped with problems after ${report.elapsedMs} ms (THREADLINE_SHUTDOWN_TIMEOUT_MS=${options.timeoutMs})`,
         );
       }
-      options.afterStop?.(report);
-      exit(report.ok ? exitCode : 1);
+      const code = report.ok ? exitCode : 1;
+      options.afterStop?.(report, code);
+      exit(code);
       return report;
     });
     return running;

@@ -19,7 +19,6 @@ import net from 'node:net';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { REPEAT_WINDOW_MS } from '../../stack/process-shutdown';
-import { freePort } from '../../toolchain/temporal';
 import { eventually } from '../helpers/eventually';
 import { handsetInbox, handsetText } from '../helpers/handsets';
 
@@ -63,6 +62,17 @@ async function stop(running: Running, label: string): Promise<number | null> {
   return code;
 }
 
+/**
+ * A free port below Linux's ephemeral range (32768 and up). The dev server picks its own HTTP API, metrics and
+ * internal ports at random from that range, so a port chosen there could be taken by the time it binds it.
+ */
+async function portBelowEphemeralRange(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await isFree(port)) return port;
+  }
+}
+
 /** True when nothing listens on `port` any more: it can be bound again at once. */
 function isFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -90,10 +100,10 @@ describe('npm start stopped with a backlog', () => {
   it('stops within its deadline on SIGTERM, frees every port, keeps the backlog, and delivers it after the next start, each reply once', async () => {
     const dataDir = fs.mkdtempSync(path.join(process.env.THREADLINE_TEST_TMP ?? '/tmp', 'shutdown-'));
     const ports = {
-      temporal: await freePort(),
-      temporalUi: await freePort(),
-      server: await freePort(),
-      emulator: await freePort(),
+      temporal: await portBelowEphemeralRange(),
+      temporalUi: await portBelowEphemeralRange(),
+      server: await portBelowEphemeralRange(),
+      emulator: await portBelowEphemeralRange(),
     };
     const env: NodeJS.ProcessEnv = {
       ...process.env,
