@@ -198,14 +198,8 @@ export class CallbackDispatcher {
   async close(force?: AbortSignal): Promise<void> {
     this.paused = true;
     const inFlight = Promise.allSettled([...this.pending]);
-    if (force && !force.aborted) {
-      await new Promise<void>((resolve) => {
-        force.addEventListener('abort', () => resolve(), { once: true });
-        void inFlight.then(() => resolve());
-      });
-    } else if (!force) {
-      await inFlight;
-    }
+    const forced = new Promise((resolve) => force?.addEventListener('abort', resolve, { once: true }));
+    if (!force?.aborted) await Promise.race([inFlight, forced]);
     this.poster.close();
     await Promise.allSettled([...this.pending]);
   }
