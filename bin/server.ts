@@ -2,6 +2,8 @@
  * `npm run server`: the webhook server and operator API on their own. Stateless: run several behind a load balancer,
  * sharing Temporal and the records database (DATABASE_URL). It starts even when Temporal is down (the connection is
  * lazy): callbacks get 503 and /readyz fails until Temporal is back, so Bandwidth retries and nothing is lost.
+ * SIGINT or SIGTERM: it stops listening at once, answers the requests in flight, and exits within
+ * THREADLINE_SHUTDOWN_TIMEOUT_MS.
  */
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../config/env';
@@ -10,10 +12,13 @@ import { createMetrics } from '../observability/metrics';
 import { createApp } from '../server/app';
 import { openRecordStore } from '../stack';
 import { appDepsFromConfig } from '../stack/from-config';
+import { closePart, httpServerPart } from '../stack/parts';
+import { handleShutdownSignals } from '../stack/process-shutdown';
 
 async function run(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
+  const shutdown = handleShutdownSignals({ timeoutMs: config.shutdown.timeoutMs, info: (line) => logger.info(line) });
   const records = await openRecordStore(config);
   const connection = Connection.lazy({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
@@ -27,12 +32,10 @@ async function run(): Promise<void> {
       'webhook server listening',
     );
   });
-  const stop = () =>
-    server.close(() => {
-      void Promise.allSettled([connection.close(), records.close()]).finally(() => process.exit(0));
-    });
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  shutdown.register([
+    [httpServerPart('webhook server', server)],
+    [closePart('Temporal connection', () => connection.close()), closePart('records store', () => records.close())],
+  ]);
 }
 
 run().catch((err: unknown) => {

@@ -1,30 +1,56 @@
 /**
  * `npm start`: the whole stack on one machine with no Bandwidth account and no internet. Starts Temporal's dev
  * server (persistent SQLite in the data directory, Web UI on 8233) unless a Temporal server already answers at
- * TEMPORAL_ADDRESS, then the Bandwidth emulator, the webhook server and a worker. Ctrl-C stops everything; the next
- * start keeps the conversations.
+ * TEMPORAL_ADDRESS, then the Bandwidth emulator, the webhook server and a worker.
+ *
+ * Ctrl-C (SIGINT), SIGTERM or SIGHUP stops everything within THREADLINE_SHUTDOWN_TIMEOUT_MS (5 s): intake first,
+ * then the worker, the emulator (its pending work stays in the data directory) and Temporal last; the next start
+ * carries on. It exits 0, or 1 after naming on stderr what could not stop; a second Ctrl-C exits at once.
  */
 import path from 'node:path';
 import { loadConfig } from '../config/env';
 import { createLogger } from '../observability/logging';
 import { startStack } from '../stack';
-import { canConnect, ensureTemporalCli, startDevServer, type DevServer } from '../toolchain/temporal';
+import { childProcessPart, closePart } from '../stack/parts';
+import { handleShutdownSignals, type ProcessShutdown } from '../stack/process-shutdown';
+import { canConnect, ensureTemporalCli, startDevServer } from '../toolchain/temporal';
+import { installRuntimeWithoutSignalHandlers } from '../worker/runtime';
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+let shutdown: ProcessShutdown | undefined;
 
 async function run(): Promise<void> {
   const config = loadConfig();
+  installRuntimeWithoutSignalHandlers();
+  shutdown = handleShutdownSignals({
+    timeoutMs: config.shutdown.timeoutMs,
+    info: say,
+    afterStop: (_report, exitCode) => {
+      if (exitCode === 0) say('Conversations are kept in the data directory for the next start.');
+    },
+  });
   const logger = createLogger({ level: config.logLevel });
   const [host = '127.0.0.1', portText = '7233'] = config.temporal.address.split(':');
   const port = Number(portText);
-  const say = (line: string) => process.stdout.write(`${line}\n`);
 
-  let dev: DevServer | { stop(): Promise<void>; uiUrl: string | null } | null = null;
+  let uiUrl: string | null = null;
   if (await canConnect(host, port)) {
     say(`Using the Temporal server already at ${config.temporal.address}`);
   } else {
     const dbFile = path.join(config.dataDir, 'temporal.sqlite');
     const cli = await ensureTemporalCli((line) => say(`[toolchain] ${line}`));
     if (cli.kind === 'binary') {
-      dev = await startDevServer({ cli: cli.path, dbFile, ip: host, port, uiPort: config.temporal.uiPort, log: say });
+      const dev = await startDevServer({
+        cli: cli.path,
+        dbFile,
+        ip: host,
+        port,
+        uiPort: config.temporal.uiPort,
+        log: say,
+        detached: true,
+      });
+      shutdown.register([[childProcessPart('Temporal dev server', dev.process)]]);
+      uiUrl = dev.uiUrl;
     } else {
       const { TestWorkflowEnvironment } = await import('@temporalio/testing');
       const { conversationSearchAttributes } = await import('../workflows/search-attributes');
@@ -46,12 +72,14 @@ async function run(): Promise<void> {
           ],
         },
       });
-      dev = { stop: () => env.teardown(), uiUrl: `http://${host}:${config.temporal.uiPort}` };
+      shutdown.register([[closePart('Temporal dev server', () => env.teardown())]]);
+      uiUrl = `http://${host}:${config.temporal.uiPort}`;
     }
   }
 
   const stack = await startStack({ config, logger });
-  const ui = dev?.uiUrl ?? `(the Web UI of ${config.temporal.address})`;
+  shutdown.register(stack.stages);
+  const ui = uiUrl ?? `(the Web UI of ${config.temporal.address})`;
   say('');
   say('Threadline is running');
   say(
@@ -80,22 +108,11 @@ async function run(): Promise<void> {
   }
   say('');
   say('Press Ctrl-C to stop.');
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    say(`\n${signal}: stopping the worker, servers and Temporal...`);
-    await stack.stop();
-    await dev?.stop();
-    say('Stopped. Conversations are kept in the data directory for the next start.');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
 run().catch((err: unknown) => {
   process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
+  // Stop whatever had started (the dev server above all), then exit 1.
+  if (shutdown) void shutdown.stop('start-up failed', 1);
+  else process.exit(1);
 });

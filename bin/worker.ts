@@ -2,7 +2,9 @@
  * `npm run worker`: a Threadline worker on its own, for deployments where workers scale separately from the webhook
  * servers. Stateless: run as many as you like against the same Temporal namespace and task queue. Every message
  * Bandwidth accepts is recorded in the message records (DATABASE_URL); with WORKER_METRICS_PORT set, Prometheus
- * metrics (sends) are served at /metrics on that port.
+ * metrics (sends) are served at /metrics on that port. SIGINT or SIGTERM drains it within
+ * THREADLINE_SHUTDOWN_TIMEOUT_MS (workflow tasks it cannot finish run again on another worker or at the next start);
+ * it exits 1 if it could not stop, or if the worker stops by itself.
  */
 import http from 'node:http';
 import { NativeConnection } from '@temporalio/worker';
@@ -12,20 +14,25 @@ import { createLogger } from '../observability/logging';
 import { createMetrics } from '../observability/metrics';
 import { openRecordStore } from '../stack';
 import { activitiesFromConfig } from '../stack/from-config';
+import { closePart, httpServerPart, workerPart } from '../stack/parts';
+import { handleShutdownSignals } from '../stack/process-shutdown';
 import { createWorker } from '../worker/create-worker';
+import { installRuntimeWithoutSignalHandlers } from '../worker/runtime';
 import { ensureSearchAttributes } from '../worker/search-attributes';
 
 async function run(): Promise<void> {
   const config = loadConfig();
+  installRuntimeWithoutSignalHandlers();
   const logger = createLogger({ level: config.logLevel });
+  const shutdown = handleShutdownSignals({ timeoutMs: config.shutdown.timeoutMs, info: (line) => logger.info(line) });
   const connection = await Connection.connect({ address: config.temporal.address });
   await ensureSearchAttributes(connection, config.temporal.namespace);
   await connection.close();
   const records = await openRecordStore(config);
   const metrics = createMetrics({ processMetrics: true });
-  let metricsServer: http.Server | undefined;
+  shutdown.register([[closePart('records store', () => records.close())]]);
   if (config.workerMetricsPort !== undefined) {
-    metricsServer = http.createServer((req, res) => {
+    const metricsServer = http.createServer((req, res) => {
       if (req.url !== '/metrics') {
         res.writeHead(404).end();
         return;
@@ -35,24 +42,38 @@ async function run(): Promise<void> {
         () => res.writeHead(500).end(),
       );
     });
+    shutdown.register([[httpServerPart('metrics server', metricsServer)]]);
     metricsServer.listen(config.workerMetricsPort, config.server.host);
   }
   const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
-  try {
-    const worker = await createWorker({
-      connection: nativeConnection,
-      namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
-      maxCachedWorkflows: config.maxCachedWorkflows,
-      activities: activitiesFromConfig(config, { records, metrics, logger }),
-    });
-    logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
-    await worker.run();
-  } finally {
-    metricsServer?.close();
-    await nativeConnection.close();
-    await records.close();
-  }
+  let running: Promise<void> = Promise.resolve();
+  shutdown.register([
+    [
+      closePart('Temporal connection', async () => {
+        await running.catch(() => undefined); // the worker holds the connection until it has stopped
+        await nativeConnection.close();
+      }),
+    ],
+  ]);
+  const worker = await createWorker({
+    connection: nativeConnection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    maxCachedWorkflows: config.maxCachedWorkflows,
+    shutdownTimeoutMs: config.shutdown.timeoutMs,
+    activities: activitiesFromConfig(config, { records, metrics, logger }),
+  });
+  running = worker.run();
+  shutdown.register([[workerPart(worker, running)]]);
+  logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
+  // Stopped by a signal, this is part of the shutdown; stopped by itself, the process stops too, and says so.
+  running.then(
+    () => void shutdown.stop('the worker stopped', 1),
+    (err: unknown) => {
+      logger.error({ err }, 'the worker failed');
+      void shutdown.stop('the worker failed', 1);
+    },
+  );
 }
 
 run().catch((err: unknown) => {

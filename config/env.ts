@@ -178,6 +178,12 @@ export const EnvSchema = z.object({
   WORKER_METRICS_PORT: z.preprocess((v) => (v === '' ? undefined : v), port.optional()),
   /** Conversations a worker keeps in memory between turns; evicted ones replay their (short) history on the next event. */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).default(200),
+  /** How long a process may take to stop on SIGINT or SIGTERM before it gives up and exits non-zero. */
+  THREADLINE_SHUTDOWN_TIMEOUT_MS: z.coerce
+    .number({ message: 'must be a number of milliseconds' })
+    .int()
+    .min(100, 'must be at least 100 ms')
+    .default(5_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -224,6 +230,11 @@ export interface Config {
   sending: { proofWaitMs: number };
   /** Conversations a worker keeps cached (`WORKER_MAX_CACHED_WORKFLOWS`, default 200): bounds its memory. */
   maxCachedWorkflows: number;
+  /**
+   * Stopping on SIGINT or SIGTERM (`THREADLINE_SHUTDOWN_TIMEOUT_MS`, default 5 000): every part of the process stops
+   * within `timeoutMs`, or the process exits non-zero naming the parts that did not (stack/shutdown.ts).
+   */
+  shutdown: { timeoutMs: number };
   /** Where a standalone worker serves Prometheus metrics (`WORKER_METRICS_PORT`); none when unset. */
   workerMetricsPort?: number;
   logLevel: Env['LOG_LEVEL'];
@@ -326,6 +337,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...(e.WORKER_METRICS_PORT !== undefined ? { workerMetricsPort: e.WORKER_METRICS_PORT } : {}),
     sending: { proofWaitMs: e.THREADLINE_SEND_PROOF_WAIT_MS },
     maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+    shutdown: { timeoutMs: e.THREADLINE_SHUTDOWN_TIMEOUT_MS },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -6,7 +6,9 @@
  *
  * Pending callbacks live in SQLite, so a restart resumes them. A callback in flight holds a lease (its next attempt
  * time is pushed past the timeout); if the process dies mid-request, the lease runs out and the callback is retried,
- * which is at-least-once delivery, as Bandwidth promises.
+ * which is at-least-once delivery, as Bandwidth promises. On a clean stop ({@link CallbackDispatcher.pause}, then
+ * {@link CallbackDispatcher.close}) nothing new is sent, and a request cut short by the stop is not counted as an
+ * attempt: its callback is due again at once, for the next start.
  */
 import { performance } from 'node:perf_hooks';
 import { type Logger } from 'pino';
@@ -73,7 +75,7 @@ export class CallbackDispatcher {
   private inFlight = 0;
   private readonly inFlightIds = new Set<number>();
   private completions: Completion[] = [];
-  private closed = false;
+  private paused = false;
   private readonly pending = new Set<Promise<void>>();
   private readonly poster: HttpPoster;
   private readonly insertStmt;
@@ -138,7 +140,7 @@ export class CallbackDispatcher {
 
   /** Starts every due callback the concurrency limit allows. */
   pump(now: number): void {
-    if (this.closed) return;
+    if (this.paused) return;
     const policy = this.settings().callbacks;
     const room = policy.concurrency - this.inFlight;
     if (room <= 0) return;
@@ -184,11 +186,22 @@ export class CallbackDispatcher {
     return this.inFlight < this.settings().callbacks.concurrency;
   }
 
-  /** Waits for requests in flight, then refuses new work. */
-  async close(): Promise<void> {
-    this.closed = true;
-    await Promise.allSettled([...this.pending]);
+  /** Starts no more requests; those in flight finish. Pending callbacks stay in the database, due as they were. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  /**
+   * Pauses, waits for the requests in flight (until `force` aborts, if given), then cuts short any still running:
+   * they are not counted as attempts and are due again at once.
+   */
+  async close(force?: AbortSignal): Promise<void> {
+    this.paused = true;
+    const inFlight = Promise.allSettled([...this.pending]);
+    const forced = new Promise((resolve) => force?.addEventListener('abort', resolve, { once: true }));
+    if (!force?.aborted) await Promise.race([inFlight, forced]);
     this.poster.close();
+    await Promise.allSettled([...this.pending]);
   }
 
   private async deliver(rows: CallbackRow[]): Promise<void> {
@@ -210,7 +223,11 @@ export class CallbackDispatcher {
     const status: number | null = 'status' in result ? result.status : null;
     const error: string | null = 'error' in result ? result.error : null;
     const latencyMs = Math.round((performance.now() - t0) * 100) / 100;
-    if (this.closed && status === null) return; // shutting down: leave it pending, the lease will run out
+    if (this.paused && status === null) {
+      // Cut short by the stop, not refused by the server: no attempt counted, due again at once.
+      for (const row of rows) this.leaseStmt.run(this.clock.now(), row.id);
+      return;
+    }
     await new Promise<void>((resolve) => {
       this.completions.push({ rows, startedMs, latencyMs, status, error, resolve });
       if (this.completions.length === 1) setImmediate(() => this.flushCompletions());

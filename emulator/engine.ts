@@ -46,7 +46,7 @@ export class Engine {
   private armedAt = Number.POSITIVE_INFINITY;
   private ticking = false;
   private wakeDuringTick: number | undefined;
-  private closed = false;
+  private paused = false;
   private pendingAccepts: {
     message: StoredMessage;
     units: number;
@@ -102,7 +102,7 @@ export class Engine {
 
   /** Asks for a tick at emulated time `dueMs` (now when omitted). */
   wake(dueMs: number = this.clock.now()): void {
-    if (this.closed) return;
+    if (this.paused) return;
     if (this.ticking) {
       this.wakeDuringTick = this.wakeDuringTick === undefined ? dueMs : Math.min(this.wakeDuringTick, dueMs);
       return;
@@ -114,12 +114,25 @@ export class Engine {
     this.timer = setTimeout(() => this.tick(), Math.min(delay, 2_000_000_000));
   }
 
-  /** Stops the scheduler and waits for callbacks in flight. Pending work stays in the database. */
-  async close(): Promise<void> {
-    this.closed = true;
+  /**
+   * Stops the scheduler and callback dispatch: nothing more leaves the emulator. The API still accepts messages;
+   * they are stored and queued, and leave after the next start.
+   */
+  pause(): void {
+    this.paused = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    await this.callbacks.close();
+    this.callbacks.pause();
+  }
+
+  /**
+   * Pauses, stores the messages accepted this turn, and waits for callbacks in flight (until `force` aborts, then
+   * cuts them short). Pending work stays in the database.
+   */
+  async close(force?: AbortSignal): Promise<void> {
+    this.pause();
+    if (this.pendingAccepts.length > 0) this.flushAccepts();
+    await this.callbacks.close(force);
   }
 
   /** Re-evaluates everything now (after the clock jumped or settings changed). */
@@ -133,7 +146,7 @@ export class Engine {
   private tick(): void {
     this.timer = undefined;
     this.armedAt = Number.POSITIVE_INFINITY;
-    if (this.closed) return;
+    if (this.paused) return;
     this.ticking = true;
     this.wakeDuringTick = undefined;
     let next: number | undefined;

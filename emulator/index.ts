@@ -73,7 +73,19 @@ export interface EmulatorOptions {
 export interface Emulator {
   app: Express;
   listen(port: number, host?: string): Promise<{ url: string }>;
-  close(): Promise<void>;
+  /**
+   * Sends nothing more: no callback, no message leaves the queue; callbacks in flight finish. The API still answers,
+   * and what it accepts is stored for the next start. The first step of a shutdown.
+   */
+  pause(): void;
+  /**
+   * Stops for good: pauses, waits for callbacks in flight and closes the HTTP server (letting requests in flight
+   * finish), saves the clock and closes the database. With `force`, it waits only until `force` aborts, then cuts
+   * short the callbacks still in flight (they are due again at once, for the next start) and closes every
+   * connection; without it, callbacks in flight finish and connections are closed at once. Everything pending stays
+   * in the data directory, so an emulator started on it carries on.
+   */
+  close(options?: { force?: AbortSignal }): Promise<void>;
 }
 
 export function createEmulator(options: EmulatorOptions): Emulator {
@@ -146,7 +158,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   cleaner.unref();
 
   let server: http.Server | undefined;
-  let closed = false;
+  let closing: Promise<void> | undefined;
   return {
     app,
     listen(port: number, host = '127.0.0.1') {
@@ -155,6 +167,12 @@ export function createEmulator(options: EmulatorOptions): Emulator {
           if (!handleFast(ctx, req, res)) app(req, res);
         });
         s.keepAliveTimeout = 30_000;
+        // While closing, a connection is closed as soon as its request is answered, not kept alive.
+        s.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) =>
+          res.once('finish', () => {
+            if (closing) setImmediate(() => s.closeIdleConnections());
+          }),
+        );
         s.once('error', reject);
         s.listen(port, host, () => {
           server = s;
@@ -166,25 +184,37 @@ export function createEmulator(options: EmulatorOptions): Emulator {
         });
       });
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      // Requests held by an injected fault would otherwise keep their connections (and this close) waiting.
-      ctx.apiFaults.close();
-      clearInterval(clockSaver);
-      clearInterval(cleaner);
-      await engine.close();
-      if (server) {
-        const s = server;
-        await new Promise<void>((resolve) => {
-          s.close(() => resolve());
-          s.closeAllConnections();
-        });
-      }
-      setMeta(db, 'clock_ms', String(clock.now()));
-      db.close();
+    pause() {
+      engine.pause();
+    },
+    close(options = {}) {
+      closing ??= (async () => {
+        // Requests held by an injected fault would otherwise keep their connections (and this close) waiting.
+        ctx.apiFaults.close();
+        clearInterval(clockSaver);
+        clearInterval(cleaner);
+        const serverClosed = server ? closeServer(server, options.force) : Promise.resolve();
+        await engine.close(options.force);
+        await serverClosed;
+        setMeta(db, 'clock_ms', String(clock.now()));
+        db.close();
+      })();
+      return closing;
     },
   };
+}
+
+/**
+ * Stops listening at once; requests in flight finish and their connections close as they go idle (see `listen`).
+ * Without `force`, or once it aborts, every connection is closed.
+ */
+function closeServer(server: http.Server, force: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    if (!force || force.aborted) server.closeAllConnections();
+    else force.addEventListener('abort', () => server.closeAllConnections(), { once: true });
+  });
 }
 
 /** Makes sure the default account, its credentials, application and number exist as the defaults say. */

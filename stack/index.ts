@@ -18,6 +18,8 @@ import { createWorker } from '../worker/create-worker';
 import { ensureSearchAttributes } from '../worker/search-attributes';
 import { emulatorDefaultsFromConfig } from './emulator-defaults';
 import { activitiesFromConfig, appDepsFromConfig } from './from-config';
+import { closePart, emulatorPart, httpServerPart, workerPart } from './parts';
+import { shutDown, type ShutdownReport, type Stages } from './shutdown';
 
 export interface StackOptions {
   config: Config;
@@ -41,7 +43,14 @@ export interface Stack {
   metrics: Metrics;
   /** The operator API's bearer token. */
   operatorToken: string;
-  stop(): Promise<void>;
+  /**
+   * Its parts in the order they stop (stack/shutdown.ts): intake first (the webhook server stops listening, the
+   * emulator stops sending), then the webhook server's requests in flight and the worker drain together, then the
+   * emulator closes (the worker sent through it until then), then the connections and the records store.
+   */
+  stages: Stages;
+  /** Stops every part within the configured deadline (`THREADLINE_SHUTDOWN_TIMEOUT_MS`); resolves with the report. */
+  stop(): Promise<ShutdownReport>;
 }
 
 /** The configured message records store: PostgreSQL at DATABASE_URL, else SQLite in the data directory. */
@@ -58,13 +67,6 @@ function listen(server: http.Server, port: number, host: string): Promise<string
       const address = server.address() as AddressInfo;
       resolve(`http://${host}:${address.port}`);
     });
-  });
-}
-
-function close(server: http.Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
   });
 }
 
@@ -90,6 +92,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...options.server,
     }),
   );
+  const webhookServer = httpServerPart('webhook server', httpServer);
   const serverUrl = await listen(httpServer, config.server.port, config.server.host);
 
   let emulator: Emulator | null = null;
@@ -121,12 +124,25 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     maxCachedWorkflows: config.maxCachedWorkflows,
+    shutdownTimeoutMs: config.shutdown.timeoutMs,
     activities: activitiesFromConfig(config, { records, metrics, logger: logger.child({ component: 'worker' }) }),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
   });
   const running = worker.run();
   running.catch((err: unknown) => logger.error({ err }, 'worker stopped with an error'));
 
+  const stages: Stages = [
+    [webhookServer, workerPart(worker, running)],
+    emulator ? [emulatorPart(emulator)] : [],
+    [
+      closePart('Temporal connections', async () => {
+        await running.catch(() => undefined); // the worker holds the native connection until it has stopped
+        await nativeConnection.close();
+        await connection.close();
+      }),
+      ...(options.records ? [] : [closePart('records store', () => records.close())]),
+    ],
+  ];
   return {
     serverUrl,
     emulatorUrl,
@@ -134,14 +150,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     records,
     metrics,
     operatorToken: appDeps.operatorToken!,
+    stages,
     async stop() {
-      await close(httpServer);
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running.catch(() => undefined);
-      await emulator?.close();
-      await nativeConnection.close();
-      await connection.close();
-      if (!options.records) await records.close();
+      const report = await shutDown(stages, { timeoutMs: config.shutdown.timeoutMs });
+      for (const f of report.failures) logger.warn({ part: f.part, reason: f.reason }, 'a part did not stop');
+      return report;
     },
   };
 }

@@ -179,6 +179,11 @@ export interface DevServerOptions {
   log?: Log;
   /** Where the server's own output goes (default: ignored unless it fails to start). */
   stdio?: 'inherit' | 'ignore';
+  /**
+   * Run it in a process group of its own, so that Ctrl-C at the terminal reaches only the parent, which stops it
+   * last, after the worker that uses it (bin/start.ts). It is SIGKILLed if the parent exits without stopping it.
+   */
+  detached?: boolean;
 }
 
 export interface DevServer {
@@ -220,6 +225,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const ip = options.ip ?? '127.0.0.1';
   if (options.dbFile) fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
   const child = spawn(options.cli, devServerArgs(options), {
+    detached: options.detached ?? false,
     stdio: [
       'ignore',
       options.stdio === 'inherit' ? 'inherit' : 'pipe',
@@ -234,8 +240,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const state: { exited: number | null } = { exited: null };
+  const killWithParent = () => child.kill('SIGKILL');
+  if (options.detached) process.once('exit', killWithParent);
   child.on('exit', (code) => {
     state.exited = code ?? -1;
+    process.removeListener('exit', killWithParent);
   });
   const deadline = Date.now() + 60_000;
   while (!(await canConnect(ip, options.port))) {

@@ -14,6 +14,12 @@ export interface CreateWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Conversations kept in memory between turns; evicted ones are replayed from history on their next event. */
   maxCachedWorkflows?: number;
+  /**
+   * The process's shutdown deadline (`THREADLINE_SHUTDOWN_TIMEOUT_MS`): asked to shut down, the worker lets what is
+   * in flight finish for up to 30 % of it, then cancels the activities still running, and gives up waiting at 60 %
+   * (the workflow tasks it leaves run again at the next start). Without it, the SDK waits as long as it takes.
+   */
+  shutdownTimeoutMs?: number;
   /** Extra worker options (tuning, interceptors); applied last. */
   overrides?: Partial<WorkerOptions>;
 }
@@ -28,8 +34,14 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     activities: options.activities,
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
+    ...(options.shutdownTimeoutMs !== undefined ? workerShutdownTimes(options.shutdownTimeoutMs) : {}),
     ...options.overrides,
   });
+}
+
+/** The worker's share of a shutdown deadline of `timeoutMs` (see {@link CreateWorkerOptions.shutdownTimeoutMs}). */
+export function workerShutdownTimes(timeoutMs: number): Pick<WorkerOptions, 'shutdownGraceTime' | 'shutdownForceTime'> {
+  return { shutdownGraceTime: Math.round(timeoutMs * 0.3), shutdownForceTime: Math.round(timeoutMs * 0.6) };
 }
 
 /** A logger for `bundleWorkflowCode` that keeps webpack's progress quiet and still reports problems on stderr. */
