@@ -178,6 +178,13 @@ class ApiFaultCounter {
   }
 }
 
+/** Message units in the emulator's queue, and callbacks it has yet to deliver. */
+async function emulatorBacklog(stack: ChaosStack): Promise<{ queued: number; pending: number }> {
+  const queue = (await emulatorJson(stack, '/emulator/queue')) as { queuedUnits: number }[];
+  const { callbacks } = (await emulatorJson(stack, '/emulator')) as { callbacks: { pending: number } };
+  return { queued: queue.reduce((sum, account) => sum + account.queuedUnits, 0), pending: callbacks.pending };
+}
+
 interface CallbackLogEntry {
   id: number;
   duplicateOf: number | null;
@@ -239,22 +246,20 @@ export async function runFaults(plan: PhasePlan, ctx: FaultContext): Promise<Fau
         log(label);
         await killAndRestart(stack.temporal, random);
         break;
-      case 'emulator':
+      case 'emulator': {
+        // Kill it in a busy moment if one comes within 5 s (messages queued), to see it resume its queue.
+        await stack.emulator.waitReady();
+        const busyBy = Date.now() + 5_000;
+        while ((await emulatorBacklog(stack)).queued === 0 && Date.now() < busyBy) await sleep(100);
         await load.holdTexts(async () => {
-          await stack.emulator.waitReady();
-          const queued = ((await emulatorJson(stack, '/emulator/queue')) as { queuedUnits: number }[]).reduce(
-            (sum, account) => sum + account.queuedUnits,
-            0,
-          );
-          const { callbacks } = (await emulatorJson(stack, '/emulator')) as { callbacks: { pending: number } };
+          const { queued, pending } = await emulatorBacklog(stack);
           if (plan.apiFaults) await apiCounter.emulatorGoingDown();
-          log(`${label} with ${queued} message units queued and ${callbacks.pending} callbacks pending`);
-          tally.notes.push(
-            `emulator killed with ${queued} message units queued, ${callbacks.pending} callbacks pending`,
-          );
+          log(`${label} with ${queued} message units queued and ${pending} callbacks pending`);
+          tally.notes.push(`emulator killed with ${queued} message units queued, ${pending} callbacks pending`);
           await killAndRestart(stack.emulator, random);
         });
         break;
+      }
     }
     tally.kills[target] += 1;
   }

@@ -20,6 +20,7 @@ const InboxSchema = z.object({
   messages: z.array(
     z.object({
       text: z.string(),
+      time: z.string(),
       status: z.string(),
       fromHandset: z.boolean(),
       fromNetwork: z.boolean().optional(),
@@ -197,32 +198,42 @@ export interface InboxCount {
   unexpected: number;
   /** Answers accepted by the emulator but not (yet) delivered to the handset. */
   undelivered: number;
+  /** Each text lost or answered twice, and each unexpected answer: which handset, which text, when. */
+  findings: string[];
 }
+
+/** An empty count. */
+export function noInboxes(): InboxCount {
+  return { texts: 0, expected: 0, received: 0, lost: 0, duplicated: 0, unexpected: 0, undelivered: 0, findings: [] };
+}
+
+const timeOfDay = (iso: string) => iso.slice(11, 23);
 
 /** Counts every handset's inbox: `texts` texts each, one answer expected to each. */
 export async function countInboxes(emulatorUrl: string, phones: readonly string[], texts: number): Promise<InboxCount> {
-  const count: InboxCount = {
-    texts: phones.length * texts,
-    expected: phones.length * texts,
-    received: 0,
-    lost: 0,
-    duplicated: 0,
-    unexpected: 0,
-    undelivered: 0,
-  };
+  const count: InboxCount = { ...noInboxes(), texts: phones.length * texts, expected: phones.length * texts };
   for (const phone of phones) {
     const replies = await inbox(emulatorUrl, phone);
-    const perText = new Array<number>(texts + 1).fill(0);
+    const perText = Array.from({ length: texts + 1 }, () => [] as InboxMessage[]);
     for (const reply of replies) {
       count.received += 1;
       if (reply.status !== 'DELIVERED') count.undelivered += 1;
       const n = answered(reply.text);
-      if (n === null || n < 1 || n > texts) count.unexpected += 1;
-      else perText[n]! += 1;
+      if (n === null || n < 1 || n > texts) {
+        count.unexpected += 1;
+        count.findings.push(`${phone} got "${reply.text}", which answers no text it sent (${timeOfDay(reply.time)})`);
+      } else perText[n]!.push(reply);
     }
     for (let n = 1; n <= texts; n++) {
-      if (perText[n] === 0) count.lost += 1;
-      else count.duplicated += perText[n]! - 1;
+      const answers = perText[n]!;
+      if (answers.length === 0) {
+        count.lost += 1;
+        count.findings.push(`${phone} got no answer to "${textOf(n)}"`);
+      } else if (answers.length > 1) {
+        count.duplicated += answers.length - 1;
+        const what = answers.map((a) => `"${a.text}" ${timeOfDay(a.time)}`).join(', ');
+        count.findings.push(`${phone} got ${answers.length} answers to "${textOf(n)}": ${what}`);
+      }
     }
   }
   return count;

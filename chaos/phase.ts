@@ -2,7 +2,7 @@
  * One phase of the chaos run: fresh handsets text the echo bot while the phase's faults are dealt out, then the
  * phase settles and every inbox is counted.
  */
-import { countInboxes, handsetPhone, startHandsets, type InboxCount } from './handsets';
+import { countInboxes, handsetPhone, noInboxes, startHandsets, type InboxCount } from './handsets';
 import { hasApiFaults, runFaults, type FaultTally, type PhasePlan } from './faults';
 import { type ChaosStack, type UnexpectedExit } from './processes';
 import { settle } from './settle';
@@ -57,8 +57,7 @@ export async function runPhase(stack: ChaosStack, asked: PhasePlan, options: Pha
   const notes: string[] = [];
   if (plan.apiFaults && !(await hasApiFaults(stack))) {
     log(`${plan.name}: the emulator has no API faults (settings.apiFaults): not available`);
-    const none = { texts: 0, expected: 0, received: 0, lost: 0, duplicated: 0, unexpected: 0, undelivered: 0 };
-    if (plan.name === 'api-faults') return result({ available: false, count: none, settled: true });
+    if (plan.name === 'api-faults') return result({ available: false, count: noInboxes(), settled: true });
     plan = { ...plan, apiFaults: false };
     notes.push('API faults not available: the emulator has no settings.apiFaults');
   }
@@ -95,13 +94,9 @@ export async function runPhase(stack: ChaosStack, asked: PhasePlan, options: Pha
   } catch (err) {
     await Promise.allSettled([faults, load.done]);
     const count = await countInboxes(stack.emulatorUrl, phones, options.texts).catch(() => ({
+      ...noInboxes(),
       texts: load.sent,
       expected: load.sent,
-      received: 0,
-      lost: 0,
-      duplicated: 0,
-      unexpected: 0,
-      undelivered: 0,
     }));
     return result({ count, error: err instanceof Error ? err.message : String(err) });
   }

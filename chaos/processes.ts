@@ -349,9 +349,12 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
     },
   };
   try {
-    await temporal.start();
-    await emulator.start();
-    await Promise.all([server.start(), ...workers.map((w) => w.start())]);
+    // The emulator and the server need nothing else to start; the workers need Temporal.
+    await Promise.all([
+      emulator.start(),
+      server.start(),
+      temporal.start().then(() => Promise.all(workers.map((w) => w.start()))),
+    ]);
   } catch (err) {
     await stack.stop();
     throw err;

@@ -4,7 +4,7 @@
  * then notes, and the reasons the run failed, if it did.
  */
 import { KILL_TARGETS, type KillTarget } from './faults';
-import { type InboxCount } from './handsets';
+import { noInboxes, type InboxCount } from './handsets';
 import { type PhaseResult } from './phase';
 
 const PART: Record<KillTarget, string> = {
@@ -31,7 +31,9 @@ function faultsOf(result: PhaseResult): string {
     if (asked === 0) continue;
     const done = tally?.kills[target] ?? 0;
     const midSend = target === 'worker' && tally?.midSend ? ` (${tally.midSend} mid-send)` : '';
-    parts.push(`${done === asked ? done : `${done} of ${asked}`} ${PART[target]} SIGKILLs${midSend}`);
+    parts.push(
+      `${done === asked ? done : `${done} of ${asked}`} ${PART[target]} SIGKILL${asked === 1 ? '' : 's'}${midSend}`,
+    );
   }
   if (plan.callbacks) {
     parts.push(`${tally?.callbackDuplicates ?? '?'} callbacks duplicated, 30 % reordered`);
@@ -77,16 +79,9 @@ function row(name: string, faults: string, count: InboxCount, seconds: number): 
 
 /** The Markdown table: a row per phase and a total. */
 export function formatTable(results: readonly PhaseResult[]): string {
-  const total: InboxCount = {
-    texts: 0,
-    expected: 0,
-    received: 0,
-    lost: 0,
-    duplicated: 0,
-    unexpected: 0,
-    undelivered: 0,
-  };
-  for (const r of results) for (const key of Object.keys(total) as (keyof InboxCount)[]) total[key] += r.count[key];
+  const total = noInboxes();
+  const counted = ['texts', 'expected', 'received', 'lost', 'duplicated', 'unexpected', 'undelivered'] as const;
+  for (const r of results) for (const key of counted) total[key] += r.count[key];
   const kills = results.reduce((sum, r) => sum + KILL_TARGETS.reduce((n, t) => n + (r.tally?.kills[t] ?? 0), 0), 0);
   const midSend = results.reduce((sum, r) => sum + (r.tally?.midSend ?? 0), 0);
   const rows = [
@@ -107,11 +102,21 @@ export function formatTable(results: readonly PhaseResult[]): string {
   return [line(rows[0]!), rule, ...rows.slice(1).map(line)].join('\n');
 }
 
-/** What else the run saw: parts that died on their own, kills after the load, answers that came late. */
+/** How many findings (answers lost or duplicated) a phase lists at most. */
+const FINDINGS_SHOWN = 20;
+
+/**
+ * What else the run saw: each answer lost or duplicated (which handset, when), parts that died on their own, kills
+ * after the load, answers that came late.
+ */
 export function notesOf(results: readonly PhaseResult[]): string[] {
   const notes: string[] = [];
   for (const r of results) {
     const name = r.plan.name;
+    for (const finding of r.count.findings.slice(0, FINDINGS_SHOWN)) notes.push(`${name}: ${finding}`);
+    if (r.count.findings.length > FINDINGS_SHOWN) {
+      notes.push(`${name}: ... and ${r.count.findings.length - FINDINGS_SHOWN} more`);
+    }
     for (const note of r.tally?.notes ?? []) notes.push(`${name}: ${note}`);
     if (r.tally && r.tally.afterLoad > 0)
       notes.push(`${name}: ${r.tally.afterLoad} kills came after the handsets had finished`);

@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { DEFAULT_ACCOUNT_ID } from '../config/env';
 import { createRandom } from '../emulator/settings';
 import { ensureTemporalCli } from '../toolchain/temporal';
 import { PHASES, planPhase } from './faults';
@@ -75,6 +76,12 @@ export interface ChaosIo {
  * between tries): the retries are what is tested, not their spacing, and it keeps a phase in minutes.
  */
 const RETRY_SCHEDULE_SECONDS = [1, 2, 4, 8, 15, 30, 60];
+/**
+ * The account's dequeue rate (Bandwidth's default for a new account is 1 message a second, which would keep 300
+ * answers queued for five minutes): fast enough to deliver a phase's answers as they come, slow enough that the
+ * emulator still has a queue when it is killed in a busy moment.
+ */
+const MESSAGES_PER_SECOND = 10;
 /** Mean pause between an answer and a handset's next text. */
 const THINK_MS = 400;
 
@@ -82,7 +89,11 @@ const THINK_MS = 400;
 export async function runChaos(input: z.input<typeof ChaosOptionsSchema>, io: ChaosIo): Promise<ChaosRun> {
   const options = ChaosOptionsSchema.parse(input);
   const started = Date.now();
-  const log = (line: string) => io.log(`[chaos ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
+  // Wall-clock time too, to line the log up with the answers' times in the findings and with the parts' logs.
+  const log = (line: string) =>
+    io.log(
+      `[chaos ${new Date().toISOString().slice(11, 23)} +${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`,
+    );
   const cli = await ensureTemporalCli(log);
   if (cli.kind !== 'binary') throw new Error('the chaos suite needs the Temporal CLI on disk: run `npm run toolchain`');
   const dir = fs.mkdtempSync(path.join(io.tmpDir ?? os.tmpdir(), 'threadline-chaos-'));
@@ -108,6 +119,12 @@ export async function runChaos(input: z.input<typeof ChaosOptionsSchema>, io: Ch
       body: JSON.stringify({ seed: options.seed, callbacks: { retryScheduleSeconds: RETRY_SCHEDULE_SECONDS } }),
     });
     if (!patched.ok) throw new Error(`the emulator refused the chaos settings: HTTP ${patched.status}`);
+    const account = await fetch(`${stack.emulatorUrl}/emulator/accounts/${DEFAULT_ACCOUNT_ID}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ limits: { messagesPerSecond: MESSAGES_PER_SECOND } }),
+    });
+    if (!account.ok) throw new Error(`the emulator refused the account's rate: HTTP ${account.status}`);
     for (const [index, name] of options.phases.entries()) {
       const result = await runPhase(stack, planPhase(name, options), {
         index,

@@ -54,6 +54,7 @@ export async function settle(stack: ChaosStack, options: SettleOptions): Promise
   let lastSeen = '';
   let stillSince = Date.now();
   let waitingFor = 'nothing yet';
+  let lastSaid = Date.now();
   let connection: Connection | undefined;
   try {
     for (;;) {
@@ -79,6 +80,10 @@ export async function settle(stack: ChaosStack, options: SettleOptions): Promise
         stillSince = Date.now();
       }
       waitingFor = waits.join(', ') || 'the quiet period';
+      if (Date.now() - lastSaid >= 10_000) {
+        lastSaid = Date.now();
+        options.log(`settling: waiting for ${waitingFor}`);
+      }
       const still = Date.now() - stillSince >= options.quietMs;
       if (still && count.lost === 0) return { count, settled: true, waitingFor: '' };
       if (Date.now() > deadline) {
