@@ -46,7 +46,7 @@ export const ChaosOptionsSchema = z.object({
     .default(() => Math.floor(Math.random() * 1_000_000)),
   replyTimeout: seconds(60),
   quiet: seconds(5),
-  settleTimeout: seconds(120),
+  settleTimeout: seconds(60),
   keep: z.boolean().default(false),
 });
 export type ChaosOptions = z.output<typeof ChaosOptionsSchema>;
