@@ -42,7 +42,7 @@ export async function runPhase(stack: ChaosStack, asked: PhasePlan, options: Pha
   let plan = asked;
   const exitsBefore = stack.exits.length;
   const phones = Array.from({ length: options.handsets }, (_, i) => handsetPhone(options.index, i));
-  const log = (line: string) => options.log(line);
+  const { log } = options;
   const result = (partial: Partial<PhaseResult> & Pick<PhaseResult, 'count'>): PhaseResult => ({
     plan,
     available: true,
