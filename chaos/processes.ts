@@ -326,6 +326,17 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
   );
 
   const all = [temporal, emulator, server, ...workers];
+  // Should the harness exit without stopping the stack (an uncaught error), take the parts with it.
+  const killAll = () => {
+    for (const p of all) {
+      try {
+        if (p.pid !== undefined) process.kill(p.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.on('exit', killAll);
   const stack: ChaosStack = {
     dir,
     temporalAddress,
@@ -343,6 +354,7 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
       await Promise.all(all.map((p) => p.waitReady()));
     },
     stop: async () => {
+      process.off('exit', killAll);
       await Promise.allSettled([...workers, server].map((p) => p.stop()));
       await Promise.allSettled([emulator.stop(), temporal.stop()]);
       await Promise.allSettled(taps.map((tap) => tap.close()));
