@@ -142,8 +142,8 @@ export function createSendMessage(deps: SendMessageDeps) {
   /**
    * What an earlier execution of this send settled: its accepted message, or one proven to have been accepted; null
    * when this execution should send. Throws the retryable {@link SendFailureType.ProofPending} while an unproven attempt is
-   * younger than the proof wait, and {@link SendFailureType.OutcomeUnknown} when the wait is over and Bandwidth's
-   * message search could not be asked (its silence would prove nothing).
+   * younger than the proof wait or while message search is unavailable, and {@link SendFailureType.OutcomeUnknown} when
+   * the wait is over and Bandwidth's message search refuses to answer (its silence would prove nothing).
    */
   async function settledEarlier(
     intents: SendIntents,
@@ -179,10 +179,18 @@ export function createSendMessage(deps: SendMessageDeps) {
       });
     }
     if (!proof.searched) {
+      // Search could not be asked. Down for now (an outage, a 429): keep looking while the retry window lasts. Refused
+      // for good (a 4xx): its silence will never be evidence, so the outcome stays unknown rather than risk a copy.
+      if (proof.searchError.kind !== 'rejected') {
+        throw ApplicationFailure.create({
+          message: `Message search is unavailable (${proof.searchError.message}); looking for proof of ${intent.key} again`,
+          type: SendFailureType.ProofPending,
+        });
+      }
       throw ApplicationFailure.create({
         message:
-          `Not known whether Bandwidth accepted ${intent.key}: no callback recorded it and message search failed ` +
-          `(${proof.searchError ?? 'unknown error'}); not sending it again.`,
+          `Not known whether Bandwidth accepted ${intent.key}: no callback recorded it and message search refused ` +
+          `(${proof.searchError.message}); not sending it again.`,
         type: SendFailureType.OutcomeUnknown,
         nonRetryable: true,
       });

@@ -4,7 +4,12 @@
  * routing tag, and the records keep every callback), then Bandwidth's message search (outbound messages from our
  * number to the first recipient since the intent). A message another intent owns is never proof for this one.
  */
-import type { BandwidthClient, SentMessageSummary } from '../bandwidth/client';
+import {
+  toBandwidthApiError,
+  type BandwidthClient,
+  type BandwidthFailureKind,
+  type SentMessageSummary,
+} from '../bandwidth/client';
 import type { AcceptedMessage, SendIntent, SendIntents } from '../records/send-intent';
 
 /** How far before the intent a message may be dated and still prove it: clocks of two machines differ a little. */
@@ -12,8 +17,13 @@ export const PROOF_CLOCK_SLACK_MS = 10_000;
 
 export type SendProof =
   | { found: AcceptedMessage; by: 'records' | 'search' }
-  /** Nothing proves the send. `searched`: Bandwidth's message search answered (so its silence is evidence too). */
-  | { found: null; searched: boolean; searchError?: string };
+  /**
+   * Nothing proves the send. `searched`: Bandwidth's message search answered (so its silence is evidence too);
+   * otherwise `searchError` says why not, and whether asking again may help (`'not-sent'`: an outage, a 429, a 5xx)
+   * or not (`'rejected'`: a 4xx, e.g. an account without the search role).
+   */
+  | { found: null; searched: true }
+  | { found: null; searched: false; searchError: { message: string; kind: BandwidthFailureKind } };
 
 export async function findSendProof(
   deps: { intents: SendIntents; bandwidth: BandwidthClient },
@@ -27,7 +37,8 @@ export async function findSendProof(
   try {
     rows = await deps.bandwidth.findSentMessages({ from: intent.from, to: intent.to[0]!, since });
   } catch (err) {
-    return { found: null, searched: false, searchError: (err as Error).message };
+    const failure = toBandwidthApiError(err, 'message search');
+    return { found: null, searched: false, searchError: { message: failure.message, kind: failure.kind } };
   }
   const owned = await deps.intents.owned(rows.map((r) => r.messageId));
   // Search keeps no text, but its length and the number of attachments: a message that differs in either is another.

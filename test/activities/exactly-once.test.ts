@@ -138,7 +138,7 @@ describe('a send executed again', () => {
     assert.deepEqual(await s.inbox(), [result.messageId]);
   });
 
-  it('when message search cannot be asked, reports the outcome unknown rather than risk a second copy', async () => {
+  it('when message search refuses to answer, reports the outcome unknown rather than risk a second copy', async () => {
     const blind: BandwidthClient = {
       ...bandwidth,
       createMessage: (request) => bandwidth.createMessage(request),
@@ -150,10 +150,34 @@ describe('a send executed again', () => {
     await assert.rejects(s.execute(), (err: ApplicationFailure) => {
       assert.equal(err.type, SendFailureType.OutcomeUnknown);
       assert.equal(err.nonRetryable, true);
-      assert.match(err.message, /message search failed \(Bandwidth message search failed with 403\)/);
+      assert.match(err.message, /message search refused \(Bandwidth message search failed with 403\)/);
       return true;
     });
     assert.deepEqual(await s.inbox(), []);
+  });
+
+  it('when message search is down, keeps looking after the proof wait instead of giving up', async () => {
+    let searchDown = true;
+    const flaky: BandwidthClient = {
+      ...bandwidth,
+      createMessage: (request) => bandwidth.createMessage(request),
+      findSentMessages: (query) =>
+        searchDown
+          ? Promise.reject(
+              new BandwidthApiError('Bandwidth message search failed: ECONNREFUSED', 'not-sent', null, null),
+            )
+          : bandwidth.findSentMessages(query),
+    };
+    const s = await scenario({ bandwidth: flaky, proofWaitMs: 0 });
+    const messageId = await s.crashedAttempt(true);
+    await assert.rejects(s.execute(), (err: ApplicationFailure) => {
+      assert.equal(err.type, SendFailureType.ProofPending);
+      assert.equal(err.nonRetryable, false);
+      return true;
+    });
+    searchDown = false; // Bandwidth is back: the next attempt finds the message the crashed one sent
+    assert.equal((await s.execute()).messageId, messageId);
+    assert.deepEqual(await s.inbox(), [messageId]);
   });
 
   it('when the answer to an accepted message is lost, fails retryably and the next attempt proves it', async () => {
