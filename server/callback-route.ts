@@ -8,6 +8,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from 'zod';
 import { CallbackBodySchema } from '../bandwidth/schemas';
 import { requireBasicAuth } from './auth';
+import { nestedDeeperThan } from './json-depth';
 import { HandOffError, receiveCallbacks, type HandOffDeps } from './hand-off';
 import { requestLog } from './request-logging';
 
@@ -28,18 +29,6 @@ export const CALLBACK_PATH = '/callbacks/messaging';
  * be retried for 24 hours.
  */
 export const MAX_CALLBACK_DEPTH = 32;
-
-/** Whether arrays and objects nest deeper than `max` in a parsed JSON value; without recursion. */
-function nestedDeeperThan(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (typeof v !== 'object' || v === null) continue;
-    if (depth + 1 > max) return true;
-    for (const child of Object.values(v)) stack.push([child, depth + 1]);
-  }
-  return false;
-}
 
 export function callbackRouter(deps: CallbackRouteDeps): Router {
   const router = express.Router();
