@@ -66,10 +66,16 @@ export function openApiDocument(operations: readonly Operation[], options: OpenA
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const op of operations) {
     const responses: Record<string, JsonSchema> = {};
-    const tooLarge: Record<number, ResponseSpec> = op.body
-      ? { 413: { description: 'The body is too large', schema: ApiErrorSchema } }
+    const bodyErrors: Record<number, ResponseSpec> = op.body
+      ? {
+          413: { description: 'The body is too large', schema: ApiErrorSchema },
+          415: {
+            description: 'The body is not UTF-8, or in an encoding the server does not read',
+            schema: ApiErrorSchema,
+          },
+        }
       : {};
-    const specs: Record<number, ResponseSpec> = { ...COMMON_RESPONSES, ...tooLarge, ...op.responses };
+    const specs: Record<number, ResponseSpec> = { ...COMMON_RESPONSES, ...bodyErrors, ...op.responses };
     for (const [status, spec] of Object.entries(specs)) {
       responses[status] = response(spec);
     }
