@@ -1,6 +1,7 @@
 /**
- * Sends exactly the bytes and headers a fuzz case says (fetch would fix up a content type or refuse odd headers), over
- * one keep-alive agent: a request costs well under a millisecond, so thousands fit in a test.
+ * Sends exactly the path, bytes and headers a fuzz case says (fetch would fix up a content type, resolve `..` in the
+ * path or refuse odd headers), over one keep-alive agent: a request costs well under a millisecond, so thousands fit
+ * in a test.
  */
 import http from 'node:http';
 
@@ -25,9 +26,13 @@ export function rawHttp(): RawHttp {
     request(method, url, { headers = {}, body } = {}) {
       return new Promise((resolve, reject) => {
         const bytes = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
+        // The path goes out exactly as given: a URL object would resolve `..` and re-encode characters.
+        const [, hostname = '', port = '80', path = '/'] = /^http:\/\/([^/:]+):(\d+)(.*)$/.exec(url) ?? [];
         const req = http.request(
-          url,
           {
+            hostname,
+            port: Number(port),
+            path,
             method,
             agent,
             headers: { ...headers, ...(bytes !== undefined ? { 'content-length': String(bytes.length) } : {}) },
