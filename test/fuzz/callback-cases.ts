@@ -92,7 +92,7 @@ const eventOptions: SchemaArbitraryOptions = {
     'message.media[]': fc.oneof(fc.webUrl(), fuzzStrings),
     time: times,
     'message.time': times,
-    errorCode: fc.oneof(fc.constantFrom(4775, 4720, 4406, 0), fc.integer()),
+    errorCode: fc.oneof(fc.constantFrom(4775, 4720, 4406, 0, 2 ** 31, -(2 ** 53) + 1), fc.integer()),
   },
 };
 
