@@ -1,13 +1,15 @@
 /**
  * `POST /callbacks/messaging`: the door Bandwidth knocks on. In order: Basic auth (401), content type and charset
  * (415), content encoding (415), body size (413), a body that decompresses (400), JSON (400), nesting depth (400), the
- * callback schema (400 with the issues), then {@link receiveCallbacks}: 200 once every event is recorded and handed
- * to Temporal, 503 with `Retry-After` when the records store or Temporal is not there.
+ * length of ids, numbers and tags (400), the callback schema (400 with the issues), then {@link receiveCallbacks}:
+ * 200 once every event is recorded and handed to Temporal, 503 with `Retry-After` when the records store or Temporal
+ * is not there.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { CallbackBodySchema } from '../bandwidth/schemas';
 import { requireBasicAuth } from './auth';
+import { MAX_CALLBACK_ID_LENGTH, MAX_CALLBACK_TAG_LENGTH, oversizedField } from './callback-field-limits';
 import { nestedDeeperThan } from './json-depth';
 import { HandOffError, receiveCallbacks, type HandOffDeps } from './hand-off';
 import { requestLog } from './request-logging';
@@ -61,6 +63,17 @@ export function callbackRouter(deps: CallbackRouteDeps): Router {
         answer(res, 400, {
           type: 'invalid-callback',
           description: `The callback body nests arrays and objects deeper than ${MAX_CALLBACK_DEPTH} levels`,
+        });
+        return;
+      }
+      const oversized = oversizedField(req.body);
+      if (oversized !== null) {
+        log.info({ field: oversized }, 'rejected a callback body with an oversized id, number or tag');
+        answer(res, 400, {
+          type: 'invalid-callback',
+          description:
+            `${oversized} is too long: ids and numbers may be ${MAX_CALLBACK_ID_LENGTH} characters, ` +
+            `tags ${MAX_CALLBACK_TAG_LENGTH}`,
         });
         return;
       }

@@ -159,9 +159,10 @@ export function isUsableWorkflowId(id: string): boolean {
 function decide(deps: HandOffDeps, event: CallbackEvent): { action: Action; conversationId: string | null } {
   if (!isKnownCallback(event)) {
     const tag = decodeTag(typeof event.message?.tag === 'string' ? event.message.tag : undefined);
+    const conversation = tag && isUsableWorkflowId(tag.conversationId) ? tag.conversationId : null;
     return {
       action: { kind: 'record-only', reason: `Threadline does not act on ${event.type} events` },
-      conversationId: tag?.conversationId ?? null,
+      conversationId: conversation,
     };
   }
   if (event.type === 'message-received') {
