@@ -5,7 +5,8 @@
  *
  * In order: Basic auth (401), an `application/json` content type in UTF-8 (415), a supported content encoding (415),
  * 1 MiB after decompression (413), a body that decompresses (400 `invalid-body`), JSON (400 `invalid-json`; an empty
- * body reads as `{}`), nesting (400 `invalid-callback`), the callback schema (400 `invalid-callback`), then 200
+ * body reads as `{}`), nesting (400 `invalid-callback`), ids and numbers of at most 256 characters and tags of at most
+ * 1,024 (400 `invalid-callback`), the callback schema (400 `invalid-callback`), then 200
  * `{ accepted: n }`. Of a valid body: each event once (by message id and receiving number for an inbound message, by
  * message id, type and recipient for a status), a `message-received` with direction `in` from someone else on a
  * routed number of ours starts or signals its conversation `sms:<our number>:<participants>`, a `message-delivered` or
@@ -85,6 +86,23 @@ export function nestingDepth(value: unknown): number {
 /** Whether Temporal takes `id` as a workflow id. */
 export function temporalTakes(id: string): boolean {
   return Buffer.byteLength(id, 'utf8') <= 1000 && !/\p{Cs}/u.test(id);
+}
+
+/** The first id or number over 256 UTF-16 units, or tag over 1,024, in any event of the body; null when none. */
+function tooLongField(events: unknown[]): string | null {
+  const long = (v: unknown, max = 256) => typeof v === 'string' && v.length > max;
+  for (const event of events) {
+    if (typeof event !== 'object' || event === null) continue;
+    const e = event as Json;
+    if (long(e.type) || long(e.to)) return 'type or to';
+    const m = e.message;
+    if (typeof m !== 'object' || m === null) continue;
+    const { id, from, owner, applicationId, to, tag } = m as Json;
+    if ([id, from, owner, applicationId].some((v) => long(v))) return 'a message id, number or application';
+    if (Array.isArray(to) && to.some((v) => long(v))) return 'a recipient';
+    if (long(tag, 1024)) return 'the tag';
+  }
+  return null;
 }
 
 function decompress(encoding: string, bytes: Buffer): Buffer {
@@ -202,6 +220,9 @@ export function expectedAnswer(request: CallbackRequest, setup: CallbackSetup): 
     return refuse(400, 'invalid-json', 'not JSON');
   }
   if (nestingDepth(body) > MAX_CALLBACK_DEPTH) return refuse(400, 'invalid-callback', 'nested too deep');
+
+  const tooLong = tooLongField(Array.isArray(body) ? body : [body]);
+  if (tooLong !== null) return refuse(400, 'invalid-callback', `${tooLong} too long`);
 
   let events: unknown[];
   if (Array.isArray(body)) events = body;

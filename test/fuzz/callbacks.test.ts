@@ -16,6 +16,7 @@ import {
   AUTHORIZATION,
   callbackCases,
   CREDENTIALS,
+  LONG_NUMBERS,
   OUR_NUMBERS,
   renderCase,
   RUNNING_CONVERSATIONS,
@@ -169,7 +170,9 @@ function fuzzCallbacks(backend: Backend, runs: number): void {
       ],
       [
         'an inbound message whose numbers make a workflow id over 1,000 bytes (was 503 for ever)',
-        valid([{ ...inbound, message: { ...inbound.message, from: `+1${'5'.repeat(1100)}` } }]),
+        valid([
+          { ...inbound, message: { ...inbound.message, from: LONG_NUMBERS[1], to: [OUR_NUMBERS[0], LONG_NUMBERS[2]] } },
+        ]),
       ],
       [
         'a delivery whose tag names a conversation id with a lone surrogate (was 503 for ever)',
@@ -187,6 +190,14 @@ function fuzzCallbacks(backend: Backend, runs: number): void {
       [
         'a failure with a segment count and an error code beyond 32 bits (was 503 for ever on PostgreSQL)',
         valid([optedOut({ errorCode: 2 ** 40 }, { segmentCount: 2 ** 31 })]),
+      ],
+      [
+        'a 300,000-character message id (was 503 for ever on PostgreSQL, which cannot index it)',
+        valid([{ ...inbound, message: { ...inbound.message, id: 'x'.repeat(300_000) } }]),
+      ],
+      [
+        'an unknown type of 300,000 characters (was 503 for ever on PostgreSQL)',
+        valid([{ type: 't'.repeat(300_000) }]),
       ],
       [
         'an inbound message naming no application under the application scope (was 503 for ever)',

@@ -58,6 +58,22 @@ export function pathKey(path: Path): string {
 
 const printable = (path: Path) => path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('') || '(root)';
 
+/**
+ * `length` printable ASCII characters that do not repeat (a xorshift sequence): a long value a database cannot
+ * compress below its index limits, as a run of one character can be.
+ */
+export function noise(length: number, seed = 1): string {
+  let x = seed | 0 || 1;
+  let out = '';
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out += String.fromCharCode(33 + ((x >>> 0) % 94));
+  }
+  return out;
+}
+
 /** Any UTF-16 code unit, lone surrogates and NUL included. */
 const anyCodeUnit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c));
 

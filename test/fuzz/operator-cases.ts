@@ -11,6 +11,7 @@ import { conversationId } from '../../workflows/ids';
 import {
   fuzzStrings,
   mutationsOf,
+  noise,
   valuesOf,
   type JsonSchema,
   type SchemaArbitraryOptions,
@@ -76,7 +77,17 @@ export interface OperatorRequest {
   token: 'valid' | 'none' | 'wrong' | 'odd-spacing';
   /** Send the `cursor` the operation last returned instead of a generated one. */
   freshCursor: boolean;
+  /** Address the conversation started most recently (and not ended since) instead of the generated one. */
+  liveConversation: boolean;
   note: string;
+}
+
+/** What earlier answers of the run tell the next request. */
+export interface RunState {
+  /** The nextCursor the operation last returned. */
+  cursor?: string;
+  /** The conversation started most recently and not ended since. */
+  conversation?: string;
 }
 
 /** Every operation of an OpenAPI document (paths relative to its server URL). */
@@ -209,12 +220,13 @@ export function requestsFor(
       query,
       body,
       freshCursor: fc.boolean(),
+      liveConversation: fc.boolean(),
       token: fc.oneof(
         { weight: 30, arbitrary: fc.constant('valid' as const) },
         { weight: 1, arbitrary: fc.constantFrom('none' as const, 'wrong' as const, 'odd-spacing' as const) },
       ),
     })
-    .map(({ params: p, query: q, body: b, freshCursor, token }): OperatorRequest => ({
+    .map(({ params: p, query: q, body: b, freshCursor, liveConversation, token }): OperatorRequest => ({
       operationId: op.operationId,
       method: op.method.toUpperCase(),
       params: p,
@@ -223,6 +235,7 @@ export function requestsFor(
       ...(b !== undefined ? { body: { json: b } } : {}),
       token,
       freshCursor,
+      liveConversation,
       note: 'valid',
     }));
 
@@ -255,12 +268,16 @@ export function requestsFor(
     variants.push({
       weight: 1,
       arbitrary: fc
-        .tuple(base, fc.constantFrom(200_000, 300_000), fc.constantFrom('text', 'reason', 'operator', 'x'))
-        .map(([r, size, field]) => ({
-          ...r,
-          body: { json: { ...(r.body && 'json' in r.body ? (r.body.json as object) : {}), [field]: 'x'.repeat(size) } },
-          note: `a ${size}-character ${field}`,
-        })),
+        .tuple(
+          base,
+          fc.constantFrom(5_000, 200_000, 300_000),
+          fc.constantFrom('text', 'reason', 'operator', 'scope', 'applicationId', 'x'),
+        )
+        .map(([r, size, field]) => {
+          const big = field === 'scope' ? `application:${noise(size)}` : noise(size);
+          const json = { ...(r.body && 'json' in r.body ? (r.body.json as object) : {}), [field]: big };
+          return { ...r, body: { json }, note: `a ${size}-character ${field}` };
+        }),
     });
     const fields = Object.keys(op.body.properties ?? {});
     variants.push({
@@ -338,6 +355,7 @@ export function requestsFor(
           ...r,
           params: { ...r.params, [p.name]: value },
           rawPath,
+          liveConversation: false,
           note: `path ${p.name} ${JSON.stringify(value.slice(0, 40))}${rawPath ? ' unencoded' : ''}`,
         })),
     });
@@ -350,16 +368,17 @@ export function renderRequest(
   r: OperatorRequest,
   op: OperationDoc,
   token: string,
-  lastCursor: string | undefined,
+  state: RunState,
 ): { path: string; query: [string, string][]; headers: Record<string, string>; body?: string } {
   const path = op.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
-    const value = r.params[name] ?? '';
+    const live = name === 'conversationId' && r.liveConversation ? state.conversation : undefined;
+    const value = live ?? r.params[name] ?? '';
     // Unencoded, but still a path: `?` would start the query and `#` a fragment.
     return r.rawPath ? value.replace(/[^\x21-\x7e]|[?#]/gu, (c) => encodeURIComponent(c)) : encodeURIComponent(value);
   });
   const query =
-    r.freshCursor && lastCursor !== undefined
-      ? [...r.query.filter(([k]) => k !== 'cursor'), ['cursor', lastCursor] as [string, string]]
+    r.freshCursor && state.cursor !== undefined
+      ? [...r.query.filter(([k]) => k !== 'cursor'), ['cursor', state.cursor] as [string, string]]
       : r.query;
   const headers: Record<string, string> = {};
   if (r.token === 'valid') headers.authorization = `Bearer ${token}`;
