@@ -35,7 +35,21 @@ export function prepareRecord(input: MessageRecordInput, storeText: boolean): Pr
   // The key comes from the record as received, so a redelivery dedupes whatever privacy mode strips.
   const id = recordKey(input);
   const kept = storable(storeText ? input : redactText(input));
-  return { ...kept, eventTime, id, recordedAt: nowTime(), raw: kept.raw ?? null };
+  const { segmentCount, errorCode } = kept;
+  return {
+    ...kept,
+    segmentCount: int32OrNull(segmentCount),
+    errorCode: int32OrNull(errorCode),
+    eventTime,
+    id,
+    recordedAt: nowTime(),
+    raw: kept.raw ?? null,
+  };
+}
+
+/** PostgreSQL's INTEGER columns hold 32 bits; a larger count or code (only ever a bad callback's) is kept in `raw`. */
+function int32OrNull(n: number | null): number | null {
+  return n !== null && n >= -(2 ** 31) && n < 2 ** 31 ? n : null;
 }
 
 /** Column values in insert order; the backend encodes the JSON ones. */

@@ -32,10 +32,16 @@ export function recordKey(input: MessageRecordInput): string {
   if (input.kind === 'other' || input.messageId === null) return `ot:${hashOf(input)}`;
   switch (input.kind) {
     case 'inbound':
-      return `in:${input.messageId}:${input.ourNumber ?? ''}`;
+      return storableKey(`in:${input.messageId}:${input.ourNumber ?? ''}`);
     case 'outbound':
-      return `out:${input.messageId}`;
+      return storableKey(`out:${input.messageId}`);
     case 'status':
-      return `st:${input.messageId}:${input.eventType}:${input.recipient ?? ''}`;
+      return storableKey(`st:${input.messageId}:${input.eventType}:${input.recipient ?? ''}`);
   }
 }
+
+// A key is stored and looked up as text: NUL and lone surrogates (which PostgreSQL refuses) become U+FFFD, as in
+// every other stored string (prepared-record.ts `storable`).
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const storableKey = (key: string) => key.replace(UNSTORABLE, '\ufffd');

@@ -1,12 +1,16 @@
 /**
- * `POST /callbacks/messaging`: the door Bandwidth knocks on. In order: Basic auth (401), content type (415), body
- * size (413), JSON (400), the callback schema (400 with the issues), then {@link receiveCallbacks}: 200 once every
- * event is recorded and handed to Temporal, 503 with `Retry-After` when the records store or Temporal is not there.
+ * `POST /callbacks/messaging`: the door Bandwidth knocks on. In order: Basic auth (401), content type and charset
+ * (415), content encoding (415), body size (413), a body that decompresses (400), JSON (400), nesting depth (400), the
+ * length of ids, numbers and tags (400), the callback schema (400 with the issues), then {@link receiveCallbacks}:
+ * 200 once every event is recorded and handed to Temporal, 503 with `Retry-After` when the records store or Temporal
+ * is not there.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { CallbackBodySchema } from '../bandwidth/schemas';
 import { requireBasicAuth } from './auth';
+import { MAX_CALLBACK_ID_LENGTH, MAX_CALLBACK_TAG_LENGTH, oversizedField } from './callback-field-limits';
+import { nestedDeeperThan } from './json-depth';
 import { HandOffError, receiveCallbacks, type HandOffDeps } from './hand-off';
 import { requestLog } from './request-logging';
 
@@ -20,6 +24,13 @@ export interface CallbackRouteDeps extends HandOffDeps {
 }
 
 export const CALLBACK_PATH = '/callbacks/messaging';
+
+/**
+ * How deep arrays and objects may nest in a callback body (Bandwidth's own are 4 deep). Deeper bodies are refused
+ * with 400: recording one would overflow the stack of every recursive step after the parse, and a 503 for it would
+ * be retried for 24 hours.
+ */
+export const MAX_CALLBACK_DEPTH = 32;
 
 export function callbackRouter(deps: CallbackRouteDeps): Router {
   const router = express.Router();
@@ -47,6 +58,25 @@ export function callbackRouter(deps: CallbackRouteDeps): Router {
     express.json({ limit: deps.bodyLimit ?? '1mb', type: 'application/json', strict: false }),
     async (req: Request, res: Response) => {
       const log = requestLog(res);
+      if (nestedDeeperThan(req.body, MAX_CALLBACK_DEPTH)) {
+        log.info({ maxDepth: MAX_CALLBACK_DEPTH }, 'rejected a callback body nested too deep');
+        answer(res, 400, {
+          type: 'invalid-callback',
+          description: `The callback body nests arrays and objects deeper than ${MAX_CALLBACK_DEPTH} levels`,
+        });
+        return;
+      }
+      const oversized = oversizedField(req.body);
+      if (oversized !== null) {
+        log.info({ field: oversized }, 'rejected a callback body with an oversized id, number or tag');
+        answer(res, 400, {
+          type: 'invalid-callback',
+          description:
+            `${oversized} is too long: ids and numbers may be ${MAX_CALLBACK_ID_LENGTH} characters, ` +
+            `tags ${MAX_CALLBACK_TAG_LENGTH}`,
+        });
+        return;
+      }
       const parsed = CallbackBodySchema.safeParse(req.body);
       if (!parsed.success) {
         log.info({ issues: parsed.error.issues.length }, 'rejected a malformed callback body');
@@ -91,15 +121,18 @@ export function callbackRouter(deps: CallbackRouteDeps): Router {
     },
   );
 
-  // A malformed or oversized body: 400 or 413 with the parser's reason, never a 500.
+  // A malformed, oversized or undecodable body: 4xx with the parser's reason, never a 500.
   router.use(CALLBACK_PATH, (err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    const e = err as { type?: string; message?: string };
+    const e = err as { type?: string; message?: string; status?: unknown };
     if (e.type === 'entity.parse.failed') {
       answer(res, 400, { type: 'invalid-json', description: e.message ?? 'malformed JSON' });
     } else if (e.type === 'entity.too.large') {
       answer(res, 413, { type: 'payload-too-large', description: e.message ?? 'body too large' });
     } else if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') {
       answer(res, 415, { type: 'unsupported-media-type', description: e.message ?? 'unsupported encoding' });
+    } else if (e.status === 400) {
+      // The body could not be read as sent: it does not decompress per its Content-Encoding, or it broke off.
+      answer(res, 400, { type: 'invalid-body', description: `The body could not be read: ${e.message ?? 'unknown'}` });
     } else {
       next(err);
     }

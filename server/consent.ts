@@ -3,7 +3,7 @@
  * application and account), and the opt-out a Bandwidth error 4775 tells of.
  */
 import { isKnownCallback, type CallbackEvent } from '../bandwidth/schemas';
-import type { ConsentChange } from '../records';
+import { normalizeTime, type ConsentChange } from '../records';
 import {
   DEFAULT_PROGRAM_NAME,
   resolveConsentPolicy,
@@ -58,7 +58,8 @@ export function optOutFromCallback(event: CallbackEvent, settings: ConsentSettin
     contact: event.to,
     action: 'opt-out',
     source: 'bandwidth-4775',
-    time: event.time,
+    // An event time the ledger cannot read is replaced by the time the callback arrived.
+    time: normalizeTime(event.time) === null ? new Date().toISOString() : event.time,
     messageId: event.message.id,
     keyword: null,
     actor: null,

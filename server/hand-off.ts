@@ -19,7 +19,14 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { isKnownCallback, type CallbackEvent, type InboundCallback, type StatusCallback } from '../bandwidth/schemas';
 import type { Metrics } from '../observability/metrics';
-import { recordFromCallback, recordKey, type MessageRecordInput, type RecordStore } from '../records';
+import {
+  recordFromCallback,
+  RecordInputError,
+  recordKey,
+  type ConsentChange,
+  type MessageRecordInput,
+  type RecordStore,
+} from '../records';
 import type { ConversationStart } from '../workflows/conversation';
 import { conversationId, decodeTag, groupConversation } from '../workflows/ids';
 import {
@@ -137,12 +144,25 @@ export function toDeliveryEvent(event: StatusCallback, sendId: string): Delivery
   };
 }
 
+/** Temporal refuses a workflow id over 1,000 bytes (INVALID_ARGUMENT) or with a lone surrogate (not UTF-8). */
+const MAX_WORKFLOW_ID_BYTES = 1000;
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Whether Temporal takes `id` as a workflow id. Bandwidth's numbers always make one; an event whose numbers or tag do
+ * not is recorded only, since Temporal would refuse it on every redelivery for 24 hours.
+ */
+export function isUsableWorkflowId(id: string): boolean {
+  return Buffer.byteLength(id, 'utf8') <= MAX_WORKFLOW_ID_BYTES && !LONE_SURROGATE.test(id);
+}
+
 function decide(deps: HandOffDeps, event: CallbackEvent): { action: Action; conversationId: string | null } {
   if (!isKnownCallback(event)) {
     const tag = decodeTag(typeof event.message?.tag === 'string' ? event.message.tag : undefined);
+    const conversation = tag && isUsableWorkflowId(tag.conversationId) ? tag.conversationId : null;
     return {
       action: { kind: 'record-only', reason: `Threadline does not act on ${event.type} events` },
-      conversationId: tag?.conversationId ?? null,
+      conversationId: conversation,
     };
   }
   if (event.type === 'message-received') {
@@ -157,6 +177,12 @@ function decide(deps: HandOffDeps, event: CallbackEvent): { action: Action; conv
       // Our own group reply arriving at another of our numbers must not start a conversation with ourselves.
       return { action: { kind: 'record-only', reason: 'a message from our own number' }, conversationId: null };
     }
+    if (!isUsableWorkflowId(workflowId)) {
+      return {
+        action: { kind: 'record-only', reason: 'its numbers make no conversation id Temporal accepts' },
+        conversationId: null,
+      };
+    }
     const bot = deps.routeBot({ ourNumber: start.ourNumber, applicationId: event.message.applicationId });
     if (bot === null) {
       return {
@@ -164,13 +190,23 @@ function decide(deps: HandOffDeps, event: CallbackEvent): { action: Action; conv
         conversationId: workflowId,
       };
     }
+    let consent: ConversationStart['consent'];
+    try {
+      consent = policyFor(deps.consent, start);
+    } catch (err) {
+      // The application consent scope, and a message that names no application: its opt-outs have no home.
+      return {
+        action: { kind: 'record-only', reason: (err as Error).message, workflowId },
+        conversationId: workflowId,
+      };
+    }
     return {
-      action: { kind: 'start', bot, workflowId, start, message: toInboundMessage(event) },
+      action: { kind: 'start', bot, workflowId, start: { ...start, consent }, message: toInboundMessage(event) },
       conversationId: workflowId,
     };
   }
   const tag = decodeTag(event.message.tag);
-  if (tag === null || event.message.direction !== 'out') {
+  if (tag === null || event.message.direction !== 'out' || !isUsableWorkflowId(tag.conversationId)) {
     return { action: { kind: 'record-only', reason: 'not a message Threadline sent' }, conversationId: null };
   }
   const terminal = event.type === 'message-delivered' || event.type === 'message-failed';
@@ -216,7 +252,7 @@ async function execute(deps: HandOffDeps, p: Planned): Promise<Omit<HandOffOutco
         deps.temporal.workflow.signalWithStart(action.bot, {
           workflowId: action.workflowId,
           taskQueue: deps.taskQueue,
-          args: [{ ...action.start, consent: policyFor(deps.consent, action.start), ...deps.startOptions }],
+          args: [{ ...action.start, ...deps.startOptions }],
           signal: inboundMessageSignal,
           signalArgs: [action.message],
           staticSummary: `SMS ${action.start.participants.join(', ')} ↔ ${action.start.ourNumber} (${action.bot})`,
@@ -243,6 +279,16 @@ async function execute(deps: HandOffDeps, p: Planned): Promise<Omit<HandOffOutco
   }
 }
 
+/** The opt-out a callback tells of, or null; also null (logged) when the consent scope cannot be worked out. */
+function optOutOf(deps: HandOffDeps, event: CallbackEvent): ConsentChange | null {
+  try {
+    return optOutFromCallback(event, deps.consent);
+  } catch (err) {
+    deps.logger.warn({ err }, 'could not work out where the opt-out a 4775 tells of applies');
+    return null;
+  }
+}
+
 /**
  * Records every event of a callback body and hands every event not handed off before to Temporal; events of one
  * conversation in order, different conversations concurrently. Resolves with one outcome per event, in body order.
@@ -262,9 +308,14 @@ export async function receiveCallbacks(
     await deps.records.append(planned.map((p) => p.record));
     // Also for a redelivered event: the first delivery may have failed between the two writes.
     for (const p of planned) {
-      const optOut = optOutFromCallback(p.event, deps.consent);
+      const optOut = optOutOf(deps, p.event);
       if (optOut === null) continue;
-      const { inserted } = await deps.records.optOuts.record(optOut);
+      const { inserted } = await deps.records.optOuts.record(optOut).catch((err: unknown) => {
+        if (!(err instanceof RecordInputError)) throw err;
+        // Its numbers or time cannot key a ledger entry; the status record keeps the failure, and a retry would not help.
+        deps.logger.warn({ err, messageId: optOut.messageId }, 'could not record the opt-out a 4775 tells of');
+        return { inserted: false };
+      });
       if (inserted) {
         deps.logger.info(
           { messageId: optOut.messageId, scope: optOut.scope },

@@ -34,6 +34,7 @@ import {
   startConversation,
   type ConversationDeps,
 } from './conversations';
+import { inputProblem } from './input-guards';
 import { openApiDocument } from './openapi';
 import { optOutOperations } from './opt-out-operations';
 import { SendConflictSchema } from './opt-out-schemas';
@@ -285,7 +286,8 @@ export function operatorApiRouter(deps: OperatorApiDeps): Router {
     res.json(document);
   });
   router.use(requireBearerToken(deps.token));
-  router.use(express.json({ limit: '256kb' }));
+  // Only operations that take a body read one: a body sent anywhere else is ignored, not parsed (and refused).
+  const readJson = express.json({ limit: '256kb' });
 
   for (const op of operations) {
     const handler = async (req: Request, res: Response) => {
@@ -293,6 +295,11 @@ export function operatorApiRouter(deps: OperatorApiDeps): Router {
       res.on('finish', () =>
         deps.metrics.operatorRequests.inc({ operation: op.operationId, status: String(res.statusCode) }),
       );
+      const problem = inputProblem({ path: req.params, query: req.query, body: op.body ? req.body : undefined });
+      if (problem !== null) {
+        sendError(res, 400, 'invalid-request', problem);
+        return;
+      }
       const params = (op.params ?? z.object({})).safeParse(req.params);
       const query = (op.query ?? z.object({})).safeParse(req.query);
       const body = op.body ? op.body.safeParse(req.body) : ({ success: true, data: undefined } as const);
@@ -341,7 +348,8 @@ export function operatorApiRouter(deps: OperatorApiDeps): Router {
         }
       }
     };
-    router[op.method](expressPath(op.path), handler);
+    if (op.body) router[op.method](expressPath(op.path), readJson, handler);
+    else router[op.method](expressPath(op.path), handler);
   }
 
   router.use((req: Request, res: Response) => {
@@ -352,10 +360,16 @@ export function operatorApiRouter(deps: OperatorApiDeps): Router {
       `No operation ${req.method} ${OPERATOR_API_PREFIX}${req.path}; see ${OPERATOR_API_PREFIX}/openapi.json`,
     );
   });
+  // A request that cannot be read: its body (JSON, size, charset, encoding) or a path parameter that is not valid
+  // percent-encoding (express refuses it with status 400). Never a 500.
   router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    const e = err as { type?: string; message?: string };
-    if (e.type === 'entity.parse.failed') sendError(res, 400, 'invalid-json', e.message ?? 'malformed JSON');
-    else if (e.type === 'entity.too.large') sendError(res, 413, 'payload-too-large', e.message ?? 'body too large');
+    const e = err as { type?: string; message?: string; status?: unknown };
+    const reason = e.message ?? 'unreadable request';
+    if (e.type === 'entity.parse.failed') sendError(res, 400, 'invalid-json', reason);
+    else if (e.type === 'entity.too.large') sendError(res, 413, 'payload-too-large', reason);
+    else if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') {
+      sendError(res, 415, 'unsupported-media-type', reason);
+    } else if (e.status === 400) sendError(res, 400, 'invalid-request', `The request could not be read: ${reason}`);
     else next(err);
   });
   return router;

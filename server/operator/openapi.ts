@@ -8,8 +8,25 @@ import { ApiErrorSchema, COMMON_RESPONSES, type Operation, type ResponseSpec } f
 
 type JsonSchema = Record<string, unknown>;
 
+/**
+ * OpenAPI 3.0 allows null in a `nullable` enum only when the enum lists it (3.0.3 clarification); zod leaves it out,
+ * so a nullable enum such as a conversation's `state` would not match its own null.
+ */
+function nullInNullableEnums(ctx: { jsonSchema: Record<string, unknown> }): void {
+  const { jsonSchema } = ctx;
+  if (jsonSchema.nullable === true && Array.isArray(jsonSchema.enum) && !jsonSchema.enum.includes(null)) {
+    jsonSchema.enum = [...(jsonSchema.enum as unknown[]), null];
+  }
+}
+
 const schemaOf = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema =>
-  z.toJSONSchema(schema, { target: 'openapi-3.0', io, unrepresentable: 'any', reused: 'inline' });
+  z.toJSONSchema(schema, {
+    target: 'openapi-3.0',
+    io,
+    unrepresentable: 'any',
+    reused: 'inline',
+    override: nullInNullableEnums,
+  });
 
 function parameters(schema: z.ZodObject | undefined, where: 'path' | 'query'): JsonSchema[] {
   if (!schema) return [];
@@ -49,10 +66,16 @@ export function openApiDocument(operations: readonly Operation[], options: OpenA
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const op of operations) {
     const responses: Record<string, JsonSchema> = {};
-    const tooLarge: Record<number, ResponseSpec> = op.body
-      ? { 413: { description: 'The body is too large', schema: ApiErrorSchema } }
+    const bodyErrors: Record<number, ResponseSpec> = op.body
+      ? {
+          413: { description: 'The body is too large', schema: ApiErrorSchema },
+          415: {
+            description: 'The body is not UTF-8, or in an encoding the server does not read',
+            schema: ApiErrorSchema,
+          },
+        }
       : {};
-    const specs: Record<number, ResponseSpec> = { ...COMMON_RESPONSES, ...tooLarge, ...op.responses };
+    const specs: Record<number, ResponseSpec> = { ...COMMON_RESPONSES, ...bodyErrors, ...op.responses };
     for (const [status, spec] of Object.entries(specs)) {
       responses[status] = response(spec);
     }

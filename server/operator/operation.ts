@@ -39,7 +39,7 @@ export interface Operation<P extends Obj = Obj, Q extends Obj = Obj, B extends z
   params?: P;
   query?: Q;
   body?: B;
-  /** Documented responses by HTTP status; 400, 401, 500 and 503 are added to every operation (413 with a body). */
+  /** Documented responses by HTTP status; 400, 401, 500 and 503 are added to every operation (413, 415 with a body). */
   responses: Record<number, ResponseSpec>;
   handle(input: { params: z.output<P>; query: z.output<Q>; body: z.output<B> }, ctx: HandlerContext): Promise<Reply>;
 }

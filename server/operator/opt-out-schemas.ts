@@ -9,6 +9,7 @@ import { ErrorSchema, OperatorNameSchema } from './schemas';
 
 export const ConsentScopeSchema = z
   .string()
+  .max(256) // the ledger indexes it; PostgreSQL refuses index entries over about 2,700 bytes
   .regex(
     /^(number:\+[1-9]\d{1,14}|application:\S+|account:\S+)$/,
     'must be number:<E.164>, application:<applicationId> or account:<accountId>',

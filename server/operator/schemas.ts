@@ -175,7 +175,13 @@ export const RecordFilterSchema = z.object({
   kind: RecordKindSchema.optional(),
   eventType: z.string().min(1).optional().describe('A Bandwidth callback type, or send-accepted'),
   status: z.enum(statusNames).optional().describe('Shorthand for an eventType: delivered, failed, received, ...'),
-  errorCode: z.coerce.number().int().optional(),
+  errorCode: z.coerce
+    .number()
+    .int()
+    .min(-(2 ** 31))
+    .max(2 ** 31 - 1)
+    .optional()
+    .describe('A Bandwidth error code (stored as a 32-bit integer)'),
   messageId: z.string().min(1).optional(),
   from: z.string().min(1).optional().describe('Earliest event time, inclusive (ISO 8601)'),
   to: z.string().min(1).optional().describe('Latest event time, exclusive (ISO 8601)'),

@@ -16,6 +16,7 @@ import { createBotRouter } from '../../server/bot-router';
 import { knownBots } from '../../stack/bots';
 import { recordSends } from '../../stack/send-recorder';
 import { conversationId, encodeTag } from '../../workflows/ids';
+import { acceptingBandwidth } from '../helpers/accepting-bandwidth';
 import { eventually } from '../helpers/eventually';
 import { connectToDevServer, uniqueTaskQueue, workflowSource } from '../helpers/temporal';
 import { createApiChecker, type ApiChecker } from './openapi-check';
@@ -33,25 +34,6 @@ import {
 
 const TOKEN = 'operator-api-test-token-0123456789';
 
-/** A stand-in for Bandwidth's API: accepts every message and remembers it. */
-function fakeBandwidth() {
-  const sent: (MessageRequest & { id: string })[] = [];
-  const client = {
-    accountId: '9900000',
-    async createMessage(request: MessageRequest) {
-      const id = messageId();
-      sent.push({ ...request, id });
-      return { id, segmentCount: 1, time: new Date().toISOString(), ...request };
-    },
-    async findSentMessages() {
-      return [];
-    },
-    messages: {} as BandwidthClient['messages'],
-    media: {} as BandwidthClient['media'],
-  } satisfies BandwidthClient;
-  return { client, sent };
-}
-
 interface Transcript {
   transcript: { direction: string; text: string; status: string; operator?: string; duringTakeover?: boolean }[];
   transcriptSource: string;
@@ -65,7 +47,7 @@ describe('the operator API', () => {
   let api: ApiChecker;
   let worker: Worker;
   let running: Promise<void>;
-  const bandwidth = fakeBandwidth();
+  const bandwidth = acceptingBandwidth();
   const taskQueue = uniqueTaskQueue('operator');
   const ours = uniqueNumber();
   const cleanup = new Set<string>();
