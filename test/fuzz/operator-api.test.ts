@@ -11,8 +11,6 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
-import type { BandwidthClient } from '../../bandwidth/client';
-import type { MessageRequest } from '../../bandwidth/schemas';
 import type { RecordStore } from '../../records';
 import { createApp } from '../../server/app';
 import { createBotRouter } from '../../server/bot-router';

@@ -7,8 +7,6 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
-import type { BandwidthClient } from '../../bandwidth/client';
-import type { MessageRequest } from '../../bandwidth/schemas';
 import { CONVERSATION_STATES } from '../../workflows/search-attributes';
 import { createMemoryRecordStore, type RecordStore } from '../../records';
 import { createApp } from '../../server/app';
