@@ -22,7 +22,6 @@ import {
   APPLICATION_ID,
   capturingLogger,
   inboundEvent,
-  messageId,
   postCallbacks,
   serve,
   statusEvent,
