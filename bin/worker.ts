@@ -13,10 +13,9 @@ import { ConfigError, loadConfig } from '../config/env';
 import { createLogger } from '../observability/logging';
 import { createMetrics } from '../observability/metrics';
 import { openRecordStore } from '../stack';
-import { activitiesFromConfig } from '../stack/from-config';
+import { workerFromConfig } from '../stack/from-config';
 import { closePart, httpServerPart, workerPart } from '../stack/parts';
 import { handleShutdownSignals } from '../stack/process-shutdown';
-import { createWorker } from '../worker/create-worker';
 import { installRuntimeWithoutSignalHandlers } from '../worker/runtime';
 import { ensureSearchAttributes } from '../worker/search-attributes';
 
@@ -55,14 +54,7 @@ async function run(): Promise<void> {
       }),
     ],
   ]);
-  const worker = await createWorker({
-    connection: nativeConnection,
-    namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
-    maxCachedWorkflows: config.maxCachedWorkflows,
-    shutdownTimeoutMs: config.shutdown.timeoutMs,
-    activities: activitiesFromConfig(config, { records, metrics, logger }),
-  });
+  const worker = await workerFromConfig(config, { connection: nativeConnection, records, metrics, logger });
   running = worker.run();
   shutdown.register([[workerPart(worker, running)]]);
   logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');

@@ -13,6 +13,8 @@ import type { AppDeps } from '../server/app';
 import { createBotRouter, routingProblems } from '../server/bot-router';
 import { knownBots } from './bots';
 import { recordSends } from './send-recorder';
+import { createWorker, type CreateWorkerOptions } from '../worker/create-worker';
+import type { NativeConnection } from '@temporalio/worker';
 
 /** Our Bandwidth numbers: the default one and every number with a route of its own. */
 export function ourNumbers(config: Config): string[] {
@@ -74,5 +76,22 @@ export function activitiesFromConfig(
       parts.metrics.sendsExecutedAgain.inc({ how });
       parts.logger.warn({ how, intentKey: input.intentKey, to: input.to }, 'a send was executed again after a crash');
     },
+  });
+}
+
+/** The worker the configuration describes, with its activities: `npm start` and `npm run worker` both build it here. */
+export function workerFromConfig(
+  config: Config,
+  parts: { connection: NativeConnection; records: RecordStore; metrics: Metrics; logger: Logger },
+  options: Pick<CreateWorkerOptions, 'workflowBundle'> = {},
+) {
+  return createWorker({
+    connection: parts.connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    maxCachedWorkflows: config.maxCachedWorkflows,
+    shutdownTimeoutMs: config.shutdown.timeoutMs,
+    activities: activitiesFromConfig(config, parts),
+    ...options,
   });
 }

@@ -14,10 +14,9 @@ import { createLogger } from '../observability/logging';
 import { createMetrics, type Metrics } from '../observability/metrics';
 import { createRecordStore, recordStoreTarget, type RecordStore } from '../records';
 import { createApp, type AppDeps } from '../server/app';
-import { createWorker } from '../worker/create-worker';
 import { ensureSearchAttributes } from '../worker/search-attributes';
 import { emulatorDefaultsFromConfig } from './emulator-defaults';
-import { activitiesFromConfig, appDepsFromConfig } from './from-config';
+import { appDepsFromConfig, workerFromConfig } from './from-config';
 import { closePart, emulatorPart, httpServerPart, workerPart } from './parts';
 import { shutDown, type ShutdownReport, type Stages } from './shutdown';
 
@@ -119,15 +118,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
 
   const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
-  const worker = await createWorker({
-    connection: nativeConnection,
-    namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
-    maxCachedWorkflows: config.maxCachedWorkflows,
-    shutdownTimeoutMs: config.shutdown.timeoutMs,
-    activities: activitiesFromConfig(config, { records, metrics, logger: logger.child({ component: 'worker' }) }),
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
-  });
+  const worker = await workerFromConfig(
+    config,
+    { connection: nativeConnection, records, metrics, logger: logger.child({ component: 'worker' }) },
+    options.workflowBundle ? { workflowBundle: options.workflowBundle } : {},
+  );
   const running = worker.run();
   running.catch((err: unknown) => logger.error({ err }, 'worker stopped with an error'));
 

@@ -9,15 +9,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
 import type { RecordStore } from '../../records';
-import { createApp } from '../../server/app';
-import { createBotRouter } from '../../server/bot-router';
 import { knownBots } from '../../stack/bots';
-import { recordSends } from '../../stack/send-recorder';
-import { connectToDevServer, uniqueTaskQueue, workflowSource } from '../helpers/temporal';
-import { capturingLogger, inboundEvent, serve, type Served } from '../server/helpers';
+import { connectToDevServer, uniqueTaskQueue } from '../helpers/temporal';
+import { inboundEvent, type Served } from '../server/helpers';
 import { assertRun, fuzzSettings, preview } from './fuzz-settings';
 import { noise } from './json-schema-arbitrary';
 import { postgresBackend, sqliteMemoryBackend, type Backend } from '../records/helpers/backends';
@@ -34,6 +29,7 @@ import {
 import { API_PREFIX, createExchangeJudge, type ExchangeJudge } from './operator-exchange';
 import { rawHttp } from './raw-http';
 import { acceptingBandwidth } from '../helpers/accepting-bandwidth';
+import { serveBotsAndOperatorApi } from '../server/operator-app';
 
 const FILE = 'test/fuzz/operator-api.test.ts';
 
@@ -52,8 +48,7 @@ function fuzzOperatorApi(backend: Backend, block: number, runs: number): void {
   let temporal: Awaited<ReturnType<typeof connectToDevServer>>;
   let database: Awaited<ReturnType<Backend['createDatabase']>>;
   let records: RecordStore;
-  let worker: Worker;
-  let running: Promise<void>;
+  let stack: Awaited<ReturnType<typeof serveBotsAndOperatorApi>>;
   let server: Served;
   let document: Record<string, unknown>;
   let operations: OperationDoc[];
@@ -90,31 +85,16 @@ function fuzzOperatorApi(backend: Backend, block: number, runs: number): void {
     temporal = await connectToDevServer();
     database = await backend.createDatabase();
     records = await database.open();
-    const logger = capturingLogger('silent').logger;
-    worker = await Worker.create({
-      connection: temporal.nativeConnection,
+    stack = await serveBotsAndOperatorApi({
+      temporal,
+      records,
+      bandwidth: acceptingBandwidth().client,
       taskQueue,
-      ...workflowSource(),
-      activities: createActivities({
-        bandwidth: acceptingBandwidth().client,
-        applicationId: APPLICATION,
-        onSent: recordSends({ records, logger }),
-        quietHours: 'ignore',
-      }),
+      token: TOKEN,
+      ourNumber: ours,
+      applicationId: APPLICATION,
     });
-    running = worker.run();
-    server = await serve(
-      createApp({
-        temporal: temporal.client,
-        taskQueue,
-        routeBot: createBotRouter({ routes: {}, defaultBot: 'echoBot', unrouted: 'default' }),
-        records,
-        logger,
-        operatorToken: TOKEN,
-        defaults: { ourNumber: ours, applicationId: APPLICATION },
-        knownBots: knownBots(),
-      }),
-    );
+    server = stack.server;
     document = JSON.parse((await http.request('GET', `${server.url}${API_PREFIX}/openapi.json`)).text) as Record<
       string,
       unknown
@@ -149,9 +129,7 @@ function fuzzOperatorApi(backend: Backend, block: number, runs: number): void {
         .catch(() => undefined);
     }
     http.close();
-    await server?.close();
-    worker?.shutdown();
-    await running;
+    await stack?.stop();
     await records?.close();
     await database?.drop();
     await temporal?.close();

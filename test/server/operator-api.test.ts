@@ -5,29 +5,15 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
 import { CONVERSATION_STATES } from '../../workflows/search-attributes';
 import { createMemoryRecordStore, type RecordStore } from '../../records';
-import { createApp } from '../../server/app';
-import { createBotRouter } from '../../server/bot-router';
-import { knownBots } from '../../stack/bots';
-import { recordSends } from '../../stack/send-recorder';
 import { conversationId, encodeTag } from '../../workflows/ids';
 import { acceptingBandwidth } from '../helpers/accepting-bandwidth';
 import { eventually } from '../helpers/eventually';
-import { connectToDevServer, uniqueTaskQueue, workflowSource } from '../helpers/temporal';
+import { connectToDevServer, uniqueTaskQueue } from '../helpers/temporal';
+import { serveBotsAndOperatorApi } from './operator-app';
 import { createApiChecker, type ApiChecker } from './openapi-check';
-import {
-  APPLICATION_ID,
-  capturingLogger,
-  inboundEvent,
-  postCallbacks,
-  serve,
-  statusEvent,
-  uniqueNumber,
-  type Served,
-} from './helpers';
+import { APPLICATION_ID, inboundEvent, postCallbacks, statusEvent, uniqueNumber, type Served } from './helpers';
 
 const TOKEN = 'operator-api-test-token-0123456789';
 
@@ -42,8 +28,7 @@ describe('the operator API', () => {
   let records: RecordStore;
   let server: Served;
   let api: ApiChecker;
-  let worker: Worker;
-  let running: Promise<void>;
+  let stack: Awaited<ReturnType<typeof serveBotsAndOperatorApi>>;
   const bandwidth = acceptingBandwidth();
   const taskQueue = uniqueTaskQueue('operator');
   const ours = uniqueNumber();
@@ -55,32 +40,16 @@ describe('the operator API', () => {
   before(async () => {
     temporal = await connectToDevServer();
     records = createMemoryRecordStore();
-    const logger = capturingLogger('silent').logger;
-    worker = await Worker.create({
-      connection: temporal.nativeConnection,
+    stack = await serveBotsAndOperatorApi({
+      temporal,
+      records,
+      bandwidth: bandwidth.client,
       taskQueue,
-      ...workflowSource(),
-      activities: createActivities({
-        bandwidth: bandwidth.client,
-        applicationId: APPLICATION_ID,
-        onSent: recordSends({ records, logger }),
-        // A dev server runs on real time: quiet hours would hold proactive openings at night (quiet-hours.test.ts).
-        quietHours: 'ignore',
-      }),
+      token: TOKEN,
+      ourNumber: ours,
+      applicationId: APPLICATION_ID,
     });
-    running = worker.run();
-    server = await serve(
-      createApp({
-        temporal: temporal.client,
-        taskQueue,
-        routeBot: createBotRouter({ routes: {}, defaultBot: 'echoBot', unrouted: 'default' }),
-        records,
-        logger,
-        operatorToken: TOKEN,
-        defaults: { ourNumber: ours, applicationId: APPLICATION_ID },
-        knownBots: knownBots(),
-      }),
-    );
+    server = stack.server;
     api = await createApiChecker(server.url, TOKEN);
   });
   after(async () => {
@@ -90,9 +59,7 @@ describe('the operator API', () => {
         .terminate('test over')
         .catch(() => undefined);
     }
-    await server?.close();
-    worker?.shutdown();
-    await running;
+    await stack?.stop();
     await records?.close();
     await temporal?.close();
   });

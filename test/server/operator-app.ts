@@ -7,7 +7,13 @@ import type { Client } from '@temporalio/client';
 import type { AppDeps } from '../../server/app';
 import { createApp } from '../../server/app';
 import type { RecordStore } from '../../records';
-import { connectToDevServer } from '../helpers/temporal';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import type { BandwidthClient } from '../../bandwidth/client';
+import { createBotRouter } from '../../server/bot-router';
+import { knownBots } from '../../stack/bots';
+import { recordSends } from '../../stack/send-recorder';
+import { connectToDevServer, workflowSource } from '../helpers/temporal';
 import type { Backend, TestDatabase } from '../records/helpers/backends';
 import { capturingLogger, serve, type Served } from './helpers';
 import { createApiChecker, type ApiChecker } from './openapi-check';
@@ -52,6 +58,57 @@ export async function serveOperatorApp(
       await db.drop();
       await temporal.close();
       await backend.stop();
+    },
+  };
+}
+
+/**
+ * The operator API in front of a worker running the bots (the echo bot answers unrouted numbers), on a Temporal
+ * connection and records store the test owns, with Bandwidth stood in by `bandwidth`. `stop()` stops the server and
+ * the worker; the test closes the records and the connection.
+ */
+export async function serveBotsAndOperatorApi(options: {
+  temporal: Awaited<ReturnType<typeof connectToDevServer>>;
+  records: RecordStore;
+  bandwidth: BandwidthClient;
+  taskQueue: string;
+  token: string;
+  ourNumber: string;
+  applicationId: string;
+}): Promise<{ server: Served; stop(): Promise<void> }> {
+  const { temporal, records, taskQueue } = options;
+  const logger = capturingLogger('silent').logger;
+  const worker = await Worker.create({
+    connection: temporal.nativeConnection,
+    taskQueue,
+    ...workflowSource(),
+    activities: createActivities({
+      bandwidth: options.bandwidth,
+      applicationId: options.applicationId,
+      onSent: recordSends({ records, logger }),
+      // A dev server runs on real time: quiet hours would hold proactive openings at night (quiet-hours.test.ts).
+      quietHours: 'ignore',
+    }),
+  });
+  const running = worker.run();
+  const server = await serve(
+    createApp({
+      temporal: temporal.client,
+      taskQueue,
+      routeBot: createBotRouter({ routes: {}, defaultBot: 'echoBot', unrouted: 'default' }),
+      records,
+      logger,
+      operatorToken: options.token,
+      defaults: { ourNumber: options.ourNumber, applicationId: options.applicationId },
+      knownBots: knownBots(),
+    }),
+  );
+  return {
+    server,
+    async stop() {
+      await server.close();
+      worker.shutdown();
+      await running;
     },
   };
 }
