@@ -65,7 +65,7 @@ function startWorker(address: string): {
   const child = fork(path.join(__dirname, 'idle-worker.ts'), [], {
     execArgv: ['--expose-gc', '--import', 'tsx'],
     env,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   return { child, messages: (listener) => child.on('message', listener) };
 }
