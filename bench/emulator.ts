@@ -3,14 +3,19 @@
  * side in the same run with Stoplight Prism's mock server (`prism mock`) of the same OpenAPI spec, which is what
  * Bandwidth's own SDK CI mocks the API with. Both run as child processes on loopback and get the same load: N
  * create-message requests with Basic auth from C concurrent keep-alive connections, three alternating rounds each after a
- * warm-up (the best round counts). Figures and ratios are merged into bench/results.json under the key `emulator`.
+ * warm-up (the best round counts). Figures and ratios are merged into bench/results.json under `emulator` (another
+ * key when the settings differ from the defaults: bench/lib.ts).
  *
  * Callback dispatch: the emulator sends three status callbacks per SMS (sending, sent, delivered; at time scale 1000
  * so simulated delays are negligible), each a durable SQLite-backed delivery with an attempt log. Prism fires the
  * spec's `statusCallback` once per request; the spec's callback URL key `{statusCallbackUrl}` is not a runtime
  * expression, so the bench gives Prism a copy of the spec whose only change is that key, replaced by
  * `{$request.body#/tag}`, and sends the receiver's URL as the tag. The rate is callbacks received per second, from
- * the first to the last callback of the round.
+ * the first to the last callback of the round. The work differs (three callbacks per message against one), so the
+ * ratio is given per callback and per message (callbacks per second divided by callbacks per message); the target,
+ * ≥ 5× Prism, is judged per message.
+ *
+ *   BENCH_REQUESTS=4000 BENCH_CONCURRENCY=32 BENCH_ROUNDS=3 npm run bench:emulator
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
