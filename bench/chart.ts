@@ -117,9 +117,15 @@ function rowSvg(row: Row, y: number): string {
   const scale = (v: number) => Math.max(1, (v / max) * TRACK);
   const ratio = threadline / bare;
   const met = row.target.direction === 'at most' ? threadline <= goal : threadline >= goal;
+  // The value goes after the bar, or after the target mark when that sits just past the bar's end.
+  const labelX = (value: number) => {
+    const end = scale(value);
+    const mark = scale(goal);
+    return LABEL + (mark >= end - 2 && mark < end + 40 ? mark : end) + 6;
+  };
   const bar = (value: number, top: number, color: string, name: string) =>
     `<rect x="${LABEL}" y="${top}" width="${scale(value).toFixed(1)}" height="${BAR}" fill="${color}"><title>${name}: ${number(value)} ${row.unit}</title></rect>\n  ` +
-    `<text x="${(LABEL + scale(value) + 6).toFixed(1)}" y="${top + BAR - 3}" class="value">${number(value)} ${row.unit}</text>`;
+    `<text x="${labelX(value).toFixed(1)}" y="${top + BAR - 3}" class="value">${number(value)} ${row.unit}</text>`;
   parts.push(bar(threadline, y, COLORS.threadline, 'Threadline'));
   parts.push(bar(bare, y + BAR + 4, COLORS.bare, 'bare Temporal'));
   const gx = (LABEL + scale(goal)).toFixed(1);

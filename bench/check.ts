@@ -16,8 +16,9 @@ const mark = { met: 'met', missed: '**missed**', 'not measured': '**not measured
 /** The README's table: one row per target, with where its figure came from. */
 export function targetsTable(checks: TargetCheck[]): string {
   const rows = checks.map((c) => {
-    const when = c.source.date
-      ? `\`${c.source.key}\`, ${c.source.date.slice(0, 10)}${c.source.commit ? ` (${c.source.commit})` : ''}`
+    const { key, date, commit, loadAverageAtStart: load } = c.source;
+    const when = date
+      ? `\`${key}\`, ${date.slice(0, 10)}${commit ? ` (${commit})` : ''}${load !== undefined ? `, load ${load}` : ''}`
       : '';
     return `| ${c.target} | ${c.figure} | ${when} | ${mark[c.status]} |`;
   });

@@ -84,6 +84,9 @@ function commit(): { commit: string; uncommittedChanges: boolean } {
   }
 }
 
+/** Read when the benchmark starts: the code it measures is the code it loaded. */
+const COMMIT_AT_START = commit();
+
 export interface ResultEntry {
   /** The key for the default settings (`burst`); other settings get a derived key ({@link resultKey}). */
   base: string;
@@ -107,7 +110,7 @@ export function writeResults(entry: ResultEntry): string {
     date: new Date().toISOString(),
     script: entry.script,
     settings: entry.settings,
-    ...commit(),
+    ...COMMIT_AT_START,
     machine: machine(),
     loadAverageAtStart: LOAD_AT_START,
     ...entry.figures,

@@ -18,7 +18,7 @@ export interface TargetCheck {
   figure: string;
   status: Status;
   /** The results key the figure was read from, its date and commit. */
-  source: { key: string; date?: string; commit?: string; script?: string };
+  source: { key: string; date?: string; commit?: string; script?: string; loadAverageAtStart?: number };
 }
 
 interface Target<T> {
@@ -29,7 +29,12 @@ interface Target<T> {
   judge(entry: T): { figure: string; met: boolean };
 }
 
-const Provenance = z.object({ date: z.string(), commit: z.string().optional(), script: z.string().optional() });
+const Provenance = z.object({
+  date: z.string(),
+  commit: z.string().optional(),
+  script: z.string().optional(),
+  loadAverageAtStart: z.number().optional(),
+});
 const Summary = z.object({ n: z.number(), p50: z.number() });
 
 const percent = (ratio: number) => `${Math.round(ratio * 100)} %`;
