@@ -20,63 +20,44 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { DEFAULT_APPLICATION_ID, DEFAULT_NUMBER } from '../config/env';
 import { createLogger } from '../observability/logging';
 import { createMetrics } from '../observability/metrics';
 import { createRecordStore, recordStoreTarget } from '../records';
 import { createApp } from '../server/app';
 import { inboundRoute, toInboundMessage } from '../server/hand-off';
-import { ensureTemporalCli, freePort, startDevServer } from '../toolchain/temporal';
+import { ensureTemporalCli, freePort, startDevServer, TEMPORAL_CLI_MODULE } from '../toolchain/temporal';
 import { CallbackBodySchema, type InboundCallback } from '../bandwidth/schemas';
 import { inboundMessageSignal } from '../workflows/messages';
+import { messageId, messageReceived, newParticipant } from './callback-load';
+import { pool, readSettings, writeResults } from './lib';
 
-const CALLBACKS = Number(process.env.BENCH_CALLBACKS ?? 1500);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const DEFAULTS = { callbacks: 1500, concurrency: 32, rounds: 3 };
+const settings = readSettings(DEFAULTS, {
+  callbacks: 'BENCH_CALLBACKS',
+  concurrency: 'BENCH_CONCURRENCY',
+  rounds: 'BENCH_ROUNDS',
+});
+const CALLBACKS = settings.callbacks;
+const CONCURRENCY = settings.concurrency;
+const ROUNDS = settings.rounds;
 /** In flight for the light-load latency run. */
 const LIGHT_CONCURRENCY = 4;
 const LIGHT_CALLBACKS = 400;
 const WARMUP = 200;
-const OUR = '+19195550100';
-const APPLICATION = '93de2206-9669-4e07-948d-329f4b722ee2';
-const RESULTS = path.join(__dirname, 'results.json');
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 let sequence = 0;
 /** A `message-received` callback from a participant no earlier callback used. */
-function inbound(round: string): InboundCallback {
+function inbound(): InboundCallback {
   sequence += 1;
-  const from = `+1${String(2000000000 + sequence)}`;
-  const now = new Date().toISOString();
-  return {
-    type: 'message-received',
-    time: now,
-    description: 'Incoming message received',
-    to: OUR,
-    message: {
-      id: `bench-${round}-${sequence}`.padEnd(29, '0'),
-      owner: OUR,
-      applicationId: APPLICATION,
-      time: now,
-      segmentCount: 1,
-      direction: 'in',
-      to: [OUR],
-      from,
-      text: 'hi',
-    },
-  };
-}
-
-/** Runs `count` jobs with `concurrency` in flight; resolves with the wall time in ms. */
-async function pool(count: number, concurrency: number, job: (i: number) => Promise<void>): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) await job(next++);
-    }),
-  );
-  return performance.now() - started;
+  return messageReceived({
+    id: messageId(sequence),
+    from: newParticipant(sequence),
+    ourNumber: DEFAULT_NUMBER,
+    applicationId: DEFAULT_APPLICATION_ID,
+  });
 }
 
 function percentile(samples: number[], p: number): number {
@@ -148,8 +129,8 @@ async function main(): Promise<void> {
     });
   const errors = { server: 0, bare: 0 };
 
-  const serverRound = async (count: number, name: string, requestMs: number[] | null, concurrency = CONCURRENCY) => {
-    const bodies = Array.from({ length: count }, () => JSON.stringify([inbound(name)]));
+  const serverRound = async (count: number, requestMs: number[] | null, concurrency = CONCURRENCY) => {
+    const bodies = Array.from({ length: count }, () => JSON.stringify([inbound()]));
     const wallMs = await pool(count, concurrency, async (i) => {
       const started = performance.now();
       const status = await post(bodies[i]!);
@@ -159,8 +140,8 @@ async function main(): Promise<void> {
     return (count / wallMs) * 1000;
   };
 
-  const bareRound = async (count: number, name: string, latencyMs: number[] | null) => {
-    const events = Array.from({ length: count }, () => CallbackBodySchema.parse([inbound(name)])[0] as InboundCallback);
+  const bareRound = async (count: number, latencyMs: number[] | null) => {
+    const events = Array.from({ length: count }, () => CallbackBodySchema.parse([inbound()])[0] as InboundCallback);
     const wallMs = await pool(count, CONCURRENCY, async (i) => {
       const event = events[i]!;
       const { workflowId, start } = inboundRoute(event);
@@ -182,8 +163,8 @@ async function main(): Promise<void> {
   };
 
   log(`warm-up: ${WARMUP} callbacks and ${WARMUP} bare signal-with-starts`);
-  await serverRound(WARMUP, 'warm-s', null);
-  await bareRound(WARMUP, 'warm-b', null);
+  await serverRound(WARMUP, null);
+  await bareRound(WARMUP, null);
   handoffMs.length = 0;
 
   const requestMs: number[] = [];
@@ -191,8 +172,8 @@ async function main(): Promise<void> {
   const serverRates: number[] = [];
   const bareRates: number[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    bareRates.push(await bareRound(CALLBACKS, `b${round}`, bareMs));
-    serverRates.push(await serverRound(CALLBACKS, `s${round}`, requestMs));
+    bareRates.push(await bareRound(CALLBACKS, bareMs));
+    serverRates.push(await serverRound(CALLBACKS, requestMs));
     log(
       `round ${round}: server ${serverRates.at(-1)!.toFixed(1)} callbacks/s, bare ${bareRates.at(-1)!.toFixed(1)} signalWithStart/s`,
     );
@@ -202,16 +183,13 @@ async function main(): Promise<void> {
   handoffMs.length = 0;
   log(`light load: ${LIGHT_CALLBACKS} callbacks with ${LIGHT_CONCURRENCY} in flight`);
   const lightRequestMs: number[] = [];
-  await serverRound(LIGHT_CALLBACKS, 'light', lightRequestMs, LIGHT_CONCURRENCY);
+  await serverRound(LIGHT_CALLBACKS, lightRequestMs, LIGHT_CONCURRENCY);
   const lightHandoffMs = [...handoffMs];
 
   const serverPerSecond = Math.max(...serverRates);
   const barePerSecond = Math.max(...bareRates);
   const handoff = {
-    date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version },
-    command: 'npm run bench:handoff',
-    temporal: 'dev server (temporal CLI v1.5.1), SQLite file, journal_mode=WAL, synchronous=NORMAL',
+    temporal: `dev server (${TEMPORAL_CLI_MODULE}), SQLite file, journal_mode=WAL, synchronous=NORMAL`,
     records: 'SQLite file in the data directory (WAL, synchronous=NORMAL)',
     callbacksPerRound: CALLBACKS,
     concurrency: CONCURRENCY,
@@ -242,16 +220,19 @@ async function main(): Promise<void> {
       "generator (node's http client, keep-alive) shares the server process; 2 cores shared with the dev server.",
   };
 
-  const existing: Record<string, unknown> = fs.existsSync(RESULTS)
-    ? (JSON.parse(fs.readFileSync(RESULTS, 'utf8')) as Record<string, unknown>)
-    : {};
-  fs.writeFileSync(RESULTS, `${JSON.stringify({ ...existing, handoff }, null, 2)}\n`);
+  const key = writeResults({
+    base: 'handoff',
+    script: 'bench/handoff.ts',
+    settings,
+    defaults: DEFAULTS,
+    figures: handoff,
+  });
   log(JSON.stringify(handoff, null, 2));
   log(
     `hand-off p50 ${handoff.handoffLatencyMs.p50} ms, p99 ${handoff.handoffLatencyMs.p99} ms with ${CONCURRENCY} in flight ` +
       `(${handoff.lightLoad.handoffLatencyMs.p50} / ${handoff.lightLoad.handoffLatencyMs.p99} ms with ${LIGHT_CONCURRENCY}); ` +
       `${handoff.callbacksPerSecond} callbacks/s vs ${handoff.bareSignalWithStartPerSecond} bare signalWithStart/s ` +
-      `(${Math.round(handoff.ratio * 100)} %, target ≥ 90 %); written to bench/results.json (handoff)`,
+      `(${Math.round(handoff.ratio * 100)} %, target ≥ 90 %); written to bench/results.json (${key})`,
   );
 
   agent.destroy();

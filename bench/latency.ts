@@ -13,14 +13,30 @@ import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { loadConfig } from '../config/env';
 import { createRecordStore, type RecordStore } from '../records';
 import { startStack } from '../stack';
+import { conversationId } from '../workflows/ids';
 import { pingSignal } from './workflows';
-import { quietBundler, startBenchTemporal, summary, writeResults } from './lib';
+import { quietBundler, readSettings, round2, sleep, startBenchTemporal, summary, writeResults } from './lib';
 
-const TURNS_SINGLE = Number(process.env.BENCH_TURNS ?? 60);
-const CONCURRENT = 20;
-const TURNS_CONCURRENT = Number(process.env.BENCH_TURNS_CONCURRENT ?? 10);
-/** Pause between a reply and the next text, for both Threadline and the bare baseline. */
-const THINK_MS = Number(process.env.BENCH_THINK_MS ?? 100);
+const DEFAULTS = {
+  /** Timed turns of the one conversation (after two warm-up turns). */
+  turns: 60,
+  concurrent: 20,
+  /** Timed turns of each of the concurrent conversations. */
+  turnsConcurrent: 10,
+  /** Pause between a reply and the next text, for both Threadline and the bare baseline. */
+  thinkMs: 100,
+};
+const settings = readSettings(DEFAULTS, {
+  turns: 'BENCH_TURNS',
+  concurrent: 'BENCH_CONCURRENT',
+  turnsConcurrent: 'BENCH_TURNS_CONCURRENT',
+  thinkMs: 'BENCH_THINK_MS',
+});
+const TURNS_SINGLE = settings.turns;
+const CONCURRENT = settings.concurrent;
+const TURNS_CONCURRENT = settings.turnsConcurrent;
+const THINK_MS = settings.thinkMs;
+const OUR = '+19195550100';
 
 /** Resolves waiters keyed by `${conversation}|${n}`. */
 class Waiters {
@@ -120,7 +136,7 @@ async function main(): Promise<void> {
       const response = await fetch(`${stack.emulatorUrl}/emulator/handsets/${encodeURIComponent(phone)}/messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ to: '+19195550100', text }),
+        body: JSON.stringify({ to: OUR, text }),
       });
       if (response.status !== 202) throw new Error(`handset text refused: ${response.status} ${await response.text()}`);
     }
@@ -134,13 +150,51 @@ async function main(): Promise<void> {
       }
     }
 
+    function phoneOf(c: number, conversations: number): string {
+      return `+1919666${String(1000 + c + conversations * 10).slice(-4)}`;
+    }
+
+    /**
+     * History events per turn of a conversation whose first two turns were warm-up: the events from its third text's
+     * signal to the end of its history, once that stopped growing (the last reply's status callbacks handled),
+     * divided by the timed turns. A turn is a text in, the reply out and its status callbacks.
+     */
+    async function historyPerTurn(phone: string, turns: number) {
+      const handle = stack.client.workflow.getHandle(conversationId({ ourNumber: OUR, participants: [phone] }));
+      let events = (await handle.fetchHistory()).events ?? [];
+      for (let stable = 0, waited = 0; stable < 4 && waited < 120; waited++) {
+        await sleep(250);
+        const now = (await handle.fetchHistory()).events ?? [];
+        stable = now.length === events.length ? stable + 1 : 0;
+        events = now;
+      }
+      const inbound = events.flatMap((e, i) =>
+        e.workflowExecutionSignaledEventAttributes?.signalName === 'inboundMessage' ? [i] : [],
+      );
+      const from = inbound[2];
+      if (from === undefined || inbound.length !== turns + 2) {
+        return {
+          eventsPerTurn: null,
+          note: `the run holds ${inbound.length} texts, not ${turns + 2} (continued as new?)`,
+        };
+      }
+      return {
+        eventsPerTurn: round2((events.length - from) / turns),
+        turns,
+        events: events.length - from,
+        method:
+          'The one-conversation run: events from the 3rd text signal to the end of the history once it stopped ' +
+          'growing, over the timed turns. A turn: a text in, the echo bot reply out, the emulator status callbacks.',
+      };
+    }
+
     async function threadline(conversations: number, turns: number, atHandset: boolean) {
       const accepted: number[] = [];
       const handset: number[] = [];
       const toServer: number[] = [];
       await Promise.all(
         Array.from({ length: conversations }, async (_, c) => {
-          const phone = `+1919666${String(1000 + c + conversations * 10).slice(-4)}`;
+          const phone = phoneOf(c, conversations);
           for (let n = 1; n <= turns + 2; n++) {
             const text = `ping ${n} ${Date.now()}`;
             const expected = `#${n}: ${text}`;
@@ -169,6 +223,7 @@ async function main(): Promise<void> {
     const bareLocal1 = await bare('local', 1, TURNS_SINGLE);
     const bareRemote1 = await bare('remote', 1, TURNS_SINGLE);
     const tl1 = await threadline(1, TURNS_SINGLE, true);
+    const history = await historyPerTurn(phoneOf(0, 1), TURNS_SINGLE);
     const bareLocal20 = await bare('local', CONCURRENT, TURNS_CONCURRENT);
     const tl20 = await threadline(CONCURRENT, TURNS_CONCURRENT, false);
 
@@ -188,10 +243,18 @@ async function main(): Promise<void> {
         bareLocalActivity: summary(bareLocal20),
         ratioP50: Math.round((summary(tl20.accepted).p50 / summary(bareLocal20).p50) * 100) / 100,
       },
-      target: 'p50 ≤ 1.5 × bare local-activity p50',
+      history,
+      target: 'p50 ≤ 1.5 × bare local-activity p50 (one conversation), ≤ 2 × at 20 concurrent; ≤ 12 events per turn',
     };
-    writeResults('replyLatency', result);
+    const key = writeResults({
+      base: 'replyLatency',
+      script: 'bench/latency.ts',
+      settings,
+      defaults: DEFAULTS,
+      figures: result,
+    });
     log(JSON.stringify(result, null, 2));
+    log(`written to bench/results.json (${key})`);
 
     await stack.stop();
     bareWorker.shutdown();

@@ -1,0 +1,168 @@
+/**
+ * Threadline as `npm start` runs it, for bench/burst.ts: the webhook server, the worker and the Bandwidth emulator
+ * with the default settings (greeter bot, message records in SQLite in the data directory, emulator state on disk, time
+ * scale 1, `info` logs: here written to /dev/null), on an existing dev server. The emulator is embedded in the
+ * stack's process as `npm start` has it, or runs in a process of its own (`bin/emulator.ts`, as `npm run emulator`)
+ * so that its CPU time can be read apart from Threadline's.
+ *
+ * The account's rate limit (1 message per second by default, as Bandwidth's) is lifted through the emulator's admin
+ * API. The records store is watched: every outbound record (a message the emulator accepted, recorded right after its
+ * 202, as `threadline_sends_total{outcome="recorded"}` counts it) is reported with its recipient.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { WorkerOptions } from '@temporalio/worker';
+import pino from 'pino';
+import { loadConfig, type Config } from '../config/env';
+import { createLogger } from '../observability/logging';
+import type { RecordStore } from '../records';
+import { openRecordStore, startStack, type Stack } from '../stack';
+import { freePort, stopProcess } from '../toolchain/temporal';
+import { sleep } from './lib';
+
+const ROOT = path.resolve(__dirname, '..');
+
+export interface ThreadlineUnderTest {
+  config: Config;
+  stack: Stack;
+  emulatorUrl: string;
+  /** The emulator's own process, when it runs in one. */
+  emulatorProcess: ChildProcess | null;
+  /** Called with the recipient of every message the emulator accepted from Threadline (its outbound record). */
+  onReply: (to: string) => void;
+  /** Status and inbound callbacks the emulator delivered so far (its admin API's count). */
+  callbacksDelivered(): Promise<number>;
+  /** `threadline_sends_total`, every outcome. */
+  sends(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export interface ThreadlineOptions {
+  temporalAddress: string;
+  dataDir: string;
+  workflowBundle: WorkerOptions['workflowBundle'];
+  emulator: 'embedded' | 'process';
+  /** `WORKER_MAX_CACHED_WORKFLOWS`; the configuration's default when unset. */
+  maxCachedWorkflows?: number;
+}
+
+/** The configuration `npm start` would load in this environment, on free ports. */
+export function burstConfig(env: Record<string, string>, maxCachedWorkflows?: number): Config {
+  return loadConfig({
+    LOG_LEVEL: 'info',
+    ...(maxCachedWorkflows !== undefined ? { WORKER_MAX_CACHED_WORKFLOWS: String(maxCachedWorkflows) } : {}),
+    ...env,
+  });
+}
+
+async function waitForEmulator(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the emulator exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/emulator`, { signal: AbortSignal.timeout(1000) })).ok) return;
+    } catch {
+      if (Date.now() > deadline) throw new Error('the emulator did not answer within 60 s');
+    }
+    await sleep(200);
+  }
+}
+
+export async function startThreadline(options: ThreadlineOptions): Promise<ThreadlineUnderTest> {
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  let emulatorProcess: ChildProcess | null = null;
+  let config: Config;
+  if (options.emulator === 'embedded') {
+    config = burstConfig(
+      {
+        TEMPORAL_ADDRESS: options.temporalAddress,
+        THREADLINE_DATA_DIR: options.dataDir,
+        PORT: '0',
+        EMULATOR_PORT: '0',
+      },
+      options.maxCachedWorkflows,
+    );
+  } else {
+    const port = await freePort();
+    const emulatorPort = await freePort();
+    config = burstConfig(
+      {
+        TEMPORAL_ADDRESS: options.temporalAddress,
+        THREADLINE_DATA_DIR: options.dataDir,
+        PORT: String(port),
+        EMULATOR_PORT: String(emulatorPort),
+      },
+      options.maxCachedWorkflows,
+    );
+    emulatorProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bin/emulator.ts')], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        EMULATOR_PORT: String(emulatorPort),
+        EMULATOR_CALLBACK_URL: `http://127.0.0.1:${port}/callbacks/messaging`,
+        THREADLINE_DATA_DIR: options.dataDir,
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    await waitForEmulator(config.emulator.baseUrl, emulatorProcess);
+  }
+
+  const watched: { onReply: (to: string) => void } = { onReply: () => undefined };
+  const inner = await openRecordStore(config);
+  const records: RecordStore = new Proxy(inner, {
+    get(target, property, receiver) {
+      if (property !== 'append') return Reflect.get(target, property, receiver) as unknown;
+      return async (inputs: Parameters<RecordStore['append']>[0]) => {
+        const result = await target.append(inputs);
+        for (const r of inputs) if (r.kind === 'outbound' && r.to[0]) watched.onReply(r.to[0]);
+        return result;
+      };
+    },
+  });
+  const logger = createLogger({
+    level: config.logLevel,
+    destination: pino.destination({ dest: '/dev/null', sync: false }),
+  });
+  const stack = await startStack({
+    config,
+    logger,
+    records,
+    workflowBundle: options.workflowBundle,
+    emulator: options.emulator === 'embedded',
+  });
+  const emulatorUrl = stack.emulatorUrl ?? config.emulator.baseUrl;
+  const lifted = await fetch(`${emulatorUrl}/emulator/accounts/${config.bandwidth.accountId}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ limits: { messagesPerSecond: 1_000_000 } }),
+  });
+  if (!lifted.ok) throw new Error(`could not lift the account's rate limit: ${lifted.status} ${await lifted.text()}`);
+
+  return {
+    config,
+    stack,
+    emulatorUrl,
+    emulatorProcess,
+    set onReply(handler: (to: string) => void) {
+      watched.onReply = handler;
+    },
+    get onReply() {
+      return watched.onReply;
+    },
+    async callbacksDelivered() {
+      const body = (await (await fetch(`${emulatorUrl}/emulator`)).json()) as { callbacks: { delivered: number } };
+      return body.callbacks.delivered;
+    },
+    async sends() {
+      const metric = await stack.metrics.sends.get();
+      return metric.values.reduce((sum, v) => sum + v.value, 0);
+    },
+    async stop() {
+      await stack.stop();
+      await inner.close();
+      if (emulatorProcess) await stopProcess(emulatorProcess);
+    },
+  };
+}
