@@ -42,6 +42,7 @@ import {
   waitForQuiet,
   withTimeout,
   writeResults,
+  runBench,
 } from './lib';
 import { pingSignal } from './workflows';
 
@@ -347,10 +348,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -29,6 +29,7 @@ import {
   summary,
   waitForQuiet,
   writeResults,
+  runBench,
 } from './lib';
 
 const DEFAULTS = {
@@ -211,10 +212,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runBench(main);

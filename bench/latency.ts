@@ -15,7 +15,7 @@ import { createRecordStore, type RecordStore } from '../records';
 import { startStack } from '../stack';
 import { conversationId } from '../workflows/ids';
 import { pingSignal } from './workflows';
-import { quietBundler, readSettings, round2, sleep, startBenchTemporal, summary, writeResults } from './lib';
+import { quietBundler, readSettings, round2, sleep, startBenchTemporal, summary, writeResults, runBench } from './lib';
 
 const DEFAULTS = {
   /** Timed turns of the one conversation (after two warm-up turns). */
@@ -267,10 +267,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runBench(main);

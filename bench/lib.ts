@@ -248,3 +248,14 @@ export async function startBenchTemporal(extraArgs: string[] = []): Promise<DevS
 }
 
 export { quietBundlerLogger as quietBundler } from '../worker/create-worker';
+
+/** Runs a benchmark's `main` as the process: exit 0 when it resolves, 1 with the error on standard error otherwise. */
+export function runBench(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
