@@ -7,6 +7,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, bundleWorkflowCode, makeTelemetryFilterString } from '@temporalio/worker';
 import { minutesOf, nextAt } from '../activities/local-time';
 import { quietBundlerLogger, startTimeSkippingEnvironment } from '../worker/create-worker';
+import { workflowBundlerOptions } from '../worker/workflow-bundle';
 import type { BotChat } from './bot-chat';
 import { startBotChat, type KitWorkflows, type StartBotOptions } from './start-bot';
 import { createMemoryRecordStore, type OptOutLedger } from '../records';
@@ -147,7 +148,11 @@ async function bundledWorkflows(workflows: KitWorkflows | undefined): Promise<Ki
       : { workflowsPath: path.resolve(__dirname, '../workflows/index.ts') });
   if (chosen.workflowsPath && !chosen.workflowBundle) {
     return {
-      workflowBundle: await bundleWorkflowCode({ workflowsPath: chosen.workflowsPath, logger: quietBundlerLogger }),
+      workflowBundle: await bundleWorkflowCode({
+        workflowsPath: chosen.workflowsPath,
+        logger: quietBundlerLogger,
+        ...workflowBundlerOptions,
+      }),
     };
   }
   return chosen;

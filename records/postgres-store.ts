@@ -2,7 +2,8 @@
  * The production backend: PostgreSQL at `DATABASE_URL`. Migrations run at open in one transaction under an advisory
  * lock, so several server instances can start at once; appends from any number of instances are safe.
  */
-import { Pool, type PoolClient } from 'pg';
+import { createHash } from 'node:crypto';
+import { Pool, type PoolClient, type QueryConfig } from 'pg';
 import { RecordStoreOpenError } from './errors';
 import type { MessageRecord } from './message-record';
 import { MIGRATIONS } from './migrations';
@@ -76,6 +77,25 @@ async function insertBatch(client: PoolClient, records: PreparedRecord[]) {
   });
 }
 
+/** Most distinct statements given a name (prepared once per connection); rarer ones, beyond it, are parsed each time. */
+const MAX_NAMED_STATEMENTS = 100;
+
+/**
+ * The send intents' statements as named prepared statements: each send runs the same few, so PostgreSQL parses and
+ * plans each once per connection rather than on every send.
+ */
+function namedStatements() {
+  const names = new Map<string, string>();
+  return (text: string, values: unknown[]): QueryConfig => {
+    let name = names.get(text);
+    if (name === undefined && names.size < MAX_NAMED_STATEMENTS) {
+      name = `threadline_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+      names.set(text, name);
+    }
+    return name === undefined ? { text, values } : { name, text, values };
+  };
+}
+
 /** Connects to PostgreSQL at `databaseUrl` and brings its schema up to date. */
 export async function openPostgresBackend(databaseUrl: string): Promise<RecordBackend> {
   const pool = new Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 10_000 });
@@ -91,16 +111,17 @@ export async function openPostgresBackend(databaseUrl: string): Promise<RecordBa
     );
   }
 
+  const statement = namedStatements();
   return {
     optOuts: postgresOptOutBackend(pool),
     sendIntents: {
       params: postgresParams,
       time: postgresTime,
       async all<T>(sql: string, values: unknown[]) {
-        return (await pool.query(sql, values)).rows as T[];
+        return (await pool.query(statement(sql, values))).rows as T[];
       },
       async run(sql, values) {
-        return (await pool.query(sql, values)).rowCount ?? 0;
+        return (await pool.query(statement(sql, values))).rowCount ?? 0;
       },
       isUniqueViolation: (err) => (err as { code?: string }).code === '23505',
     },

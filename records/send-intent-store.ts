@@ -88,23 +88,24 @@ export function createSendIntents(db: SqlRunner, assertOpen: () => void): SendIn
         p.time(now),
         p.time(now),
       ];
-      await db.run(
+      // One statement: the new intent comes back from the insert; only an existing one (a send executed again) is read.
+      const [row] = await db.all<IntentRow>(
         `INSERT INTO send_intents (key, conversation_id, tag, from_number, to_numbers, state, attempts, created_at,
-           attempted_at) VALUES (${values.join(', ')}) ON CONFLICT (key) DO NOTHING`,
+           attempted_at) VALUES (${values.join(', ')}) ON CONFLICT (key) DO NOTHING RETURNING ${columns}`,
         p.values,
       );
-      return read(input.key);
+      return row ? toIntent(row) : read(input.key);
     },
 
     async attempt(key) {
       assertOpen();
       const p = db.params();
-      await db.run(
+      const [row] = await db.all<IntentRow>(
         `UPDATE send_intents SET state = 'attempting', attempts = attempts + 1, attempted_at = ${p.time(nowTime())}
-         WHERE key = ${p.add(key)} AND state <> 'accepted'`,
+         WHERE key = ${p.add(key)} AND state <> 'accepted' RETURNING ${columns}`,
         p.values,
       );
-      return read(key);
+      return row ? toIntent(row) : read(key); // accepted already: unchanged
     },
 
     async settle(key, outcome) {

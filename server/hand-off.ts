@@ -305,7 +305,7 @@ export async function receiveCallbacks(
   const planned = events.map((event, index) => plan(deps, event, index, receivedAt));
   let already: Set<string>;
   try {
-    await deps.records.append(planned.map((p) => p.record));
+    const { duplicates } = await deps.records.append(planned.map((p) => p.record));
     // Also for a redelivered event: the first delivery may have failed between the two writes.
     for (const p of planned) {
       const optOut = optOutOf(deps, p.event);
@@ -323,7 +323,9 @@ export async function receiveCallbacks(
         );
       }
     }
-    already = await deps.records.handedOff(planned.map((p) => p.recordId));
+    // An event recorded just now cannot have been handed off before (records are never deleted): only a body with a
+    // redelivered event needs the lookup.
+    already = duplicates === 0 ? new Set() : await deps.records.handedOff(planned.map((p) => p.recordId));
   } catch (err) {
     for (const p of planned) deps.metrics.callbacks.inc({ type: p.event.type, outcome: 'unavailable' });
     throw new HandOffError('record', err);

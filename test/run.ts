@@ -20,6 +20,7 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { ensureTemporalCli, ensureTestServer, freePort, startDevServer, type DevServer } from '../toolchain/temporal';
 import { quietBundlerLogger, workflowsPath } from '../worker/create-worker';
+import { workflowBundlerOptions } from '../worker/workflow-bundle';
 
 const root = path.resolve(__dirname, '..');
 const log = (line: string) => process.stderr.write(`[test] ${line}\n`);
@@ -92,7 +93,7 @@ async function main(): Promise<number> {
     }
 
     const bundleStarted = Date.now();
-    const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+    const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger, ...workflowBundlerOptions });
     const bundlePath = path.join(tmp, 'workflow-bundle.js');
     fs.writeFileSync(bundlePath, bundle.code);
     env.THREADLINE_TEST_WORKFLOW_BUNDLE = bundlePath;

@@ -4,13 +4,17 @@
  */
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities';
+import { bundleWorkflowsApart } from './workflow-bundle';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
   namespace?: string;
   taskQueue: string;
   activities: Activities;
-  /** A pre-built bundle (faster start); otherwise workflows/index.ts is bundled at start. */
+  /**
+   * A pre-built bundle (faster start); otherwise workflows/index.ts is bundled at start, in a child process
+   * (worker/workflow-bundle.ts).
+   */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Conversations kept in memory between turns; evicted ones are replayed from history on their next event. */
   maxCachedWorkflows?: number;
@@ -24,14 +28,14 @@ export interface CreateWorkerOptions {
   overrides?: Partial<WorkerOptions>;
 }
 
-export const workflowsPath = require.resolve('../workflows');
+export { workflowsPath } from './workflow-bundle';
 
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    workflowBundle: options.workflowBundle ?? (await bundleWorkflowsApart()),
     activities: options.activities,
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     ...(options.shutdownTimeoutMs !== undefined ? workerShutdownTimes(options.shutdownTimeoutMs) : {}),

@@ -6,7 +6,20 @@
  *
  * Deterministic: only workflow APIs (`sleep`, `CancellationScope`, `Date.now()` which is workflow time).
  */
-import { CancellationScope, condition, isCancellation, sleep } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, patched, sleep } from '@temporalio/workflow';
+
+/**
+ * Histories recorded before far timers stayed armed cancel the timer when nothing needs it sooner; `patched` keeps
+ * them replaying that way.
+ */
+export const FAR_TIMER_PATCH = 'far-timer-stays-armed';
+
+/**
+ * A timer at least this far off stays armed when no deadline needs it, or only a later one: cancelling it costs an
+ * event now (and re-arming one more), while letting it fire costs a wake-up only if the conversation is still waiting
+ * by then. A conversation answered every few minutes on a 30-day reply timeout then touches no timer per turn.
+ */
+export const KEEP_ARMED_MS = 10 * 60_000;
 
 interface Deadline {
   at: number;
@@ -59,18 +72,24 @@ export class Alarm {
   private rearm(): void {
     const earliest = this.pending()[0];
     if (earliest === undefined) {
-      // Nothing to wake for: a timer left running would only fire for nothing later.
-      this.cancelArmed();
+      // Nothing to wake for: a near timer would only fire for nothing; a far one is likely needed again first.
+      if (!this.keepsArmed()) this.cancelArmed();
       return;
     }
     if (this.armed && this.armed.at === earliest.at) return;
     if (this.armed && this.armed.at < earliest.at && this.armed.at > Date.now()) {
-      // Armed earlier than needed: cancelling and re-arming costs two events now; letting it fire costs five later.
-      this.cancelArmed();
+      // Armed earlier than needed: cancelling and re-arming costs two events now; letting it fire costs five later,
+      // and nothing at all if the next deadline comes first again (a conversation's next turn).
+      if (!this.keepsArmed()) this.cancelArmed();
     } else if (this.armed && this.armed.at > earliest.at) {
       this.cancelArmed();
     }
     if (!this.armed) this.arm(earliest);
+  }
+
+  /** Whether the armed timer is far enough off to leave running (see {@link KEEP_ARMED_MS}). */
+  private keepsArmed(): boolean {
+    return this.armed !== null && this.armed.at - Date.now() >= KEEP_ARMED_MS && patched(FAR_TIMER_PATCH);
   }
 
   private cancelArmed(): void {

@@ -71,6 +71,18 @@ export function normalizeKeywordText(text: string): string {
     .trim();
 }
 
+/** Each keyword list normalized once (every inbound text is matched against every list). */
+const normalizedLists = new WeakMap<readonly string[], string[]>();
+
+function normalizedList(list: readonly string[]): string[] {
+  let normalized = normalizedLists.get(list);
+  if (normalized === undefined) {
+    normalized = list.map(normalizeKeywordText);
+    normalizedLists.set(list, normalized);
+  }
+  return normalized;
+}
+
 /**
  * Matches `text` against the keyword sets; `null` when it is an ordinary message.
  * @param optedOut whether the sender is opted out now (opt-in-only words such as YES count only then)
@@ -87,8 +99,8 @@ export function matchKeyword(
   const message = normalizeKeywordText(text);
   if (message === '') return null;
   const exact = (kind: KeywordKind, list: readonly string[]) => {
-    const keyword = list.find((k) => normalizeKeywordText(k) === message);
-    return keyword === undefined ? null : { kind, keyword, how: 'keyword' as const };
+    const index = normalizedList(list).indexOf(message);
+    return index < 0 ? null : { kind, keyword: list[index]!, how: 'keyword' as const };
   };
   const optIn = exact('opt-in', sets.optIn);
   const optInCounts = optIn !== null && (optedOut || !OPT_IN_ONLY_WHEN_OPTED_OUT.includes(optIn.keyword.toUpperCase()));
