@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { BandwidthAuth } from '../bandwidth/client';
 import { E164Schema } from '../bandwidth/schemas';
 import type { ConsentScopeKind } from '../workflows/consent/scope';
+import { cachedConversationsFor, DEFAULT_CACHE_MEMORY_MB } from '../worker/cache-size';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const optionalString = z
@@ -176,8 +177,16 @@ export const EnvSchema = z.object({
     })
     .default('default'),
   WORKER_METRICS_PORT: z.preprocess((v) => (v === '' ? undefined : v), port.optional()),
-  /** Conversations a worker keeps in memory between turns; evicted ones replay their (short) history on the next event. */
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).default(200),
+  /**
+   * Memory a worker may spend on conversations it keeps cached between their events (MB, 10^6 bytes): the cache holds
+   * as many as fit (worker/cache-size.ts). Evicted conversations replay their (short) history on their next event.
+   */
+  WORKER_CACHE_MEMORY_MB: z.coerce.number().int().min(1).default(DEFAULT_CACHE_MEMORY_MB),
+  /** The cache's size in conversations, overriding what `WORKER_CACHE_MEMORY_MB` implies. */
+  WORKER_MAX_CACHED_WORKFLOWS: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce.number().int().min(2).optional(),
+  ),
   /** How long a process may take to stop on SIGINT or SIGTERM before it gives up and exits non-zero. */
   THREADLINE_SHUTDOWN_TIMEOUT_MS: z.coerce
     .number({ message: 'must be a number of milliseconds' })
@@ -228,7 +237,10 @@ export interface Config {
   operator: { token: string; devDefault: boolean } | null;
   /** Exactly-once sending: how long an unproven attempt is looked for before sending again. */
   sending: { proofWaitMs: number };
-  /** Conversations a worker keeps cached (`WORKER_MAX_CACHED_WORKFLOWS`, default 200): bounds its memory. */
+  /**
+   * Conversations a worker keeps cached: `WORKER_MAX_CACHED_WORKFLOWS`, or as many as fit in `WORKER_CACHE_MEMORY_MB`
+   * (default 150 MB: 833 conversations). Bounds the worker's memory.
+   */
   maxCachedWorkflows: number;
   /**
    * Stopping on SIGINT or SIGTERM (`THREADLINE_SHUTDOWN_TIMEOUT_MS`, default 5 000): every part of the process stops
@@ -336,7 +348,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : null,
     ...(e.WORKER_METRICS_PORT !== undefined ? { workerMetricsPort: e.WORKER_METRICS_PORT } : {}),
     sending: { proofWaitMs: e.THREADLINE_SEND_PROOF_WAIT_MS },
-    maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+    maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS ?? cachedConversationsFor(e.WORKER_CACHE_MEMORY_MB),
     shutdown: { timeoutMs: e.THREADLINE_SHUTDOWN_TIMEOUT_MS },
     logLevel: e.LOG_LEVEL,
   };

@@ -117,6 +117,15 @@ describe('server configuration', () => {
     assert.equal(ignoring({ ourNumber: '+19195550100' }), 'pizzaBot');
   });
 
+  it("sizes the worker's cache from its memory budget, unless a size is given", () => {
+    assert.equal(loadConfig({}).maxCachedWorkflows, 833, '150 MB at 180 kB per cached conversation');
+    assert.equal(loadConfig({ WORKER_CACHE_MEMORY_MB: '400' }).maxCachedWorkflows, 2222);
+    assert.equal(loadConfig({ WORKER_CACHE_MEMORY_MB: '1' }).maxCachedWorkflows, 40, 'never fewer than 40');
+    assert.equal(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '300' }).maxCachedWorkflows, 300);
+    assert.equal(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '' }).maxCachedWorkflows, 833, 'empty means unset');
+    assert.throws(() => loadConfig({ WORKER_CACHE_MEMORY_MB: 'lots' }), /WORKER_CACHE_MEMORY_MB/);
+  });
+
   it('refuses routes to bots the workers do not have, naming the bots there are', () => {
     const bots = knownBots();
     assert.ok(bots.includes('greeterBot'));

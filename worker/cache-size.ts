@@ -1,0 +1,35 @@
+/**
+ * How many conversations a worker keeps cached between their events. A cached conversation answers its next event at
+ * once; an evicted one first replays its history (a history fetch and its short replay, see docs/operations.md,
+ * "Capacity"). So the cache should hold every conversation that is active (a burst of new conversations waiting for
+ * their delivery receipts, people texting back within minutes), and no more than the worker's memory allows: it is
+ * sized from a memory budget (`WORKER_CACHE_MEMORY_MB`) and what one cached conversation costs.
+ */
+
+/**
+ * Resident memory one cached conversation costs the worker process, in bytes. Measured with `npm run bench:idle`
+ * (3,000 echo-bot conversations, worker process alone): 374 MB RSS with a cache of 200 and 674 MB with 2,000, so
+ * 300 MB for 1,800 more cached conversations, about 177 kB each (2026-11-29, Node 20, SDK 1.24). docs/operations.md,
+ * "Capacity", says how to measure it again for your bots.
+ */
+export const CACHED_CONVERSATION_BYTES = 180_000;
+
+/**
+ * The fewest conversations a cache holds: Temporal runs at most this many workflow tasks at once by default
+ * (`maxConcurrentWorkflowTaskExecutions`), and a worker cannot run more at once than it caches.
+ */
+export const MIN_CACHED_CONVERSATIONS = 40;
+
+/**
+ * The default budget for cached conversations, in MB (10^6 bytes): 833 conversations, with which a worker holding
+ * 100,000 idle conversations stays within 500 MB (`bench:idle`).
+ */
+export const DEFAULT_CACHE_MEMORY_MB = 150;
+
+/**
+ * How many conversations fit in `memoryMb` of cache.
+ * @example cachedConversationsFor(150) // 833
+ */
+export function cachedConversationsFor(memoryMb: number): number {
+  return Math.max(MIN_CACHED_CONVERSATIONS, Math.floor((memoryMb * 1e6) / CACHED_CONVERSATION_BYTES));
+}
