@@ -75,13 +75,12 @@ describe('a long conversation on a real Temporal server', () => {
     return { handle: h, reply };
   }
 
-  async function settledHistory(handle: WorkflowHandle): Promise<number> {
+  async function settledHistory(handle: WorkflowHandle) {
     return eventually(async () => {
       const transcript = await handle.query(transcriptQuery);
       assert.equal(transcript.at(-1)?.status, 'delivered');
       const description = await handle.describe();
-      return (await temporal.client.workflow.getHandle(handle.workflowId, description.runId).fetchHistory()).events!
-        .length;
+      return (await temporal.client.workflow.getHandle(handle.workflowId, description.runId).fetchHistory()).events!;
     });
   }
 
@@ -89,15 +88,19 @@ describe('a long conversation on a real Temporal server', () => {
     const start: ConversationStart = { ourNumber: OUR, participants: ['+19195557001'] };
     let handle: WorkflowHandle | null = null;
     for (let n = 1; n <= 5; n++) handle = (await turn(handle, start, n, `warm-up ${n}`)).handle;
-    const before = await settledHistory(handle!);
+    const before = (await settledHistory(handle!)).length;
     const turns = 20;
     for (let n = 6; n < 6 + turns; n++) handle = (await turn(handle, start, n, `turn ${n}`)).handle;
-    const afterTurns = await settledHistory(handle!);
-    const perTurn = (afterTurns - before) / turns;
+    const events = await settledHistory(handle!);
+    const perTurn = (events.length - before) / turns;
     process.stderr.write(
-      `  history events per conversational turn: ${perTurn} (${before} → ${afterTurns} over ${turns} turns)\n`,
+      `  history events per conversational turn: ${perTurn} (${before} → ${events.length} over ${turns} turns)\n`,
     );
     assert.ok(perTurn <= 12, `a turn cost ${perTurn} events`);
+    const timerEvents = events
+      .slice(before)
+      .filter((e) => e.timerStartedEventAttributes || e.timerCanceledEventAttributes || e.timerFiredEventAttributes);
+    assert.equal(timerEvents.length, 0, 'a turn answered within the reply timeout leaves the far timer armed');
     await handle!.terminate('test over');
   });
 
