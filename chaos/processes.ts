@@ -2,8 +2,9 @@
  * The stack under test as real OS processes, started the way an operator starts them: the Temporal dev server on its
  * own SQLite file (`temporal server start-dev --db-filename`) or a real Temporal server on PostgreSQL
  * (toolchain/temporal-server.ts), and `bin/emulator.ts`, `bin/server.ts` (one, or several behind a round-robin
- * balancer) and two `bin/worker.ts`, each with its own environment. Every part can be SIGKILLed and started again on the same port and
- * the same files. A part that exits without being killed is noted (the report lists it) and started again.
+ * balancer) and two `bin/worker.ts`, each with its own environment. Every part can be SIGKILLed and started again on
+ * the same port and the same files. A part that exits without being killed is noted (the report lists it) and started
+ * again.
  *
  * Each worker reaches the emulator's API through its own {@link SendTap}, so a worker can be killed the moment the
  * emulator accepts one of its messages.
