@@ -1,8 +1,10 @@
 /**
- * `npm run toolchain`: installs the Temporal CLI (dev server + Web UI) and the time-skipping test server into the
- * cache, printing progress. `npm start` and `npm test` do this themselves; this command does it ahead of time.
+ * `npm run toolchain`: installs the Temporal CLI (dev server + Web UI), the time-skipping test server and the real
+ * Temporal server with its SQL tool (test/cluster/, docs/deploying.md) into the cache, printing progress. `npm start`
+ * and `npm test` do this themselves; this command does it ahead of time.
  */
 import { cacheDir, ensureTemporalCli, ensureTestServer } from '../toolchain/temporal';
+import { ensureTemporalServer } from '../toolchain/temporal-server';
 
 async function run(): Promise<void> {
   const log = (line: string) => process.stdout.write(`[toolchain] ${line}\n`);
@@ -14,6 +16,8 @@ async function run(): Promise<void> {
       : 'Temporal CLI: downloaded by @temporalio/testing on first use',
   );
   log(`time-skipping test server: ${await ensureTestServer(log)}`);
+  const server = await ensureTemporalServer(log);
+  log(`Temporal server: ${server.server} and ${server.sql} (${server.source})`);
 }
 
 run().catch((err: unknown) => {

@@ -1,8 +1,10 @@
 /**
  * The stack under test as real OS processes, started the way an operator starts them: the Temporal dev server on its
- * own SQLite file (`temporal server start-dev --db-filename`), and `bin/emulator.ts`, `bin/server.ts` and two
- * `bin/worker.ts`, each with its own environment. Every part can be SIGKILLed and started again on the same port and
- * the same files. A part that exits without being killed is noted (the report lists it) and started again.
+ * own SQLite file (`temporal server start-dev --db-filename`) or a real Temporal server on PostgreSQL
+ * (toolchain/temporal-server.ts), and `bin/emulator.ts`, `bin/server.ts` (one, or several behind a round-robin
+ * balancer) and two `bin/worker.ts`, each with its own environment. Every part can be SIGKILLed and started again on
+ * the same port and the same files. A part that exits without being killed is noted (the report lists it) and started
+ * again.
  *
  * Each worker reaches the emulator's API through its own {@link SendTap}, so a worker can be killed the moment the
  * emulator accepts one of its messages.
@@ -11,7 +13,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_NUMBER } from '../config/env';
-import { canConnect, devServerArgs, freePort, stopProcess } from '../toolchain/temporal';
+import { devServerArgs, freePort, stopProcess } from '../toolchain/temporal';
+import { prepareNamespace, untilServing, type TemporalServerCommand } from '../toolchain/temporal-server';
+import { openBalancer, type Balancer } from './balancer';
 import { openSendTap, type SendTap } from './send-tap';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -21,7 +25,7 @@ const READY_TIMEOUT_MS = 180_000;
 /** How long after an unexpected exit a part is started again. */
 const RESTART_DELAY_MS = 1_000;
 
-export type PartName = 'temporal' | 'emulator' | 'server' | `worker-${number}`;
+export type PartName = 'temporal' | 'emulator' | 'server' | `server-${number}` | `worker-${number}`;
 
 /** A part of the stack that exited without being killed. */
 export interface UnexpectedExit {
@@ -200,11 +204,16 @@ export interface ChaosStack {
   readonly temporalAddress: string;
   readonly taskQueue: string;
   readonly emulatorUrl: string;
+  /** Where the emulator delivers callbacks: the webhook server, or the balancer in front of several. */
   readonly serverUrl: string;
   readonly ourNumber: string;
   readonly temporal: Part;
   readonly emulator: Part;
+  /** The (first) webhook server. */
   readonly server: Part;
+  readonly servers: readonly Part[];
+  /** In front of the webhook servers when there are several. */
+  readonly balancer: Balancer | null;
   readonly workers: readonly Part[];
   /** `taps[i]` relays `workers[i]`'s API calls. */
   readonly taps: readonly SendTap[];
@@ -218,8 +227,14 @@ export interface ChaosStack {
 export interface ChaosStackOptions {
   /** Where the SQLite files (Temporal, emulator, records) and the parts' logs go. */
   dir: string;
-  /** The Temporal CLI binary. */
-  cli: string;
+  /** The Temporal CLI binary: its dev server is the `temporal` part (unless `temporalServer` is given). */
+  cli?: string;
+  /** A real Temporal server to run as the `temporal` part; the namespace is prepared each time it comes up. */
+  temporalServer?: TemporalServerCommand;
+  /** Webhook servers (default 1); several share the callbacks through a round-robin {@link Balancer}. */
+  servers?: number;
+  /** The message records' PostgreSQL (`DATABASE_URL`); by default they are SQLite files in `dir`. */
+  databaseUrl?: string;
   workers?: number;
   log: (line: string) => void;
 }
@@ -249,10 +264,13 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
   const { dir, log } = options;
   const logs = path.join(dir, 'logs');
   fs.mkdirSync(logs, { recursive: true });
-  const [temporalPort, emulatorPort, serverPort] = [await freePort(), await freePort(), await freePort()];
-  const temporalAddress = `${HOST}:${temporalPort}`;
+  const [temporalPort, emulatorPort] = [await freePort(), await freePort()];
+  const serverPorts = await Promise.all(Array.from({ length: options.servers ?? 1 }, () => freePort()));
+  const temporalAddress = options.temporalServer?.address ?? `${HOST}:${temporalPort}`;
   const emulatorUrl = `http://${HOST}:${emulatorPort}`;
-  const serverUrl = `http://${HOST}:${serverPort}`;
+  const serverUrls = serverPorts.map((port) => `http://${HOST}:${port}`);
+  const balancer = serverUrls.length > 1 ? await openBalancer(serverUrls, HOST) : null;
+  const serverUrl = balancer?.url ?? serverUrls[0]!;
   const taskQueue = 'chaos';
   const exits: UnexpectedExit[] = [];
   const taps = await Promise.all(Array.from({ length: options.workers ?? 2 }, () => openSendTap(emulatorPort, HOST)));
@@ -269,29 +287,24 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
     BANDWIDTH_TOKEN_URL: `${emulatorUrl}/api/v1/oauth2/token`,
     BANDWIDTH_CLIENT_ID: DEFAULT_CLIENT_ID,
     BANDWIDTH_CLIENT_SECRET: DEFAULT_CLIENT_SECRET,
-    PORT: String(serverPort),
+    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     LOG_LEVEL: 'warn',
   };
   const node = (entry: string) => ['--import', 'tsx', path.join(ROOT, 'bin', entry)];
   const part = (spec: PartSpec) => new SupervisedPart(spec, path.join(logs, `${spec.name}.log`), exits, log);
 
+  const real = options.temporalServer;
+  const cli = options.cli ?? '';
+  if (!real && !cli) throw new Error('the chaos stack needs the Temporal CLI or a Temporal server');
   const temporal = part({
     name: 'temporal',
-    command: options.cli,
-    args: devServerArgs({
-      cli: options.cli,
-      port: temporalPort,
-      uiPort: null,
-      dbFile: path.join(dir, 'temporal.sqlite'),
+    ...(real ?? {
+      command: cli,
+      args: devServerArgs({ cli, port: temporalPort, uiPort: null, dbFile: path.join(dir, 'temporal.sqlite') }),
+      env: baseEnv(),
     }),
-    env: baseEnv(),
-    ready: async ({ alive }) => {
-      while (alive()) {
-        if (await canConnect(HOST, temporalPort)) return true;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      return false;
-    },
+    ready: ({ alive }) => untilServing(temporalAddress, alive),
+    onReady: real ? () => prepareNamespace(real.address, { log }) : undefined,
   });
   const emulator = part({
     name: 'emulator',
@@ -306,13 +319,16 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
       await Promise.all(taps.map((tap) => tap.resume()));
     },
   });
-  const server = part({
-    name: 'server',
-    command: process.execPath,
-    args: node('server.ts'),
-    env: common,
-    ready: ({ alive }) => untilAnswers(`${serverUrl}/healthz`, alive),
-  });
+  const servers = serverUrls.map((url, i) =>
+    part({
+      name: serverUrls.length > 1 ? `server-${i + 1}` : 'server',
+      command: process.execPath,
+      args: node('server.ts'),
+      env: { ...common, PORT: new URL(url).port },
+      ready: ({ alive }) => untilAnswers(`${url}/healthz`, alive),
+    }),
+  );
+  const server = servers[0]!;
   const workers = taps.map((tap, i) =>
     part({
       name: `worker-${i + 1}`,
@@ -325,7 +341,7 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
     }),
   );
 
-  const all = [temporal, emulator, server, ...workers];
+  const all = [temporal, emulator, ...servers, ...workers];
   // Should the harness exit without stopping the stack (an uncaught error), take the parts with it.
   const killAll = () => {
     for (const p of all) {
@@ -347,6 +363,8 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
     temporal,
     emulator,
     server,
+    servers,
+    balancer,
     workers,
     taps,
     exits,
@@ -355,22 +373,25 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
     },
     stop: async () => {
       process.off('exit', killAll);
-      await Promise.allSettled([...workers, server].map((p) => p.stop()));
+      await Promise.allSettled([...workers, ...servers].map((p) => p.stop()));
       await Promise.allSettled([emulator.stop(), temporal.stop()]);
-      await Promise.allSettled(taps.map((tap) => tap.close()));
+      await Promise.allSettled([...taps.map((tap) => tap.close()), balancer?.close()]);
     },
   };
   try {
     // The emulator and the server need nothing else to start; the workers need Temporal.
     await Promise.all([
       emulator.start(),
-      server.start(),
+      ...servers.map((s) => s.start()),
       temporal.start().then(() => Promise.all(workers.map((w) => w.start()))),
     ]);
   } catch (err) {
     await stack.stop();
     throw err;
   }
-  log(`stack up: Temporal ${temporalAddress}, emulator ${emulatorUrl}, server ${serverUrl}, ${workers.length} workers`);
+  log(
+    `stack up: Temporal ${temporalAddress}, emulator ${emulatorUrl}, ${servers.length} server(s) at ${serverUrl}, ` +
+      `${workers.length} workers`,
+  );
   return stack;
 }

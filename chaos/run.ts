@@ -24,7 +24,7 @@ import { createRandom } from '../emulator/settings';
 import { ensureTemporalCli } from '../toolchain/temporal';
 import { PHASES, planPhase } from './faults';
 import { runPhase, type PhaseResult } from './phase';
-import { startChaosStack } from './processes';
+import { startChaosStack, type ChaosStack } from './processes';
 import { failuresOf, formatTable, notesOf } from './report';
 
 const count = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
@@ -69,6 +69,17 @@ export interface ChaosIo {
   tmpDir?: string;
   /** Stop the stack and exit on SIGINT or SIGTERM (the CLI). */
   handleSignals?: boolean;
+  /**
+   * Starts the stack with its data in `dir`. By default: the Temporal dev server, one webhook server and two workers
+   * (test/cluster/ runs a real Temporal server on PostgreSQL and two webhook servers instead).
+   */
+  startStack?: (dir: string, log: (line: string) => void) => Promise<ChaosStack>;
+}
+
+async function startDevServerStack(dir: string, log: (line: string) => void): Promise<ChaosStack> {
+  const cli = await ensureTemporalCli(log);
+  if (cli.kind !== 'binary') throw new Error('the chaos suite needs the Temporal CLI on disk: run `npm run toolchain`');
+  return startChaosStack({ dir, cli: cli.path, log });
 }
 
 /**
@@ -94,15 +105,13 @@ export async function runChaos(input: z.input<typeof ChaosOptionsSchema>, io: Ch
     io.log(
       `[chaos ${new Date().toISOString().slice(11, 23)} +${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`,
     );
-  const cli = await ensureTemporalCli(log);
-  if (cli.kind !== 'binary') throw new Error('the chaos suite needs the Temporal CLI on disk: run `npm run toolchain`');
   const dir = fs.mkdtempSync(path.join(io.tmpDir ?? os.tmpdir(), 'threadline-chaos-'));
   log(
     `seed ${options.seed}; phases ${options.phases.join(', ')}; ${options.handsets} handsets x ${options.texts} texts ` +
       `per phase; ${options.kills} worker kills, ${options.restarts} restarts of each other part; data in ${dir}`,
   );
   const random = createRandom(options.seed);
-  const stack = await startChaosStack({ dir, cli: cli.path, log });
+  const stack = await (io.startStack ?? startDevServerStack)(dir, log);
   const onSignal = () => {
     log('interrupted: stopping the stack');
     void stack.stop().finally(() => process.exit(130));

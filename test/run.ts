@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { ensureTemporalCli, ensureTestServer, freePort, startDevServer, type DevServer } from '../toolchain/temporal';
+import { ensureTemporalServer } from '../toolchain/temporal-server';
 import { quietBundlerLogger, workflowsPath } from '../worker/create-worker';
 import { workflowBundlerOptions } from '../worker/workflow-bundle';
 
@@ -59,6 +60,7 @@ async function main(): Promise<number> {
 
   const cli = await ensureTemporalCli(log);
   const testServer = await ensureTestServer(log);
+  if (files.some((file) => file.startsWith('test/cluster/'))) await ensureTemporalServer(log); // built once, ~4 min
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'threadline-test-'));
   const cleanups: (() => Promise<void>)[] = [];
   const env: NodeJS.ProcessEnv = { ...process.env, THREADLINE_TEST_SERVER: testServer, THREADLINE_TEST_TMP: tmp };

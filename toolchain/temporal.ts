@@ -30,7 +30,8 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
 /** Where the dev server comes from: a binary on disk, or (no Go, no binary) @temporalio/testing's own download. */
 export type TemporalCli = { kind: 'binary'; path: string; source: string } | { kind: 'sdk-download' };
 
-function onPath(command: string): string | null {
+/** The full path of `command` on PATH, or `null`. */
+export function onPath(command: string): string | null {
   const result = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
   const found = result.stdout.trim();
   return result.status === 0 && found ? found : null;
@@ -119,7 +120,8 @@ export async function ensureTestServer(log: Log = defaultLog, env: NodeJS.Proces
   return wrapper;
 }
 
-function runWithProgress(
+/** Runs a long build step, logging progress every 10 s; rejects with the output's last lines on failure. */
+export function runWithProgress(
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv,
