@@ -14,7 +14,12 @@ import { openRecordStore } from '../stack';
 import { workerFromConfig } from '../stack/from-config';
 import { closePart, httpServerPart, workerPart } from '../stack/parts';
 import { handleShutdownSignals } from '../stack/process-shutdown';
-import { connectClient, connectNative, describeTemporalConnection } from '../temporal/connection';
+import {
+  connectClient,
+  connectNative,
+  describeTemporalConnection,
+  TemporalConnectionError,
+} from '../temporal/connection';
 import { installRuntimeWithoutSignalHandlers } from '../worker/runtime';
 import { ensureSearchAttributes } from '../worker/search-attributes';
 
@@ -72,7 +77,7 @@ async function run(): Promise<void> {
 
 run().catch((err: unknown) => {
   process.stderr.write(
-    `${err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    `${err instanceof ConfigError || err instanceof TemporalConnectionError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
   );
   process.exit(1);
 });
