@@ -6,6 +6,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +22,7 @@ import { startTlsTemporalServer, type TlsTemporalServer } from '../helpers/tls-t
 const OUR = '+19195550100';
 const QUESTION = "Hi! I'm the Threadline greeter. What's your name?";
 
+const root = path.resolve(__dirname, '../..');
 const tmp = fs.mkdtempSync(path.join(process.env.THREADLINE_TEST_TMP ?? os.tmpdir(), 'tls-'));
 const certs: TestCertificates = makeCertificates(path.join(tmp, 'certs'));
 
@@ -82,6 +84,26 @@ describe('a Temporal server with TLS', () => {
     );
     await assert.rejects(connectNative(config), expected);
     await assert.rejects(connectClient(config, { connectTimeout: 2_000 }), expected);
+  });
+
+  it('stops a worker process that trusts another CA with exit code 1 and the reason, not a stack trace', async () => {
+    const worker = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'bin/worker.ts')], {
+      cwd: root,
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        TEMPORAL_ADDRESS: server.address,
+        TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.otherCa,
+        THREADLINE_DATA_DIR: fs.mkdtempSync(path.join(tmp, 'worker-')),
+        LOG_LEVEL: 'warn',
+      },
+    });
+    assert.equal(worker.status, 1, worker.stderr);
+    assert.match(
+      worker.stderr,
+      /^Cannot connect to Temporal at localhost:\d+ \(namespace default, TLS, from TEMPORAL_\* variables\): the server's certificate is not signed by the CA in TEMPORAL_TLS_SERVER_CA_CERT_PATH/m,
+    );
+    assert.doesNotMatch(worker.stderr, /^\s+at /m, 'no stack trace');
   });
 
   it('tells a worker set up for plain gRPC that the server speaks TLS', async () => {
