@@ -230,12 +230,26 @@ export class TemporalConnectionError extends Error {
   }
 }
 
+/** Whether the server answered, and refused the credentials: gRPC UNAUTHENTICATED or PERMISSION_DENIED. */
+function refusedCredentials(err: unknown): boolean {
+  for (let e = err as { message?: unknown; code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.code === 16 || e.code === 7) return true;
+    if (/unauthenticated|permission denied|valid authentication credentials/i.test(String(e.message))) return true;
+  }
+  return false;
+}
+
 async function explained<T>(config: TemporalConnectionConfig, connecting: Promise<T>): Promise<T> {
   try {
     return await connecting;
   } catch (err) {
     const original = err instanceof Error ? err.message : String(err);
-    const diagnosis = await diagnoseConnection(config).catch(() => undefined);
+    const refused = refusedCredentials(err);
+    const diagnosis = refused
+      ? config.apiKey !== undefined
+        ? 'the server refused the API key (expired, revoked, or without access to the namespace): check TEMPORAL_API_KEY'
+        : 'the server refused the credentials (an API key or a client certificate it accepts is needed)'
+      : await diagnoseConnection(config).catch(() => undefined);
     throw new TemporalConnectionError(config, diagnosis ? `${diagnosis} (${original})` : original, err);
   }
 }

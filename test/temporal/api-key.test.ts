@@ -23,17 +23,23 @@ describe('a Temporal Cloud API key', () => {
   const calls: http2.IncomingHttpHeaders[] = [];
   let frontend: http2.Http2SecureServer;
   let address: string;
+  const sessions = new Set<http2.ServerHttp2Session>();
 
   before(async () => {
     frontend = http2.createSecureServer({
       cert: fs.readFileSync(certs.serverCert),
       key: fs.readFileSync(certs.serverKey),
     });
+    frontend.on('session', (session) => sessions.add(session));
     frontend.on('stream', (stream, headers) => {
       calls.push(headers);
-      if (headers[':path'] !== GET_SYSTEM_INFO) {
+      if (headers[':path'] !== GET_SYSTEM_INFO || headers.authorization === 'Bearer revoked-key') {
         stream.respond(
-          { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '12' },
+          {
+            ':status': 200,
+            'content-type': 'application/grpc',
+            'grpc-status': headers.authorization === 'Bearer revoked-key' ? '16' : '12', // UNAUTHENTICATED, UNIMPLEMENTED
+          },
           { endStream: true },
         );
         return;
@@ -47,6 +53,7 @@ describe('a Temporal Cloud API key', () => {
     address = `localhost:${(frontend.address() as AddressInfo).port}`;
   });
   after(async () => {
+    for (const session of sessions) session.destroy(); // a connection that failed may keep its session open
     await new Promise((resolve) => frontend.close(resolve));
   });
 
@@ -72,5 +79,17 @@ describe('a Temporal Cloud API key', () => {
       assert.equal(headers.authorization, 'Bearer tcld-test-key');
       assert.equal(headers['x-team'], 'messaging');
     }
+  });
+
+  it('that the frontend refuses stops a client and a worker with an error naming TEMPORAL_API_KEY', async () => {
+    const config = loadTemporalConnection({
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_API_KEY: 'revoked-key',
+      TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.ca,
+    });
+    const expected =
+      /the server refused the API key \(expired, revoked, or without access to the namespace\): check TEMPORAL_API_KEY/;
+    await assert.rejects(connectClient(config), expected);
+    await assert.rejects(connectNative(config), expected);
   });
 });
