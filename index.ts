@@ -11,6 +11,15 @@ export { createActivities, type Activities } from './activities';
 export { createBandwidthClient, type BandwidthClient } from './bandwidth/client';
 export { createWorker } from './worker/create-worker';
 export { loadConfig, ConfigError, type Config } from './config/env';
+export {
+  loadTemporalConnection,
+  connectClient,
+  connectNative,
+  lazyClientConnection,
+  describeTemporalConnection,
+  TemporalConnectionError,
+  type TemporalConnectionConfig,
+} from './temporal/connection';
 export { createRecordStore, type RecordStore } from './records';
 export { conversationId, encodeTag, decodeTag } from './workflows/ids';
 export * from './workflows/messages';

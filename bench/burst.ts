@@ -23,8 +23,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
-import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { connectClient, connectNative, loadTemporalConnection } from '../temporal/connection';
 import { TEMPORAL_CLI_MODULE } from '../toolchain/temporal';
 import { burstConfig, startThreadline, type ThreadlineUnderTest } from './burst-stack';
 import { jsonPoster, messageId, messageReceived, newParticipant } from './callback-load';
@@ -97,9 +98,10 @@ async function main(): Promise<void> {
       workflowsPath: path.join(__dirname, 'workflows/index.ts'),
       logger: quietBundler,
     });
-    const connection = await Connection.connect({ address: temporal.address });
+    const temporalConnection = loadTemporalConnection({ TEMPORAL_ADDRESS: temporal.address });
+    const connection = await connectClient(temporalConnection);
     const client = new Client({ connection });
-    const native = await NativeConnection.connect({ address: temporal.address });
+    const native = await connectNative(temporalConnection);
 
     // --- bare Temporal: signalWithStart → a new workflow → one local activity -------------------------------------
     const bareDone = new Map<string, () => void>();

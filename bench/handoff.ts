@@ -19,12 +19,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { DEFAULT_APPLICATION_ID, DEFAULT_NUMBER } from '../config/env';
 import { createLogger } from '../observability/logging';
 import { createMetrics } from '../observability/metrics';
 import { createRecordStore, recordStoreTarget } from '../records';
 import { createApp } from '../server/app';
+import { connectClient, loadTemporalConnection } from '../temporal/connection';
 import { inboundRoute, toInboundMessage } from '../server/hand-off';
 import { ensureTemporalCli, freePort, startDevServer, TEMPORAL_CLI_MODULE } from '../toolchain/temporal';
 import { CallbackBodySchema, type InboundCallback } from '../bandwidth/schemas';
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
     synchronous: 'NORMAL',
     log: (line) => log(`[temporal] ${line}`),
   });
-  const connection = await Connection.connect({ address: dev.address });
+  const connection = await connectClient(loadTemporalConnection({ TEMPORAL_ADDRESS: dev.address }));
   const client = new Client({ connection });
   const records = await createRecordStore(recordStoreTarget({ dataDir: tmp }));
   const metrics = createMetrics();

@@ -6,9 +6,9 @@
  *
  * Environment: TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE, WORKER_MAX_CACHED_WORKFLOWS (config/env.ts).
  */
-import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../config/env';
 import { createSendWindowActivities, type Activities, type SendMessageInput } from '../activities';
+import { connectNative } from '../temporal/connection';
 import { createWorker } from '../worker/create-worker';
 import { decodeTag } from '../workflows/ids';
 
@@ -21,7 +21,7 @@ const send = (message: IdleWorkerMessage) => process.send?.(message);
 
 async function run(): Promise<void> {
   const config = loadConfig();
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const connection = await connectNative(config.temporal.connection);
   let sent = 0;
   const activities: Activities = {
     ...createSendWindowActivities({}),

@@ -14,7 +14,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { connectClient, loadTemporalConnection } from '../temporal/connection';
 import { conversationId } from '../workflows/ids';
 import { inboundMessageSignal } from '../workflows/messages';
 import type { IdleWorkerMessage } from './idle-worker';
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
       if (code !== 0) log(`the worker process exited with ${code}`);
     });
     const cache = await started;
-    const connection = await Connection.connect({ address: temporal.address });
+    const connection = await connectClient(loadTemporalConnection({ TEMPORAL_ADDRESS: temporal.address }));
     const client = new Client({ connection });
 
     async function memory() {

@@ -13,6 +13,7 @@ import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { loadConfig } from '../config/env';
 import { createRecordStore, type RecordStore } from '../records';
 import { startStack } from '../stack';
+import { connectClient, connectNative, loadTemporalConnection } from '../temporal/connection';
 import { conversationId } from '../workflows/ids';
 import { pingSignal } from './workflows';
 import { quietBundler, readSettings, round2, sleep, startBenchTemporal, summary, writeResults, runBench } from './lib';
@@ -58,11 +59,11 @@ async function main(): Promise<void> {
       workflowsPath: path.join(__dirname, 'workflows/index.ts'),
       logger: quietBundler,
     });
-    const { Client, Connection } = await import('@temporalio/client');
-    const { NativeConnection } = await import('@temporalio/worker');
-    const connection = await Connection.connect({ address: temporal.address });
+    const { Client } = await import('@temporalio/client');
+    const temporalConnection = loadTemporalConnection({ TEMPORAL_ADDRESS: temporal.address });
+    const connection = await connectClient(temporalConnection);
     const client = new Client({ connection });
-    const native = await NativeConnection.connect({ address: temporal.address });
+    const native = await connectNative(temporalConnection);
 
     // --- bare Temporal --------------------------------------------------------------------------------------------
     const bareWaiters = new Waiters();

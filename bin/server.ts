@@ -5,7 +5,7 @@
  * SIGINT or SIGTERM: it stops listening at once, answers the requests in flight, and exits within
  * THREADLINE_SHUTDOWN_TIMEOUT_MS.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../config/env';
 import { createLogger } from '../observability/logging';
 import { createMetrics } from '../observability/metrics';
@@ -14,13 +14,14 @@ import { openRecordStore } from '../stack';
 import { appDepsFromConfig } from '../stack/from-config';
 import { closePart, httpServerPart } from '../stack/parts';
 import { handleShutdownSignals } from '../stack/process-shutdown';
+import { lazyClientConnection } from '../temporal/connection';
 
 async function run(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
   const shutdown = handleShutdownSignals({ timeoutMs: config.shutdown.timeoutMs, info: (line) => logger.info(line) });
   const records = await openRecordStore(config);
-  const connection = Connection.lazy({ address: config.temporal.address });
+  const connection = lazyClientConnection(config.temporal.connection);
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const app = createApp(
     appDepsFromConfig(config, { client, records, metrics: createMetrics({ processMetrics: true }), logger }),

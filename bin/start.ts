@@ -13,6 +13,7 @@ import { createLogger } from '../observability/logging';
 import { startStack } from '../stack';
 import { childProcessPart, closePart } from '../stack/parts';
 import { handleShutdownSignals, type ProcessShutdown } from '../stack/process-shutdown';
+import { describeTemporalConnection } from '../temporal/connection';
 import { canConnect, ensureTemporalCli, startDevServer } from '../toolchain/temporal';
 import { installRuntimeWithoutSignalHandlers } from '../worker/runtime';
 
@@ -34,8 +35,10 @@ async function run(): Promise<void> {
   const port = Number(portText);
 
   let uiUrl: string | null = null;
-  if (await canConnect(host, port)) {
-    say(`Using the Temporal server already at ${config.temporal.address}`);
+  // With TLS or an API key configured, Temporal is somebody else's server: never start a dev server in its place.
+  const remote = config.temporal.connection.tls !== false || config.temporal.connection.apiKey !== undefined;
+  if (remote || (await canConnect(host, port))) {
+    say(`Using the Temporal server at ${describeTemporalConnection(config.temporal.connection)}`);
   } else {
     const dbFile = path.join(config.dataDir, 'temporal.sqlite');
     const cli = await ensureTemporalCli((line) => say(`[toolchain] ${line}`));

@@ -7,8 +7,6 @@
  * it exits 1 if it could not stop, or if the worker stops by itself.
  */
 import http from 'node:http';
-import { NativeConnection } from '@temporalio/worker';
-import { Connection } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../config/env';
 import { createLogger } from '../observability/logging';
 import { createMetrics } from '../observability/metrics';
@@ -16,6 +14,12 @@ import { openRecordStore } from '../stack';
 import { workerFromConfig } from '../stack/from-config';
 import { closePart, httpServerPart, workerPart } from '../stack/parts';
 import { handleShutdownSignals } from '../stack/process-shutdown';
+import {
+  connectClient,
+  connectNative,
+  describeTemporalConnection,
+  TemporalConnectionError,
+} from '../temporal/connection';
 import { installRuntimeWithoutSignalHandlers } from '../worker/runtime';
 import { ensureSearchAttributes } from '../worker/search-attributes';
 
@@ -24,7 +28,7 @@ async function run(): Promise<void> {
   installRuntimeWithoutSignalHandlers();
   const logger = createLogger({ level: config.logLevel });
   const shutdown = handleShutdownSignals({ timeoutMs: config.shutdown.timeoutMs, info: (line) => logger.info(line) });
-  const connection = await Connection.connect({ address: config.temporal.address });
+  const connection = await connectClient(config.temporal.connection);
   await ensureSearchAttributes(connection, config.temporal.namespace);
   await connection.close();
   const records = await openRecordStore(config);
@@ -44,7 +48,7 @@ async function run(): Promise<void> {
     shutdown.register([[httpServerPart('metrics server', metricsServer)]]);
     metricsServer.listen(config.workerMetricsPort, config.server.host);
   }
-  const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
+  const nativeConnection = await connectNative(config.temporal.connection);
   let running: Promise<void> = Promise.resolve();
   shutdown.register([
     [
@@ -57,7 +61,10 @@ async function run(): Promise<void> {
   const worker = await workerFromConfig(config, { connection: nativeConnection, records, metrics, logger });
   running = worker.run();
   shutdown.register([[workerPart(worker, running)]]);
-  logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
+  logger.info(
+    { taskQueue: config.temporal.taskQueue, temporal: describeTemporalConnection(config.temporal.connection) },
+    'worker started',
+  );
   // Stopped by a signal, this is part of the shutdown; stopped by itself, the process stops too, and says so.
   running.then(
     () => void shutdown.stop('the worker stopped', 1),
@@ -70,7 +77,7 @@ async function run(): Promise<void> {
 
 run().catch((err: unknown) => {
   process.stderr.write(
-    `${err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    `${err instanceof ConfigError || err instanceof TemporalConnectionError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
   );
   process.exit(1);
 });

@@ -5,7 +5,8 @@
  * pending, every answer it accepted has reached its handset, none of the phase's conversations has a workflow task
  * or activity pending, and no inbox changed. A phase with answers still missing waits up to the settle timeout.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client, type Connection } from '@temporalio/client';
+import { connectClient, loadTemporalConnection } from '../temporal/connection';
 import { conversationId } from '../workflows/ids';
 import { countInboxes, type InboxCount } from './handsets';
 import { type ChaosStack } from './processes';
@@ -59,7 +60,9 @@ export async function settle(stack: ChaosStack, options: SettleOptions): Promise
   try {
     for (;;) {
       await stack.allReady();
-      connection ??= await Connection.connect({ address: stack.temporalAddress }).catch(() => undefined);
+      connection ??= await connectClient(loadTemporalConnection({ TEMPORAL_ADDRESS: stack.temporalAddress })).catch(
+        () => undefined,
+      );
       const count = await countInboxes(stack.emulatorUrl, options.phones, options.texts);
       const queue = await emulatorJson<{ queuedUnits: number }[]>(stack, '/emulator/queue');
       const queued = queue.reduce((sum, account) => sum + account.queuedUnits, 0);

@@ -9,6 +9,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { BandwidthAuth } from '../bandwidth/client';
 import { E164Schema } from '../bandwidth/schemas';
+import { ConfigError } from './config-error';
+import { loadTemporalConnection, type TemporalConnectionConfig } from '../temporal/connection';
 import type { ConsentScopeKind } from '../workflows/consent/scope';
 import { cachedConversationsFor, DEFAULT_CACHE_MEMORY_MB } from '../worker/cache-size';
 
@@ -104,9 +106,8 @@ const booleanFlag = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 export const EnvSchema = z.object({
-  // Temporal
-  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: z.string().default('default'),
+  // Temporal (where and how to connect: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*,
+  // TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE, read by temporal/connection.ts through @temporalio/envconfig)
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('threadline'),
   TEMPORAL_CLI: optionalString,
@@ -199,7 +200,15 @@ export const EnvSchema = z.object({
 export type Env = z.infer<typeof EnvSchema>;
 
 export interface Config {
-  temporal: { address: string; namespace: string; uiPort: number; taskQueue: string; cli?: string };
+  temporal: {
+    /** Where and how to connect (temporal/connection.ts); `address` and `namespace` repeat its values. */
+    connection: TemporalConnectionConfig;
+    address: string;
+    namespace: string;
+    uiPort: number;
+    taskQueue: string;
+    cli?: string;
+  };
   dataDir: string;
   server: { host: string; port: number; publicUrl: string };
   emulator: {
@@ -259,26 +268,28 @@ export interface RoutingConfig {
   unrouted: 'default' | 'ignore';
 }
 
-/** Thrown at start-up when the environment is wrong; the message says which variable to fix and how. */
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Threadline cannot start: fix these settings\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 /** Parses the environment into a {@link Config}, or throws a {@link ConfigError} that lists every problem. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  let connection: TemporalConnectionConfig | undefined;
+  const problems: string[] = [];
+  try {
+    connection = loadTemporalConnection(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems);
+  }
+  if (!parsed.success || !connection) {
+    const issues = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError([...issues, ...problems]);
   }
   const e = parsed.data;
   const emulatorBaseUrl = `http://127.0.0.1:${e.EMULATOR_PORT}`;
   const serverPublicUrl = e.PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`;
   const baseUrl = (e.BANDWIDTH_BASE_URL ?? `${emulatorBaseUrl}/api/v2`).replace(/\/+$/, '');
   const usesEmulator = e.BANDWIDTH_BASE_URL === undefined || baseUrl.startsWith(emulatorBaseUrl);
-  const problems: string[] = [];
 
   let auth: BandwidthAuth;
   if (e.BANDWIDTH_USERNAME && e.BANDWIDTH_PASSWORD && !e.BANDWIDTH_CLIENT_ID) {
@@ -304,8 +315,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   return {
     temporal: {
-      address: e.TEMPORAL_ADDRESS,
-      namespace: e.TEMPORAL_NAMESPACE,
+      connection,
+      address: connection.address,
+      namespace: connection.namespace,
       uiPort: e.TEMPORAL_UI_PORT,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       cli: e.TEMPORAL_CLI,

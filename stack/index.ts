@@ -5,8 +5,8 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
+import type { WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import type { Config } from '../config/env';
 import { createEmulator, type Emulator } from '../emulator';
@@ -14,6 +14,7 @@ import { createLogger } from '../observability/logging';
 import { createMetrics, type Metrics } from '../observability/metrics';
 import { createRecordStore, recordStoreTarget, type RecordStore } from '../records';
 import { createApp, type AppDeps } from '../server/app';
+import { connectClient, connectNative } from '../temporal/connection';
 import { ensureSearchAttributes } from '../worker/search-attributes';
 import { emulatorDefaultsFromConfig } from './emulator-defaults';
 import { appDepsFromConfig, workerFromConfig } from './from-config';
@@ -74,7 +75,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   let config = options.config;
   const records = options.records ?? (await openRecordStore(config));
   const metrics = createMetrics({ processMetrics: true });
-  const connection = await Connection.connect({ address: config.temporal.address });
+  const connection = await connectClient(config.temporal.connection);
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const registered = await ensureSearchAttributes(connection, config.temporal.namespace);
   if (registered.length > 0) logger.info({ registered }, 'registered search attributes');
@@ -117,7 +118,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }
   }
 
-  const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
+  const nativeConnection = await connectNative(config.temporal.connection);
   const worker = await workerFromConfig(
     config,
     { connection: nativeConnection, records, metrics, logger: logger.child({ component: 'worker' }) },

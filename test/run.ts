@@ -60,7 +60,8 @@ async function main(): Promise<number> {
 
   const cli = await ensureTemporalCli(log);
   const testServer = await ensureTestServer(log);
-  if (files.some((file) => file.startsWith('test/cluster/'))) await ensureTemporalServer(log); // built once, ~4 min
+  // A real Temporal server for the cluster and TLS tests: built once into the cache, about 4 minutes.
+  if (files.some((file) => /^test\/(cluster|temporal)\//.test(file))) await ensureTemporalServer(log);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'threadline-test-'));
   const cleanups: (() => Promise<void>)[] = [];
   const env: NodeJS.ProcessEnv = { ...process.env, THREADLINE_TEST_SERVER: testServer, THREADLINE_TEST_TMP: tmp };
