@@ -200,10 +200,10 @@ export const EnvSchema = z.object({
       .optional(),
   ),
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(
-    z.url({ message: 'must be a URL, e.g. http://localhost:4318' }).optional(),
+    z.url({ protocol: /^https?$/, message: 'must be an http(s) URL, e.g. http://localhost:4318' }).optional(),
   ),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalString.pipe(
-    z.url({ message: 'must be a URL, e.g. http://localhost:4318/v1/traces' }).optional(),
+    z.url({ protocol: /^https?$/, message: 'must be an http(s) URL, e.g. http://localhost:4318/v1/traces' }).optional(),
   ),
   OTEL_EXPORTER_OTLP_PROTOCOL: optionalString.pipe(otlpProtocol),
   OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: optionalString.pipe(otlpProtocol),

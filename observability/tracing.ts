@@ -16,6 +16,9 @@ import type { ClientInterceptors } from '@temporalio/client';
 import type { WorkerOptions } from '@temporalio/worker';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
+/** Requests that are not traced: probes and scrapes, which come every few seconds and tell nothing about a text. */
+const UNTRACED_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
+
 /** Where spans go: OTLP over HTTP (JSON) to `endpoint`, the console (stdout), or nowhere (tracing off). */
 export type TracingConfig =
   { exporter: 'otlp'; endpoint: string; serviceName?: string } | { exporter: 'console' | 'none'; serviceName?: string };
@@ -82,7 +85,9 @@ export async function startTracing(config: TracingConfig, options: StartTracingO
   provider.register(); // the global tracer provider, AsyncLocalStorage context and W3C trace-context propagation
   const unregister = registerInstrumentations({
     tracerProvider: provider,
-    instrumentations: [new HttpInstrumentation()],
+    instrumentations: [
+      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has(req.url?.split('?')[0] ?? '') }),
+    ],
   });
   // The instrumentation patches node's http and https modules in place the next time they are required: require them
   // now, so that servers and clients made from modules loaded before tracing started are traced too.
