@@ -8,12 +8,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SpanKind } from '@opentelemetry/api';
+import { Worker } from '@temporalio/worker';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { loadConfig } from '../../config/env';
 import { startTracing, type Tracing } from '../../observability/tracing';
 import { startStack, type Stack } from '../../stack';
 import { bundleWorkflowsApart } from '../../worker/workflow-bundle';
-import { uniqueTaskQueue } from '../helpers/temporal';
+import { conversationId } from '../../workflows/ids';
+import { uniqueTaskQueue, workflowSource } from '../helpers/temporal';
+import { historyFromFixture } from '../replay/history-json';
 import { eventually } from '../helpers/eventually';
 import { handsetInbox, handsetText } from '../helpers/handsets';
 
@@ -25,6 +28,7 @@ describe('traces: one text, one trace, from the callback to Bandwidth', () => {
   const exporter = new InMemorySpanExporter();
   let tracing: Tracing;
   let stack: Stack;
+  let tracedBundle: { code: string };
 
   before(async () => {
     tracing = await startTracing(
@@ -42,10 +46,10 @@ describe('traces: one text, one trace, from the callback to Bandwidth', () => {
       LOG_LEVEL: 'warn',
     });
     // The run's shared bundle has no tracing in it: this worker's bundle carries the workflow interceptors.
-    const workflowBundle = await bundleWorkflowsApart(undefined, {
+    tracedBundle = await bundleWorkflowsApart(undefined, {
       workflowInterceptorModules: tracing.workflowInterceptorModules,
     });
-    stack = await startStack({ config, persistEmulator: false, workflowBundle, tracing });
+    stack = await startStack({ config, persistEmulator: false, workflowBundle: tracedBundle, tracing });
   });
   after(async () => {
     await stack?.stop();
@@ -118,5 +122,25 @@ describe('traces: one text, one trace, from the callback to Bandwidth', () => {
     });
     assert.equal(run.spanContext().traceId, first.traceId);
     assert.equal(run.parentSpanId, startingSignal!.spanContext().spanId);
+  });
+
+  it('replays conversations across workers with and without tracing, both ways', async () => {
+    // The greeter's conversation above ran with tracing: a worker without it replays it.
+    const traced = await stack.client.workflow
+      .getHandle(conversationId({ ourNumber: OUR, participants: [ADA] }))
+      .fetchHistory();
+    await Worker.runReplayHistory(workflowSource(), traced, 'traced-greeter');
+    // Every recorded conversation (recorded without tracing) replays on a worker with it.
+    const dir = path.resolve(__dirname, '../fixtures/histories');
+    const fixtures = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
+    assert.ok(fixtures.length > 0);
+    const histories = fixtures.map((file) => ({
+      workflowId: file,
+      history: historyFromFixture(fs.readFileSync(path.join(dir, file), 'utf8')),
+    }));
+    const options = { workflowBundle: tracedBundle, ...tracing.workerOptions };
+    for await (const result of Worker.runReplayHistories(options, histories)) {
+      assert.equal(result.error, undefined, `${result.workflowId}: ${String(result.error)}`);
+    }
   });
 });
