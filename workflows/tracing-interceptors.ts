@@ -12,6 +12,8 @@
  * Deterministic: it only reads the trace context carried in the signals' headers.
  */
 import * as otel from '@opentelemetry/api';
+// The package's workflow half only (as its own workflow-interceptors module imports it): its index also loads the
+// client and worker halves, which have no place in a workflow bundle.
 import {
   OpenTelemetryInboundInterceptor,
   OpenTelemetryInternalsInterceptor,
