@@ -9,6 +9,7 @@ import { Client } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../config/env';
 import { createLogger } from '../observability/logging';
 import { createMetrics } from '../observability/metrics';
+import { startTracing } from '../observability/tracing';
 import { createApp } from '../server/app';
 import { openRecordStore } from '../stack';
 import { appDepsFromConfig } from '../stack/from-config';
@@ -18,11 +19,17 @@ import { lazyClientConnection } from '../temporal/connection';
 
 async function run(): Promise<void> {
   const config = loadConfig();
+  const tracing = await startTracing(config.tracing, { defaultServiceName: 'threadline-server' });
   const logger = createLogger({ level: config.logLevel });
   const shutdown = handleShutdownSignals({ timeoutMs: config.shutdown.timeoutMs, info: (line) => logger.info(line) });
+  shutdown.register([[closePart('traces', () => tracing.shutdown())]]);
   const records = await openRecordStore(config);
   const connection = lazyClientConnection(config.temporal.connection);
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    interceptors: tracing.clientInterceptors,
+  });
   const app = createApp(
     appDepsFromConfig(config, { client, records, metrics: createMetrics({ processMetrics: true }), logger }),
   );

@@ -10,6 +10,7 @@
 import path from 'node:path';
 import { loadConfig } from '../config/env';
 import { createLogger } from '../observability/logging';
+import { startTracing } from '../observability/tracing';
 import { startStack } from '../stack';
 import { childProcessPart, closePart } from '../stack/parts';
 import { handleShutdownSignals, type ProcessShutdown } from '../stack/process-shutdown';
@@ -22,7 +23,8 @@ let shutdown: ProcessShutdown | undefined;
 
 async function run(): Promise<void> {
   const config = loadConfig();
-  installRuntimeWithoutSignalHandlers();
+  const tracing = await startTracing(config.tracing, { defaultServiceName: 'threadline' });
+  installRuntimeWithoutSignalHandlers({ metricsAddress: config.workerSdkMetricsAddress });
   shutdown = handleShutdownSignals({
     timeoutMs: config.shutdown.timeoutMs,
     info: say,
@@ -30,6 +32,7 @@ async function run(): Promise<void> {
       if (exitCode === 0) say('Conversations are kept in the data directory for the next start.');
     },
   });
+  shutdown.register([[closePart('traces', () => tracing.shutdown())]]);
   const logger = createLogger({ level: config.logLevel });
   const [host = '127.0.0.1', portText = '7233'] = config.temporal.address.split(':');
   const port = Number(portText);
@@ -80,7 +83,7 @@ async function run(): Promise<void> {
     }
   }
 
-  const stack = await startStack({ config, logger });
+  const stack = await startStack({ config, logger, tracing });
   shutdown.register(stack.stages);
   const ui = uiUrl ?? `(the Web UI of ${config.temporal.address})`;
   say('');

@@ -2,7 +2,8 @@
  * `npm run worker`: a Threadline worker on its own, for deployments where workers scale separately from the webhook
  * servers. Stateless: run as many as you like against the same Temporal namespace and task queue. Every message
  * Bandwidth accepts is recorded in the message records (DATABASE_URL); with WORKER_METRICS_PORT set, Prometheus
- * metrics (sends) are served at /metrics on that port. SIGINT or SIGTERM drains it within
+ * metrics (sends) are served at /metrics on that port, and with WORKER_SDK_METRICS_ADDRESS the Temporal SDK's own
+ * (temporal_*); OTEL_* variables turn on traces (docs/operations.md, "Traces and metrics"). SIGINT or SIGTERM drains it within
  * THREADLINE_SHUTDOWN_TIMEOUT_MS (workflow tasks it cannot finish run again on another worker or at the next start);
  * it exits 1 if it could not stop, or if the worker stops by itself.
  */
@@ -10,6 +11,7 @@ import http from 'node:http';
 import { ConfigError, loadConfig } from '../config/env';
 import { createLogger } from '../observability/logging';
 import { createMetrics } from '../observability/metrics';
+import { startTracing } from '../observability/tracing';
 import { openRecordStore } from '../stack';
 import { workerFromConfig } from '../stack/from-config';
 import { closePart, httpServerPart, workerPart } from '../stack/parts';
@@ -25,9 +27,11 @@ import { ensureSearchAttributes } from '../worker/search-attributes';
 
 async function run(): Promise<void> {
   const config = loadConfig();
-  installRuntimeWithoutSignalHandlers();
+  const tracing = await startTracing(config.tracing, { defaultServiceName: 'threadline-worker' });
+  installRuntimeWithoutSignalHandlers({ metricsAddress: config.workerSdkMetricsAddress });
   const logger = createLogger({ level: config.logLevel });
   const shutdown = handleShutdownSignals({ timeoutMs: config.shutdown.timeoutMs, info: (line) => logger.info(line) });
+  shutdown.register([[closePart('traces', () => tracing.shutdown())]]);
   const connection = await connectClient(config.temporal.connection);
   await ensureSearchAttributes(connection, config.temporal.namespace);
   await connection.close();
@@ -58,7 +62,7 @@ async function run(): Promise<void> {
       }),
     ],
   ]);
-  const worker = await workerFromConfig(config, { connection: nativeConnection, records, metrics, logger });
+  const worker = await workerFromConfig(config, { connection: nativeConnection, records, metrics, logger, tracing });
   running = worker.run();
   shutdown.register([[workerPart(worker, running)]]);
   logger.info(

@@ -11,6 +11,7 @@ import type { BandwidthAuth } from '../bandwidth/client';
 import { E164Schema } from '../bandwidth/schemas';
 import { ConfigError } from './config-error';
 import { loadTemporalConnection, type TemporalConnectionConfig } from '../temporal/connection';
+import type { TracingConfig } from '../observability/tracing';
 import type { ConsentScopeKind } from '../workflows/consent/scope';
 import { cachedConversationsFor, DEFAULT_CACHE_MEMORY_MB } from '../worker/cache-size';
 
@@ -105,6 +106,12 @@ const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+const otlpProtocol = z
+  .enum(['http/protobuf', 'http/json'], {
+    message: 'must be http/protobuf or http/json: Threadline exports OTLP over HTTP (port 4318), not gRPC',
+  })
+  .optional();
+
 export const EnvSchema = z.object({
   // Temporal (where and how to connect: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*,
   // TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE, read by temporal/connection.ts through @temporalio/envconfig)
@@ -188,6 +195,31 @@ export const EnvSchema = z.object({
     (v) => (v === '' ? undefined : v),
     z.coerce.number().int().min(2).optional(),
   ),
+  /** Where a worker serves the Temporal SDK's own Prometheus metrics (`host:port`); none when unset. */
+  WORKER_SDK_METRICS_ADDRESS: optionalString.pipe(
+    z
+      .string()
+      .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9465')
+      .optional(),
+  ),
+  // Traces (OpenTelemetry's standard variables; off unless an endpoint or an exporter is set)
+  OTEL_SDK_DISABLED: optionalString.transform((v) => v?.trim().toLowerCase() === 'true'),
+  OTEL_TRACES_EXPORTER: optionalString.pipe(
+    z
+      .enum(['otlp', 'console', 'none'], {
+        message: 'must be otlp (OTLP over HTTP), console or none; Threadline exports traces only',
+      })
+      .optional(),
+  ),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(
+    z.url({ protocol: /^https?$/, message: 'must be an http(s) URL, e.g. http://localhost:4318' }).optional(),
+  ),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalString.pipe(
+    z.url({ protocol: /^https?$/, message: 'must be an http(s) URL, e.g. http://localhost:4318/v1/traces' }).optional(),
+  ),
+  OTEL_EXPORTER_OTLP_PROTOCOL: optionalString.pipe(otlpProtocol),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: optionalString.pipe(otlpProtocol),
+  OTEL_SERVICE_NAME: optionalString,
   /** How long a process may take to stop on SIGINT or SIGTERM before it gives up and exits non-zero. */
   THREADLINE_SHUTDOWN_TIMEOUT_MS: z.coerce
     .number({ message: 'must be a number of milliseconds' })
@@ -258,6 +290,10 @@ export interface Config {
   shutdown: { timeoutMs: number };
   /** Where a standalone worker serves Prometheus metrics (`WORKER_METRICS_PORT`); none when unset. */
   workerMetricsPort?: number;
+  /** Where a worker serves the Temporal SDK's own Prometheus metrics (`WORKER_SDK_METRICS_ADDRESS`); none when unset. */
+  workerSdkMetricsAddress?: string;
+  /** OpenTelemetry traces, from the standard `OTEL_*` variables (observability/tracing.ts). */
+  tracing: TracingConfig;
   logLevel: Env['LOG_LEVEL'];
 }
 
@@ -359,6 +395,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? { token: DEV_OPERATOR_TOKEN, devDefault: true }
         : null,
     ...(e.WORKER_METRICS_PORT !== undefined ? { workerMetricsPort: e.WORKER_METRICS_PORT } : {}),
+    ...(e.WORKER_SDK_METRICS_ADDRESS !== undefined ? { workerSdkMetricsAddress: e.WORKER_SDK_METRICS_ADDRESS } : {}),
+    tracing: tracingConfig(e),
     sending: { proofWaitMs: e.THREADLINE_SEND_PROOF_WAIT_MS },
     maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS ?? cachedConversationsFor(e.WORKER_CACHE_MEMORY_MB),
     shutdown: { timeoutMs: e.THREADLINE_SHUTDOWN_TIMEOUT_MS },
@@ -377,4 +415,19 @@ export function requireOperatorToken(config: Config): { token: string; devDefaul
     'OPERATOR_TOKEN: required when Threadline talks to the real Bandwidth API (BANDWIDTH_BASE_URL is set): set a ' +
       'long random secret for the operator API, e.g. OPERATOR_TOKEN=$(openssl rand -hex 32)',
   ]);
+}
+
+/**
+ * Traces from OpenTelemetry's standard variables: off when `OTEL_SDK_DISABLED=true` or `OTEL_TRACES_EXPORTER=none`;
+ * on with `OTEL_TRACES_EXPORTER=console`, or OTLP over HTTP when `OTEL_TRACES_EXPORTER=otlp` or an OTLP endpoint is
+ * set. `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is used as it is; `OTEL_EXPORTER_OTLP_ENDPOINT` gets `/v1/traces`.
+ */
+function tracingConfig(e: Env): TracingConfig {
+  const endpoint =
+    e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    (e.OTEL_EXPORTER_OTLP_ENDPOINT ? `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces` : undefined);
+  const exporter = e.OTEL_SDK_DISABLED ? 'none' : (e.OTEL_TRACES_EXPORTER ?? (endpoint ? 'otlp' : 'none'));
+  const serviceName = e.OTEL_SERVICE_NAME ? { serviceName: e.OTEL_SERVICE_NAME } : {};
+  if (exporter === 'otlp') return { exporter, endpoint: endpoint ?? 'http://localhost:4318/v1/traces', ...serviceName };
+  return { exporter, ...serviceName };
 }

@@ -8,6 +8,7 @@ import { createActivities } from '../activities';
 import { createBandwidthClient } from '../bandwidth/client';
 import { ConfigError, requireOperatorToken, type Config } from '../config/env';
 import type { Metrics } from '../observability/metrics';
+import { tracingOff, type Tracing } from '../observability/tracing';
 import type { RecordStore } from '../records';
 import type { AppDeps } from '../server/app';
 import { createBotRouter, routingProblems } from '../server/bot-router';
@@ -82,9 +83,10 @@ export function activitiesFromConfig(
 /** The worker the configuration describes, with its activities: `npm start` and `npm run worker` both build it here. */
 export function workerFromConfig(
   config: Config,
-  parts: { connection: NativeConnection; records: RecordStore; metrics: Metrics; logger: Logger },
+  parts: { connection: NativeConnection; records: RecordStore; metrics: Metrics; logger: Logger; tracing?: Tracing },
   options: Pick<CreateWorkerOptions, 'workflowBundle'> = {},
 ) {
+  const tracing = parts.tracing ?? tracingOff;
   return createWorker({
     connection: parts.connection,
     namespace: config.temporal.namespace,
@@ -92,6 +94,8 @@ export function workerFromConfig(
     maxCachedWorkflows: config.maxCachedWorkflows,
     shutdownTimeoutMs: config.shutdown.timeoutMs,
     activities: activitiesFromConfig(config, parts),
+    workflowInterceptorModules: tracing.workflowInterceptorModules,
+    overrides: tracing.workerOptions,
     ...options,
   });
 }

@@ -12,6 +12,7 @@ import type { Config } from '../config/env';
 import { createEmulator, type Emulator } from '../emulator';
 import { createLogger } from '../observability/logging';
 import { createMetrics, type Metrics } from '../observability/metrics';
+import { tracingOff, type Tracing } from '../observability/tracing';
 import { createRecordStore, recordStoreTarget, type RecordStore } from '../records';
 import { createApp, type AppDeps } from '../server/app';
 import { connectClient, connectNative } from '../temporal/connection';
@@ -31,6 +32,8 @@ export interface StackOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** The message records store; default: the configured one (DATABASE_URL, else SQLite in the data directory). */
   records?: RecordStore;
+  /** The process's tracing (observability/tracing.ts), started by its entry point; default: none. */
+  tracing?: Tracing;
   /** Webhook server tuning (tests): hand-off deadline, Retry-After. */
   server?: Pick<AppDeps, 'handOffTimeoutMs' | 'retryAfterSeconds' | 'readinessTimeoutMs'>;
 }
@@ -76,7 +79,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const records = options.records ?? (await openRecordStore(config));
   const metrics = createMetrics({ processMetrics: true });
   const connection = await connectClient(config.temporal.connection);
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const tracing = options.tracing ?? tracingOff;
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    interceptors: tracing.clientInterceptors,
+  });
   const registered = await ensureSearchAttributes(connection, config.temporal.namespace);
   if (registered.length > 0) logger.info({ registered }, 'registered search attributes');
 
@@ -121,7 +129,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const nativeConnection = await connectNative(config.temporal.connection);
   const worker = await workerFromConfig(
     config,
-    { connection: nativeConnection, records, metrics, logger: logger.child({ component: 'worker' }) },
+    { connection: nativeConnection, records, metrics, logger: logger.child({ component: 'worker' }), tracing },
     options.workflowBundle ? { workflowBundle: options.workflowBundle } : {},
   );
   const running = worker.run();

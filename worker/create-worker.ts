@@ -24,6 +24,11 @@ export interface CreateWorkerOptions {
    * (the workflow tasks it leaves run again at the next start). Without it, the SDK waits as long as it takes.
    */
   shutdownTimeoutMs?: number;
+  /**
+   * Workflow interceptor modules bundled with the workflows when the worker bundles them itself (tracing,
+   * observability/tracing.ts); a pre-built `workflowBundle` has whatever it was built with.
+   */
+  workflowInterceptorModules?: string[];
   /** Extra worker options (tuning, interceptors); applied last. */
   overrides?: Partial<WorkerOptions>;
 }
@@ -35,7 +40,9 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue,
-    workflowBundle: options.workflowBundle ?? (await bundleWorkflowsApart()),
+    workflowBundle:
+      options.workflowBundle ??
+      (await bundleWorkflowsApart(undefined, { workflowInterceptorModules: options.workflowInterceptorModules })),
     activities: options.activities,
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     ...(options.shutdownTimeoutMs !== undefined ? workerShutdownTimes(options.shutdownTimeoutMs) : {}),

@@ -41,11 +41,21 @@ bundleWorkflowCode({ workflowsPath, logger, ...JSON.parse(options) }).then(
 
 /**
  * Bundles `path` (default: every bot) with {@link workflowBundlerOptions} in a child process; resolves with the code
- * for `WorkerOptions.workflowBundle`.
+ * for `WorkerOptions.workflowBundle`. `extra.workflowInterceptorModules` adds workflow interceptors to the bundle
+ * (tracing, observability/tracing.ts); without them the bundle is the same as ever.
  */
-export function bundleWorkflowsApart(path = workflowsPath): Promise<{ code: string }> {
+export function bundleWorkflowsApart(
+  path = workflowsPath,
+  extra: Pick<BundleOptions, 'workflowInterceptorModules'> = {},
+): Promise<{ code: string }> {
   const args = ['-e', BUNDLER_PROGRAM, require.resolve('@temporalio/worker'), path];
-  args.push(JSON.stringify(workflowBundlerOptions));
+  const interceptors = extra.workflowInterceptorModules ?? [];
+  args.push(
+    JSON.stringify({
+      ...workflowBundlerOptions,
+      ...(interceptors.length > 0 ? { workflowInterceptorModules: interceptors } : {}),
+    }),
+  );
   return new Promise((resolve, reject) => {
     execFile(process.execPath, args, { maxBuffer: MAX_BUNDLE_BYTES }, (err, stdout, stderr) => {
       if (stderr) process.stderr.write(stderr);
