@@ -22,18 +22,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Context } from '@temporalio/activity';
-import { Client } from '@temporalio/client';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
-import { connectClient, connectNative, loadTemporalConnection } from '../temporal/connection';
 import { TEMPORAL_CLI_MODULE } from '../toolchain/temporal';
+import { benchWorkflowBundle, startBareTemporal } from './bare';
 import { burstConfig, startThreadline, type ThreadlineUnderTest } from './burst-stack';
 import { jsonPoster, messageId, messageReceived, newParticipant } from './callback-load';
 import {
   ownCpuMs,
   pool,
   processCpuMs,
-  quietBundler,
   readSettings,
   round1,
   round2,
@@ -94,31 +90,19 @@ async function main(): Promise<void> {
   const cache = burstConfig({}, settings.workerMaxCachedWorkflows || undefined).maxCachedWorkflows;
   let sequence = 0;
   try {
-    const bundle = await bundleWorkflowCode({
-      workflowsPath: path.join(__dirname, 'workflows/index.ts'),
-      logger: quietBundler,
-    });
-    const temporalConnection = loadTemporalConnection({ TEMPORAL_ADDRESS: temporal.address });
-    const connection = await connectClient(temporalConnection);
-    const client = new Client({ connection });
-    const native = await connectNative(temporalConnection);
+    const bundle = await benchWorkflowBundle();
 
     // --- bare Temporal: signalWithStart → a new workflow → one local activity -------------------------------------
     const bareDone = new Map<string, () => void>();
-    const bareWorker = await Worker.create({
-      connection: native,
+    const bare = await startBareTemporal(temporal.address, bundle, {
       taskQueue: 'bare-burst',
-      workflowBundle: bundle,
       maxCachedWorkflows: cache,
-      activities: {
-        async reply() {
-          const id = Context.current().info.workflowExecution?.workflowId ?? '';
-          bareDone.get(id)?.();
-          bareDone.delete(id);
-        },
+      reply(id) {
+        bareDone.get(id)?.();
+        bareDone.delete(id);
       },
     });
-    const bareRunning = bareWorker.run();
+    const client = bare.client;
 
     async function bareRound(n: number): Promise<Round> {
       const ids = Array.from({ length: n }, () => `bare-burst-${++sequence}`);
@@ -340,10 +324,7 @@ async function main(): Promise<void> {
         `written to bench/results.json (${key})`,
     );
 
-    bareWorker.shutdown();
-    await bareRunning;
-    await native.close();
-    await connection.close();
+    await bare.stop();
   } finally {
     await temporal.stop();
     fs.rmSync(temporal.dir, { recursive: true, force: true });

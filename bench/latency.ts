@@ -8,15 +8,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Context } from '@temporalio/activity';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { loadConfig } from '../config/env';
 import { createRecordStore, type RecordStore } from '../records';
 import { startStack } from '../stack';
-import { connectClient, connectNative, loadTemporalConnection } from '../temporal/connection';
 import { conversationId } from '../workflows/ids';
 import { pingSignal } from './workflows';
-import { quietBundler, readSettings, round2, sleep, startBenchTemporal, summary, writeResults, runBench } from './lib';
+import { benchWorkflowBundle, startBareTemporal } from './bare';
+import { readSettings, round2, sleep, startBenchTemporal, summary, writeResults, runBench } from './lib';
 
 const DEFAULTS = {
   /** Timed turns of the one conversation (after two warm-up turns). */
@@ -55,29 +53,15 @@ async function main(): Promise<void> {
   const temporal = await startBenchTemporal();
   const log = (line: string) => process.stdout.write(`${line}\n`);
   try {
-    const bundle = await bundleWorkflowCode({
-      workflowsPath: path.join(__dirname, 'workflows/index.ts'),
-      logger: quietBundler,
-    });
-    const { Client } = await import('@temporalio/client');
-    const temporalConnection = loadTemporalConnection({ TEMPORAL_ADDRESS: temporal.address });
-    const connection = await connectClient(temporalConnection);
-    const client = new Client({ connection });
-    const native = await connectNative(temporalConnection);
+    const bundle = await benchWorkflowBundle();
 
     // --- bare Temporal --------------------------------------------------------------------------------------------
     const bareWaiters = new Waiters();
-    const bareWorker = await Worker.create({
-      connection: native,
+    const bareTemporal = await startBareTemporal(temporal.address, bundle, {
       taskQueue: 'bare',
-      workflowBundle: bundle,
-      activities: {
-        async reply(n: number) {
-          bareWaiters.resolve(`${Context.current().info.workflowExecution?.workflowId}|${n}`);
-        },
-      },
+      reply: (workflowId, n) => bareWaiters.resolve(`${workflowId}|${n}`),
     });
-    const bareRunning = bareWorker.run();
+    const client = bareTemporal.client;
 
     async function bare(mode: 'local' | 'remote', conversations: number, turns: number): Promise<number[]> {
       const samples: number[] = [];
@@ -258,10 +242,7 @@ async function main(): Promise<void> {
     log(`written to bench/results.json (${key})`);
 
     await stack.stop();
-    bareWorker.shutdown();
-    await bareRunning;
-    await native.close();
-    await connection.close();
+    await bareTemporal.stop();
   } finally {
     await temporal.stop();
     fs.rmSync(temporal.dir, { recursive: true, force: true });
