@@ -142,11 +142,7 @@ export async function createBotTestEnvironment(options: KitEnvironmentOptions = 
 /** The bots to run, bundled once for every bot this environment starts rather than once per worker. */
 async function bundledWorkflows(workflows: KitWorkflows | undefined): Promise<KitWorkflows> {
   const bundlePath = process.env.THREADLINE_TEST_WORKFLOW_BUNDLE;
-  const chosen =
-    workflows ??
-    (bundlePath
-      ? { workflowBundle: { codePath: bundlePath } }
-      : { workflowsPath });
+  const chosen = workflows ?? (bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath });
   if (chosen.workflowsPath && !chosen.workflowBundle) {
     return {
       workflowBundle: await bundleWorkflowCode({

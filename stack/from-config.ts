@@ -29,7 +29,7 @@ export function appDepsFromConfig(
   config: Config,
   parts: { client: Client; records: RecordStore; metrics: Metrics; logger: Logger },
 ): AppDeps {
-  const bots = knownBots();
+  const bots = knownBots(config.workflows);
   const problems = routingProblems(config.routing, bots);
   if (problems.length > 0) throw new ConfigError(problems);
   const operator = requireOperatorToken(config);
@@ -92,6 +92,7 @@ export function workerFromConfig(
     maxCachedWorkflows: config.maxCachedWorkflows,
     shutdownTimeoutMs: config.shutdown.timeoutMs,
     activities: activitiesFromConfig(config, parts),
+    ...(config.workflows ? { workflowsPath: config.workflows } : {}),
     ...options,
   });
 }

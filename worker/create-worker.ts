@@ -16,6 +16,8 @@ export interface CreateWorkerOptions {
    * (worker/workflow-bundle.ts).
    */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** The module that exports the bots by name, bundled at start when there is no `workflowBundle` (default: ours). */
+  workflowsPath?: string;
   /** Conversations kept in memory between turns; evicted ones are replayed from history on their next event. */
   maxCachedWorkflows?: number;
   /**
@@ -35,7 +37,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue,
-    workflowBundle: options.workflowBundle ?? (await bundleWorkflowsApart()),
+    workflowBundle: options.workflowBundle ?? (await bundleWorkflowsApart(options.workflowsPath)),
     activities: options.activities,
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     ...(options.shutdownTimeoutMs !== undefined ? workerShutdownTimes(options.shutdownTimeoutMs) : {}),
