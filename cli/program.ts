@@ -6,13 +6,15 @@
  */
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
-import { main as emulator } from './emulator';
-import { listConversations, printTranscript, showConversation } from './conversations';
-import { send } from './send';
-import { main as server } from './server';
-import { main as start } from './start';
-import { main as toolchain } from './toolchain';
-import { main as worker } from './worker';
+import type { listConversations, printTranscript, showConversation } from './conversations';
+import type { send } from './send';
+
+// Each command loads its module when it runs, so that `--help` and the quick commands do not load the whole stack.
+const start = async () => (await import('./start')).main();
+const worker = async () => (await import('./worker')).main();
+const server = async () => (await import('./server')).main();
+const emulator = async () => (await import('./emulator')).main();
+const toolchain = async () => (await import('./toolchain')).main();
 
 const WORKFLOWS_HELP =
   'the module that exports your bots by name (sets THREADLINE_WORKFLOWS; default: the bots that come with Threadline)';
@@ -113,7 +115,9 @@ export function createProgram(print: (line: string) => void = (line) => process.
         return seconds;
       }),
     )
-    .action((text: string, options: Parameters<typeof send>[1]) => send(text, options, print));
+    .action(async (text: string, options: Parameters<typeof send>[1]) =>
+      (await import('./send')).send(text, options, print),
+    );
 
   const conversations = program
     .command('conversations')
@@ -125,12 +129,18 @@ export function createProgram(print: (line: string) => void = (line) => process.
     .addOption(new Option('--status <status>', 'running, closed or all').choices(['running', 'closed', 'all']))
     .option('--limit <n>', 'at most this many (1-100, default 20)')
     .option('--cursor <cursor>', 'the next page (printed after a full page)')
-    .action((options: Parameters<typeof listConversations>[0]) => listConversations(options, print));
+    .action(async (options: Parameters<typeof listConversations>[0]) =>
+      (await import('./conversations')).listConversations(options, print),
+    );
   withOperatorApi(conversations.command('show').description('one conversation (JSON)'))
     .argument('<conversationId>')
-    .action((id: string, options: Parameters<typeof showConversation>[1]) => showConversation(id, options, print));
+    .action(async (id: string, options: Parameters<typeof showConversation>[1]) =>
+      (await import('./conversations')).showConversation(id, options, print),
+    );
   withOperatorApi(conversations.command('transcript').description('a conversation\u2019s messages, one a line'))
     .argument('<conversationId>')
-    .action((id: string, options: Parameters<typeof printTranscript>[1]) => printTranscript(id, options, print));
+    .action(async (id: string, options: Parameters<typeof printTranscript>[1]) =>
+      (await import('./conversations')).printTranscript(id, options, print),
+    );
   return program;
 }
