@@ -26,7 +26,9 @@ Settings come from the environment; the main ones:
   BANDWIDTH_BASE_URL, BANDWIDTH_ACCOUNT_ID, BANDWIDTH_CLIENT_ID, BANDWIDTH_CLIENT_SECRET, BANDWIDTH_APPLICATION_ID,
   BANDWIDTH_NUMBER   Bandwidth (unset BANDWIDTH_BASE_URL: the local emulator)
   PORT, PUBLIC_URL, EMULATOR_PORT, DATABASE_URL, THREADLINE_DATA_DIR, OPERATOR_TOKEN, LOG_LEVEL
-The whole list is in the README ("Configuration").`;
+The whole list is in the README ("Configuration").
+
+Exit codes: 0 done (a long-running command: stopped cleanly), 1 failed (the reason on stderr), 2 wrong usage.`;
 
 /** This package's version (its package.json, found by name from the repository and from the installed package). */
 function packageVersion(): string {
