@@ -177,6 +177,8 @@ export const EnvSchema = z.object({
     z.string().min(16, 'must be at least 16 characters; generate one with: openssl rand -hex 32').optional(),
   ),
   // Bots and routing
+  /** The workers' bots: a module exporting them by name (default: the bots that come with Threadline). */
+  THREADLINE_WORKFLOWS: optionalString,
   THREADLINE_DEFAULT_BOT: BotNameSchema.default('greeterBot'),
   THREADLINE_ROUTES: jsonRoutes.default({}),
   THREADLINE_UNROUTED: z
@@ -263,6 +265,11 @@ export interface Config {
   };
   callbackAuth?: { username: string; password: string };
   defaultBot: string;
+  /**
+   * The module that exports the bots by name (`THREADLINE_WORKFLOWS`, an absolute path); unset: the bots that come
+   * with Threadline (workflows/index.ts).
+   */
+  workflows?: string;
   /** Which bot answers which number or application (see {@link RoutesSchema}), and what answers the rest. */
   routing: RoutingConfig;
   records: { databaseUrl?: string; storeText: boolean };
@@ -382,6 +389,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? { username: e.CALLBACK_USERNAME, password: e.CALLBACK_PASSWORD }
         : undefined,
     defaultBot: e.THREADLINE_DEFAULT_BOT,
+    ...(e.THREADLINE_WORKFLOWS ? { workflows: path.resolve(e.THREADLINE_WORKFLOWS) } : {}),
     routing: { routes: e.THREADLINE_ROUTES, defaultBot: e.THREADLINE_DEFAULT_BOT, unrouted: e.THREADLINE_UNROUTED },
     records: { databaseUrl: e.DATABASE_URL, storeText: e.THREADLINE_STORE_TEXT },
     consent: {

@@ -2,12 +2,12 @@
  * The kit's environment: one Temporal test server (time-skipping, or an existing server), a quiet runtime, and the
  * bots bundled once for every conversation it starts.
  */
-import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, bundleWorkflowCode, makeTelemetryFilterString } from '@temporalio/worker';
 import { minutesOf, nextAt } from '../activities/local-time';
+import { ensureTestServer } from '../toolchain/temporal';
 import { quietBundlerLogger, startTimeSkippingEnvironment } from '../worker/create-worker';
-import { workflowBundlerOptions } from '../worker/workflow-bundle';
+import { workflowBundlerOptions, workflowsPath } from '../worker/workflow-bundle';
 import type { BotChat } from './bot-chat';
 import { startBotChat, type KitWorkflows, type StartBotOptions } from './start-bot';
 import { createMemoryRecordStore, type OptOutLedger } from '../records';
@@ -22,7 +22,10 @@ import { createMemoryRecordStore, type OptOutLedger } from '../records';
  * ```
  */
 export interface KitEnvironmentOptions {
-  /** Path to the Java test server wrapper; default `$THREADLINE_TEST_SERVER` (set by `npm test`). */
+  /**
+   * Path to the Java test server wrapper; default `$THREADLINE_TEST_SERVER` (set by `npm test`), else the one in
+   * Threadline's cache (`threadline toolchain` puts it there; the first use resolves it with Maven).
+   */
   testServer?: string;
   /** The bots: a workflow bundle or a workflows path (default: Threadline's workflows/index.ts). */
   workflows?: KitWorkflows;
@@ -103,12 +106,10 @@ export interface BotTestEnvironment {
  */
 export async function createBotTestEnvironment(options: KitEnvironmentOptions = {}): Promise<BotTestEnvironment> {
   installQuietRuntime();
-  const testServer = options.testServer ?? process.env.THREADLINE_TEST_SERVER;
-  if (!testServer && !options.existingServer) {
-    throw new Error(
-      'the kit needs the time-skipping test server: run `npm run toolchain` and set THREADLINE_TEST_SERVER',
-    );
-  }
+  const testServer =
+    options.testServer ??
+    process.env.THREADLINE_TEST_SERVER ??
+    (options.existingServer ? undefined : await ensureTestServer());
   const env = options.existingServer
     ? await TestWorkflowEnvironment.createFromExistingServer({ address: options.existingServer.address })
     : await startTimeSkippingEnvironment(testServer!);
@@ -141,11 +142,7 @@ export async function createBotTestEnvironment(options: KitEnvironmentOptions = 
 /** The bots to run, bundled once for every bot this environment starts rather than once per worker. */
 async function bundledWorkflows(workflows: KitWorkflows | undefined): Promise<KitWorkflows> {
   const bundlePath = process.env.THREADLINE_TEST_WORKFLOW_BUNDLE;
-  const chosen =
-    workflows ??
-    (bundlePath
-      ? { workflowBundle: { codePath: bundlePath } }
-      : { workflowsPath: path.resolve(__dirname, '../workflows/index.ts') });
+  const chosen = workflows ?? (bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath });
   if (chosen.workflowsPath && !chosen.workflowBundle) {
     return {
       workflowBundle: await bundleWorkflowCode({

@@ -30,7 +30,7 @@ export function appDepsFromConfig(
   config: Config,
   parts: { client: Client; records: RecordStore; metrics: Metrics; logger: Logger },
 ): AppDeps {
-  const bots = knownBots();
+  const bots = knownBots(config.workflows);
   const problems = routingProblems(config.routing, bots);
   if (problems.length > 0) throw new ConfigError(problems);
   const operator = requireOperatorToken(config);
@@ -96,6 +96,7 @@ export function workerFromConfig(
     activities: activitiesFromConfig(config, parts),
     workflowInterceptorModules: tracing.workflowInterceptorModules,
     overrides: tracing.workerOptions,
+    ...(config.workflows ? { workflowsPath: config.workflows } : {}),
     ...options,
   });
 }

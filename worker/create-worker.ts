@@ -16,6 +16,8 @@ export interface CreateWorkerOptions {
    * (worker/workflow-bundle.ts).
    */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** The module that exports the bots by name, bundled at start when there is no `workflowBundle` (default: ours). */
+  workflowsPath?: string;
   /** Conversations kept in memory between turns; evicted ones are replayed from history on their next event. */
   maxCachedWorkflows?: number;
   /**
@@ -42,7 +44,9 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     taskQueue: options.taskQueue,
     workflowBundle:
       options.workflowBundle ??
-      (await bundleWorkflowsApart(undefined, { workflowInterceptorModules: options.workflowInterceptorModules })),
+      (await bundleWorkflowsApart(options.workflowsPath, {
+        workflowInterceptorModules: options.workflowInterceptorModules,
+      })),
     activities: options.activities,
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     ...(options.shutdownTimeoutMs !== undefined ? workerShutdownTimes(options.shutdownTimeoutMs) : {}),
