@@ -14,6 +14,7 @@ import { openRecordStore } from '../stack';
 import { appDepsFromConfig } from '../stack/from-config';
 import { closePart, httpServerPart } from '../stack/parts';
 import { handleShutdownSignals } from '../stack/process-shutdown';
+import { dataConverterFromConfig } from '../temporal/data-converter';
 
 async function run(): Promise<void> {
   const config = loadConfig();
@@ -21,7 +22,11 @@ async function run(): Promise<void> {
   const shutdown = handleShutdownSignals({ timeoutMs: config.shutdown.timeoutMs, info: (line) => logger.info(line) });
   const records = await openRecordStore(config);
   const connection = Connection.lazy({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: dataConverterFromConfig(config),
+  });
   const app = createApp(
     appDepsFromConfig(config, { client, records, metrics: createMetrics({ processMetrics: true }), logger }),
   );

@@ -9,6 +9,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { BandwidthAuth } from '../bandwidth/client';
 import { E164Schema } from '../bandwidth/schemas';
+import type { PayloadKey } from '../temporal/payload-codec';
+import { phoneHashKeyFrom } from '../temporal/phone-hash';
 import type { ConsentScopeKind } from '../workflows/consent/scope';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -102,6 +104,64 @@ const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/**
+ * `THREADLINE_PAYLOAD_KEYS`: payload encryption keys, `id:base64-of-32-bytes` pairs separated by commas; the first
+ * encrypts, every one decrypts (docs/operations.md, "Encrypted payloads"). Empty: payloads are not encrypted.
+ *
+ * @example k2:6r0Tq2tT7rU9yQ0sJ3n1c5l8m2p4v6x8z0B2D4F6H8I=,k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=
+ */
+export const PayloadKeysSchema = z.string().transform((text, ctx): PayloadKey[] => {
+  const keys: PayloadKey[] = [];
+  const entries = text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  for (const [index, entry] of entries.entries()) {
+    const colon = entry.indexOf(':');
+    const id = colon < 0 ? '' : entry.slice(0, colon);
+    const encoded = colon < 0 ? '' : entry.slice(colon + 1);
+    const problem = (message: string) => ctx.addIssue({ code: 'custom', message: `key ${index + 1}: ${message}` });
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) {
+      problem('must be id:base64-key, the id made of letters, digits, . _ or - (e.g. k1:<key>)');
+      continue;
+    }
+    const key = Buffer.from(encoded, 'base64');
+    if (!/^[A-Za-z0-9+/]{43}=?$/.test(encoded) || key.length !== 32) {
+      problem(`${id}: the key must be 32 random bytes in base64; make one with: openssl rand -base64 32`);
+      continue;
+    }
+    if (keys.some((k) => k.id === id)) {
+      problem(`the id ${id} is listed twice; each key needs an id of its own`);
+      continue;
+    }
+    keys.push({ id, key });
+  }
+  return keys;
+});
+
+/** A comma-separated list of origins (`scheme://host[:port]`, no path). */
+const originList = z.string().transform((text, ctx) => {
+  const origins = text
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
+  for (const origin of origins) {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = null;
+    }
+    if (!parsed || parsed.origin !== origin) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${JSON.stringify(origin)} is not an origin such as https://ui.example.com`,
+      });
+    }
+  }
+  return origins;
+});
+
 export const EnvSchema = z.object({
   // Temporal
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
@@ -163,6 +223,15 @@ export const EnvSchema = z.object({
    * before it is sent again (docs/operations.md, "Exactly once").
    */
   THREADLINE_SEND_PROOF_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  // Encrypted payloads and the codec server (docs/operations.md, "Encrypted payloads")
+  THREADLINE_PAYLOAD_KEYS: PayloadKeysSchema.default([]),
+  /** Origins of Temporal Web UIs allowed to call /codec (CORS); default: the local dev server's UI. */
+  THREADLINE_CODEC_CORS_ORIGINS: originList.optional(),
+  THREADLINE_HASH_PHONES_IN_SEARCH: booleanFlag.default(false),
+  /** The HMAC key for hashed phone numbers; default: derived from the first payload key. */
+  THREADLINE_PHONE_HASH_KEY: optionalString.pipe(
+    z.string().min(16, 'must be at least 16 characters; generate one with: openssl rand -hex 32').optional(),
+  ),
   // Operator API
   OPERATOR_TOKEN: optionalString.pipe(
     z.string().min(16, 'must be at least 16 characters; generate one with: openssl rand -hex 32').optional(),
@@ -228,6 +297,16 @@ export interface Config {
   operator: { token: string; devDefault: boolean } | null;
   /** Exactly-once sending: how long an unproven attempt is looked for before sending again. */
   sending: { proofWaitMs: number };
+  /**
+   * Encrypted payloads (`THREADLINE_PAYLOAD_KEYS`): the keys, the first encrypting (none: payloads are plain), and the
+   * Web UI origins the codec server answers (`THREADLINE_CODEC_CORS_ORIGINS`).
+   */
+  payloads: { keys: PayloadKey[]; codecCorsOrigins: string[] };
+  /**
+   * Phone numbers in search attributes stored as HMAC-SHA256 hashes (`THREADLINE_HASH_PHONES_IN_SEARCH`), with this
+   * key (`THREADLINE_PHONE_HASH_KEY`, else derived from the first payload key); null: stored as they are.
+   */
+  phoneHashKey: Buffer | null;
   /** Conversations a worker keeps cached (`WORKER_MAX_CACHED_WORKFLOWS`, default 200): bounds its memory. */
   maxCachedWorkflows: number;
   /**
@@ -288,6 +367,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if ((e.CALLBACK_USERNAME === undefined) !== (e.CALLBACK_PASSWORD === undefined)) {
     problems.push('CALLBACK_USERNAME and CALLBACK_PASSWORD: set both or neither');
   }
+  if (e.THREADLINE_HASH_PHONES_IN_SEARCH && !e.THREADLINE_PHONE_HASH_KEY && e.THREADLINE_PAYLOAD_KEYS.length === 0) {
+    problems.push(
+      'THREADLINE_HASH_PHONES_IN_SEARCH: needs THREADLINE_PHONE_HASH_KEY (or THREADLINE_PAYLOAD_KEYS, to derive it from)',
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -336,6 +420,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : null,
     ...(e.WORKER_METRICS_PORT !== undefined ? { workerMetricsPort: e.WORKER_METRICS_PORT } : {}),
     sending: { proofWaitMs: e.THREADLINE_SEND_PROOF_WAIT_MS },
+    payloads: {
+      keys: e.THREADLINE_PAYLOAD_KEYS,
+      codecCorsOrigins: e.THREADLINE_CODEC_CORS_ORIGINS ?? [
+        `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`,
+        `http://localhost:${e.TEMPORAL_UI_PORT}`,
+      ],
+    },
+    phoneHashKey: e.THREADLINE_HASH_PHONES_IN_SEARCH
+      ? phoneHashKeyFrom(e.THREADLINE_PHONE_HASH_KEY, e.THREADLINE_PAYLOAD_KEYS)
+      : null,
     maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     shutdown: { timeoutMs: e.THREADLINE_SHUTDOWN_TIMEOUT_MS },
     logLevel: e.LOG_LEVEL,

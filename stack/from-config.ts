@@ -14,6 +14,7 @@ import { createBotRouter, routingProblems } from '../server/bot-router';
 import { knownBots } from './bots';
 import { recordSends } from './send-recorder';
 import { createWorker, type CreateWorkerOptions } from '../worker/create-worker';
+import { dataConverterFromConfig } from '../temporal/data-converter';
 import type { NativeConnection } from '@temporalio/worker';
 
 /** Our Bandwidth numbers: the default one and every number with a route of its own. */
@@ -92,6 +93,7 @@ export function workerFromConfig(
     maxCachedWorkflows: config.maxCachedWorkflows,
     shutdownTimeoutMs: config.shutdown.timeoutMs,
     activities: activitiesFromConfig(config, parts),
+    dataConverter: dataConverterFromConfig(config),
     ...options,
   });
 }

@@ -14,6 +14,7 @@ import { createLogger } from '../observability/logging';
 import { createMetrics, type Metrics } from '../observability/metrics';
 import { createRecordStore, recordStoreTarget, type RecordStore } from '../records';
 import { createApp, type AppDeps } from '../server/app';
+import { dataConverterFromConfig } from '../temporal/data-converter';
 import { ensureSearchAttributes } from '../worker/search-attributes';
 import { emulatorDefaultsFromConfig } from './emulator-defaults';
 import { appDepsFromConfig, workerFromConfig } from './from-config';
@@ -75,7 +76,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const records = options.records ?? (await openRecordStore(config));
   const metrics = createMetrics({ processMetrics: true });
   const connection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: dataConverterFromConfig(config),
+  });
   const registered = await ensureSearchAttributes(connection, config.temporal.namespace);
   if (registered.length > 0) logger.info({ registered }, 'registered search attributes');
 

@@ -16,6 +16,8 @@ export interface CreateWorkerOptions {
    * (worker/workflow-bundle.ts).
    */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Payload codecs (encryption: temporal/data-converter.ts); Temporal's default converter when omitted. */
+  dataConverter?: WorkerOptions['dataConverter'];
   /** Conversations kept in memory between turns; evicted ones are replayed from history on their next event. */
   maxCachedWorkflows?: number;
   /**
@@ -37,6 +39,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle ?? (await bundleWorkflowsApart()),
     activities: options.activities,
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     ...(options.shutdownTimeoutMs !== undefined ? workerShutdownTimes(options.shutdownTimeoutMs) : {}),
     ...options.overrides,
