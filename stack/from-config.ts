@@ -15,6 +15,7 @@ import { knownBots } from './bots';
 import { recordSends } from './send-recorder';
 import { createWorker, type CreateWorkerOptions } from '../worker/create-worker';
 import { dataConverterFromConfig } from '../temporal/data-converter';
+import { createEncryptionCodec } from '../temporal/payload-codec';
 import type { NativeConnection } from '@temporalio/worker';
 
 /** Our Bandwidth numbers: the default one and every number with a route of its own. */
@@ -49,6 +50,15 @@ export function appDepsFromConfig(
     consent: { ...config.consent, accountId: config.bandwidth.accountId },
     ourNumbers: ourNumbers(config),
     knownBots: bots,
+    ...(config.payloads.keys.length > 0
+      ? {
+          codec: {
+            codec: createEncryptionCodec(config.payloads.keys),
+            token: operator.devDefault ? null : operator.token,
+            corsOrigins: config.payloads.codecCorsOrigins,
+          },
+        }
+      : {}),
     ...(config.callbackAuth ? { callbackAuth: config.callbackAuth } : {}),
   };
 }
