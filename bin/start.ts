@@ -13,6 +13,7 @@ import { createLogger } from '../observability/logging';
 import { startStack } from '../stack';
 import { childProcessPart, closePart } from '../stack/parts';
 import { handleShutdownSignals, type ProcessShutdown } from '../stack/process-shutdown';
+import { uiCodecEndpoint } from '../temporal/data-converter';
 import { canConnect, ensureTemporalCli, startDevServer } from '../toolchain/temporal';
 import { installRuntimeWithoutSignalHandlers } from '../worker/runtime';
 
@@ -46,6 +47,7 @@ async function run(): Promise<void> {
         ip: host,
         port,
         uiPort: config.temporal.uiPort,
+        uiCodecEndpoint: uiCodecEndpoint(config),
         log: say,
         detached: true,
       });
@@ -69,6 +71,7 @@ async function run(): Promise<void> {
             'synchronous=NORMAL',
             '--dynamic-config-value',
             'system.enableActivityEagerExecution=true',
+            ...(uiCodecEndpoint(config) ? ['--ui-codec-endpoint', uiCodecEndpoint(config) ?? ''] : []),
           ],
         },
       });

@@ -17,7 +17,8 @@ import type { Logger } from 'pino';
 import { createMetrics, type Metrics } from '../observability/metrics';
 import { createMemoryRecordStore, type RecordStore } from '../records';
 import { callbackRouter } from './callback-route';
-import { CODEC_PREFIX, codecRouter, type CodecRouteDeps } from './codec-route';
+import { CODEC_PREFIX } from '../temporal/data-converter';
+import { codecRouter, type CodecRouteDeps } from './codec-route';
 import { healthRouter } from './health';
 import { requestLogging } from './request-logging';
 import { OPERATOR_API_PREFIX, operatorApiRouter } from './operator/api';
@@ -51,6 +52,8 @@ export interface AppDeps {
   consent?: ConsentSettings;
   /** The bots the workers run; proactive starts naming another bot are refused. */
   knownBots?: readonly string[];
+  /** How participants' numbers are indexed in search attributes (hashed with `THREADLINE_HASH_PHONES_IN_SEARCH`). */
+  indexPhone?: HandOffDeps['indexPhone'];
   /** The codec server for the Web UI when payloads are encrypted (server/codec-route.ts); not served without. */
   codec?: Omit<CodecRouteDeps, 'logger'>;
   /** Largest callback body accepted (413 beyond); default 1 MB. */

@@ -17,10 +17,10 @@ import type { PayloadCodec } from '@temporalio/common';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { CODEC_PREFIX } from '../temporal/data-converter';
 import { PayloadDecryptionError } from '../temporal/payload-codec';
 import { safeEqual } from './auth';
 
-export const CODEC_PREFIX = '/codec';
 /** The session cookie a browser signed in at `/codec/session` sends. */
 export const CODEC_COOKIE = 'threadline_codec';
 const SESSION_SECONDS = 12 * 60 * 60;

@@ -53,6 +53,8 @@ export interface HandOffDeps {
   startOptions?: Pick<ConversationStart, 'searchAttributes' | 'maxHistoryEvents'>;
   /** Where an opt-out learned from a callback (error 4775) applies; default: per number. */
   consent?: ConsentSettings;
+  /** How a participant's number is indexed in search attributes: hashed with `THREADLINE_HASH_PHONES_IN_SEARCH`. */
+  indexPhone?: (e164: string) => string;
 }
 
 export type Outcome = 'started-or-signalled' | 'signalled' | 'recorded-only' | 'duplicate';
@@ -234,6 +236,14 @@ function plan(deps: HandOffDeps, event: CallbackEvent, index: number, receivedAt
   return { index, event, record, recordId: recordKey(record), action, group };
 }
 
+/** The start's `indexedParticipants` when numbers are hashed in search attributes; nothing otherwise. */
+export function indexedParticipants(
+  deps: Pick<HandOffDeps, 'indexPhone'>,
+  participants: readonly string[],
+): Pick<ConversationStart, 'indexedParticipants'> {
+  return deps.indexPhone ? { indexedParticipants: participants.map(deps.indexPhone) } : {};
+}
+
 async function execute(deps: HandOffDeps, p: Planned): Promise<Omit<HandOffOutcome, 'recordId'>> {
   const type = p.event.type;
   const deadline = Date.now() + (deps.handOffTimeoutMs ?? 5_000);
@@ -252,7 +262,7 @@ async function execute(deps: HandOffDeps, p: Planned): Promise<Omit<HandOffOutco
         deps.temporal.workflow.signalWithStart(action.bot, {
           workflowId: action.workflowId,
           taskQueue: deps.taskQueue,
-          args: [{ ...action.start, ...deps.startOptions }],
+          args: [{ ...action.start, ...deps.startOptions, ...indexedParticipants(deps, action.start.participants) }],
           signal: inboundMessageSignal,
           signalArgs: [action.message],
           staticSummary: `SMS ${action.start.participants.join(', ')} ↔ ${action.start.ourNumber} (${action.bot})`,

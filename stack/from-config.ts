@@ -16,6 +16,7 @@ import { recordSends } from './send-recorder';
 import { createWorker, type CreateWorkerOptions } from '../worker/create-worker';
 import { dataConverterFromConfig } from '../temporal/data-converter';
 import { createEncryptionCodec } from '../temporal/payload-codec';
+import { phoneIndexer } from '../temporal/phone-hash';
 import type { NativeConnection } from '@temporalio/worker';
 
 /** Our Bandwidth numbers: the default one and every number with a route of its own. */
@@ -50,6 +51,7 @@ export function appDepsFromConfig(
     consent: { ...config.consent, accountId: config.bandwidth.accountId },
     ourNumbers: ourNumbers(config),
     knownBots: bots,
+    ...(config.phoneHashKey ? { indexPhone: phoneIndexer(config.phoneHashKey) } : {}),
     ...(config.payloads.keys.length > 0
       ? {
           codec: {
