@@ -6,9 +6,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadConfig, type Config } from '../../config/env';
 import { startStack, type Stack } from '../../stack';
@@ -19,6 +21,7 @@ import { conversationId } from '../../workflows/ids';
 import { workflowSource } from '../helpers/temporal';
 import { eventually } from '../helpers/eventually';
 
+const run = promisify(execFile);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TOKEN = 'operator-token-of-the-encrypted-ui-test';
 const PHONE = '+19195550123';
@@ -160,6 +163,33 @@ describe('encrypted payloads in the Temporal Web UI', () => {
     const found = conversations.find((c) => c.conversationId === id);
     assert.ok(found, `no ${id} in ${JSON.stringify(conversations)}`);
     assert.deepEqual(found.participants, [PHONE]);
+  });
+
+  it('shows the text to the temporal CLI given the codec endpoint and the operator token', async () => {
+    const cli = process.env.TEMPORAL_CLI ?? 'temporal';
+    // Asynchronously: the CLI calls the codec server, which runs in this process.
+    const show = async (...extra: string[]) =>
+      (
+        await run(cli, [
+          'workflow',
+          'show',
+          '--address',
+          config.temporal.address,
+          '--workflow-id',
+          id,
+          '--output',
+          'json',
+          ...extra,
+        ])
+      ).stdout;
+    // Its JSON keeps payload data in base64: read every payload's data.
+    const payloadData = (json: string) =>
+      [...json.matchAll(/"data": "([A-Za-z0-9+/=]*)"/g)].map((m) =>
+        Buffer.from(m[1] ?? '', 'base64').toString('latin1'),
+      );
+    assert.ok(!payloadData(await show()).some((data) => data.includes('Ada from the encrypted handset')));
+    const decoded = await show('--codec-endpoint', uiCodecEndpoint(config) ?? '', '--codec-auth', `Bearer ${TOKEN}`);
+    assert.ok(payloadData(decoded).some((data) => data.includes('Ada from the encrypted handset')));
   });
 
   it('shows the text and the number in the Web UI to an operator signed in to the codec server', async () => {
