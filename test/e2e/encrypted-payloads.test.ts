@@ -152,7 +152,7 @@ describe('encrypted payloads in the Temporal Web UI', () => {
     assert.ok(serialized.includes(hashPhone(key, PHONE)), `the hashed number in ${serialized}`);
   });
 
-  it('finds the conversation by number through the operator API, which hashes the number the same way', async () => {
+  it('finds the conversation by number through the operator API, which hashes the number the same way, and reads it', async () => {
     const response = await fetch(`${stack.serverUrl}/api/v1/conversations?participant=${encodeURIComponent(PHONE)}`, {
       headers: { authorization: `Bearer ${TOKEN}` },
     });
@@ -163,6 +163,13 @@ describe('encrypted payloads in the Temporal Web UI', () => {
     const found = conversations.find((c) => c.conversationId === id);
     assert.ok(found, `no ${id} in ${JSON.stringify(conversations)}`);
     assert.deepEqual(found.participants, [PHONE]);
+
+    // Its transcript comes from the workflow's query, decrypted by the server's client.
+    const one = await fetch(`${stack.serverUrl}/api/v1/conversations/${encodeURIComponent(id)}`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    assert.equal(one.status, 200);
+    assert.match(await one.text(), /Ada from the encrypted handset/);
   });
 
   it('shows the text to the temporal CLI given the codec endpoint and the operator token', async () => {
