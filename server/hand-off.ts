@@ -37,6 +37,7 @@ import {
 } from '../workflows/messages';
 import type { BotRouter } from './bot-router';
 import { optOutFromCallback, policyFor, type ConsentSettings } from './consent';
+import { indexedParticipants } from '../temporal/phone-hash';
 
 export interface HandOffDeps {
   temporal: Client;
@@ -234,14 +235,6 @@ function plan(deps: HandOffDeps, event: CallbackEvent, index: number, receivedAt
   });
   const group = action.kind === 'record-only' ? `record-only:${index}` : action.workflowId;
   return { index, event, record, recordId: recordKey(record), action, group };
-}
-
-/** The start's `indexedParticipants` when numbers are hashed in search attributes; nothing otherwise. */
-export function indexedParticipants(
-  deps: Pick<HandOffDeps, 'indexPhone'>,
-  participants: readonly string[],
-): Pick<ConversationStart, 'indexedParticipants'> {
-  return deps.indexPhone ? { indexedParticipants: participants.map(deps.indexPhone) } : {};
 }
 
 async function execute(deps: HandOffDeps, p: Planned): Promise<Omit<HandOffOutcome, 'recordId'>> {

@@ -5,6 +5,7 @@
  * the same way (the operator API's `?participant=` does; `threadline` operators can use {@link hashPhone}).
  */
 import { createHmac, hkdfSync } from 'node:crypto';
+import type { ConversationStart } from '../workflows/conversation-start';
 import type { PayloadKey } from './payload-codec';
 
 /** What every hashed number starts with. */
@@ -33,4 +34,12 @@ export function hashPhone(key: Buffer, e164: string): string {
 /** How the configuration indexes a phone number: hashed with `key`, or as it is when `key` is null. */
 export function phoneIndexer(key: Buffer | null): (e164: string) => string {
   return key ? (e164) => hashPhone(key, e164) : (e164) => e164;
+}
+
+/** A start's `indexedParticipants` when numbers are hashed (`indexPhone` given); nothing when they are not. */
+export function indexedParticipants(
+  deps: { indexPhone?: (e164: string) => string },
+  participants: readonly string[],
+): Pick<ConversationStart, 'indexedParticipants'> {
+  return deps.indexPhone ? { indexedParticipants: participants.map(deps.indexPhone) } : {};
 }
