@@ -9,6 +9,7 @@
 import { loadConfig } from '../config/env';
 import { createSendWindowActivities, type Activities, type SendMessageInput } from '../activities';
 import { connectNative } from '../temporal/connection';
+import { dataConverterFromConfig } from '../temporal/data-converter';
 import { createWorker } from '../worker/create-worker';
 import { decodeTag } from '../workflows/ids';
 
@@ -41,6 +42,7 @@ async function run(): Promise<void> {
     maxCachedWorkflows: config.maxCachedWorkflows,
     shutdownTimeoutMs: config.shutdown.timeoutMs,
     activities,
+    dataConverter: dataConverterFromConfig(config),
   });
   const running = worker.run();
   process.on('message', (message: { type: string }) => {

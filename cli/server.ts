@@ -16,6 +16,7 @@ import { appDepsFromConfig } from '../stack/from-config';
 import { closePart, httpServerPart } from '../stack/parts';
 import { handleShutdownSignals } from '../stack/process-shutdown';
 import { lazyClientConnection } from '../temporal/connection';
+import { dataConverterFromConfig } from '../temporal/data-converter';
 
 async function run(): Promise<void> {
   const config = loadConfig();
@@ -29,6 +30,7 @@ async function run(): Promise<void> {
     connection,
     namespace: config.temporal.namespace,
     interceptors: tracing.clientInterceptors,
+    dataConverter: dataConverterFromConfig(config),
   });
   const app = createApp(
     appDepsFromConfig(config, { client, records, metrics: createMetrics({ processMetrics: true }), logger }),

@@ -15,6 +15,7 @@ import { startStack } from '../stack';
 import { childProcessPart, closePart } from '../stack/parts';
 import { handleShutdownSignals, type ProcessShutdown } from '../stack/process-shutdown';
 import { describeTemporalConnection } from '../temporal/connection';
+import { uiCodecEndpoint } from '../temporal/data-converter';
 import { canConnect, ensureTemporalCli, startDevServer } from '../toolchain/temporal';
 import { installRuntimeWithoutSignalHandlers } from '../worker/runtime';
 
@@ -52,6 +53,7 @@ async function run(): Promise<void> {
         ip: host,
         port,
         uiPort: config.temporal.uiPort,
+        uiCodecEndpoint: uiCodecEndpoint(config),
         log: say,
         detached: true,
       });
@@ -75,6 +77,7 @@ async function run(): Promise<void> {
             'synchronous=NORMAL',
             '--dynamic-config-value',
             'system.enableActivityEagerExecution=true',
+            ...(uiCodecEndpoint(config) ? ['--ui-codec-endpoint', uiCodecEndpoint(config) ?? ''] : []),
           ],
         },
       });

@@ -12,6 +12,9 @@ import { E164Schema } from '../bandwidth/schemas';
 import { ConfigError } from './config-error';
 import { loadTemporalConnection, type TemporalConnectionConfig } from '../temporal/connection';
 import type { TracingConfig } from '../observability/tracing';
+import { phoneHashKeyFrom } from '../temporal/phone-hash';
+import type { PayloadKey } from '../temporal/payload-codec';
+import { OriginListSchema, PayloadKeysSchema } from './payload-settings';
 import type { ConsentScopeKind } from '../workflows/consent/scope';
 import { cachedConversationsFor, DEFAULT_CACHE_MEMORY_MB } from '../worker/cache-size';
 
@@ -172,6 +175,15 @@ export const EnvSchema = z.object({
    * before it is sent again (docs/operations.md, "Exactly once").
    */
   THREADLINE_SEND_PROOF_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  // Encrypted payloads and the codec server (docs/operations.md, "Encrypted payloads")
+  THREADLINE_PAYLOAD_KEYS: PayloadKeysSchema.default([]),
+  /** Origins of Temporal Web UIs allowed to call /codec (CORS); default: the local dev server's UI. */
+  THREADLINE_CODEC_CORS_ORIGINS: OriginListSchema.optional(),
+  THREADLINE_HASH_PHONES_IN_SEARCH: booleanFlag.default(false),
+  /** The HMAC key for hashed phone numbers; default: derived from the first payload key. */
+  THREADLINE_PHONE_HASH_KEY: optionalString.pipe(
+    z.string().min(16, 'must be at least 16 characters; generate one with: openssl rand -hex 32').optional(),
+  ),
   // Operator API
   OPERATOR_TOKEN: optionalString.pipe(
     z.string().min(16, 'must be at least 16 characters; generate one with: openssl rand -hex 32').optional(),
@@ -286,6 +298,16 @@ export interface Config {
   /** Exactly-once sending: how long an unproven attempt is looked for before sending again. */
   sending: { proofWaitMs: number };
   /**
+   * Encrypted payloads (`THREADLINE_PAYLOAD_KEYS`): the keys, the first encrypting (none: payloads are plain), and the
+   * Web UI origins the codec server answers (`THREADLINE_CODEC_CORS_ORIGINS`).
+   */
+  payloads: { keys: PayloadKey[]; codecCorsOrigins: string[] };
+  /**
+   * Phone numbers in search attributes stored as HMAC-SHA256 hashes (`THREADLINE_HASH_PHONES_IN_SEARCH`), with this
+   * key (`THREADLINE_PHONE_HASH_KEY`, else derived from the first payload key); null: stored as they are.
+   */
+  phoneHashKey: Buffer | null;
+  /**
    * Conversations a worker keeps cached: `WORKER_MAX_CACHED_WORKFLOWS`, or as many as fit in `WORKER_CACHE_MEMORY_MB`
    * (default 150 MB: 833 conversations). Bounds the worker's memory.
    */
@@ -354,6 +376,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if ((e.CALLBACK_USERNAME === undefined) !== (e.CALLBACK_PASSWORD === undefined)) {
     problems.push('CALLBACK_USERNAME and CALLBACK_PASSWORD: set both or neither');
   }
+  if (e.THREADLINE_HASH_PHONES_IN_SEARCH && !e.THREADLINE_PHONE_HASH_KEY && e.THREADLINE_PAYLOAD_KEYS.length === 0) {
+    problems.push(
+      'THREADLINE_HASH_PHONES_IN_SEARCH: needs THREADLINE_PHONE_HASH_KEY (or THREADLINE_PAYLOAD_KEYS, to derive it from)',
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -407,6 +434,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tracing: tracingConfig(e),
     sending: { proofWaitMs: e.THREADLINE_SEND_PROOF_WAIT_MS },
     maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS ?? cachedConversationsFor(e.WORKER_CACHE_MEMORY_MB),
+    payloads: {
+      keys: e.THREADLINE_PAYLOAD_KEYS,
+      codecCorsOrigins: e.THREADLINE_CODEC_CORS_ORIGINS ?? [
+        `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`,
+        `http://localhost:${e.TEMPORAL_UI_PORT}`,
+      ],
+    },
+    phoneHashKey: e.THREADLINE_HASH_PHONES_IN_SEARCH
+      ? phoneHashKeyFrom(e.THREADLINE_PHONE_HASH_KEY, e.THREADLINE_PAYLOAD_KEYS)
+      : null,
     shutdown: { timeoutMs: e.THREADLINE_SHUTDOWN_TIMEOUT_MS },
     logLevel: e.LOG_LEVEL,
   };

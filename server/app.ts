@@ -9,6 +9,7 @@
  * | `/api/v1/...` | the operator API, bearer token (server/operator/api.ts); `GET /api/v1/openapi.json` |
  * | `GET /healthz`, `GET /readyz` | liveness; readiness (Temporal and the records store answer) |
  * | `GET /metrics` | Prometheus metrics |
+ * | `POST /codec/encode`, `POST /codec/decode` | the codec server for the Web UI, with encrypted payloads (server/codec-route.ts) |
  */
 import type { Client } from '@temporalio/client';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -16,6 +17,8 @@ import type { Logger } from 'pino';
 import { createMetrics, type Metrics } from '../observability/metrics';
 import { createMemoryRecordStore, type RecordStore } from '../records';
 import { callbackRouter } from './callback-route';
+import { CODEC_PREFIX } from '../temporal/data-converter';
+import { codecRouter, type CodecRouteDeps } from './codec-route';
 import { healthRouter } from './health';
 import { requestLogging } from './request-logging';
 import { OPERATOR_API_PREFIX, operatorApiRouter } from './operator/api';
@@ -49,6 +52,10 @@ export interface AppDeps {
   consent?: ConsentSettings;
   /** The bots the workers run; proactive starts naming another bot are refused. */
   knownBots?: readonly string[];
+  /** How participants' numbers are indexed in search attributes (hashed with `THREADLINE_HASH_PHONES_IN_SEARCH`). */
+  indexPhone?: HandOffDeps['indexPhone'];
+  /** The codec server for the Web UI when payloads are encrypted (server/codec-route.ts); not served without. */
+  codec?: Omit<CodecRouteDeps, 'logger'>;
   /** Largest callback body accepted (413 beyond); default 1 MB. */
   bodyLimit?: string;
   /** Upper bound for handing one event to Temporal (default 5 s, inside Bandwidth's 10 s callback timeout). */
@@ -73,6 +80,7 @@ export function createApp(options: AppDeps): express.Express {
     res.send(await metrics.registry.metrics());
   });
   app.use(callbackRouter({ ...deps, metrics }));
+  if (deps.codec) app.use(CODEC_PREFIX, codecRouter({ ...deps.codec, logger: deps.logger }));
   if (deps.operatorToken !== undefined) {
     app.use(OPERATOR_API_PREFIX, operatorApiRouter({ ...deps, token: deps.operatorToken, metrics }));
   }

@@ -37,6 +37,7 @@ import {
 } from '../workflows/messages';
 import type { BotRouter } from './bot-router';
 import { optOutFromCallback, policyFor, type ConsentSettings } from './consent';
+import { indexedParticipants } from '../temporal/phone-hash';
 
 export interface HandOffDeps {
   temporal: Client;
@@ -53,6 +54,8 @@ export interface HandOffDeps {
   startOptions?: Pick<ConversationStart, 'searchAttributes' | 'maxHistoryEvents'>;
   /** Where an opt-out learned from a callback (error 4775) applies; default: per number. */
   consent?: ConsentSettings;
+  /** How a participant's number is indexed in search attributes: hashed with `THREADLINE_HASH_PHONES_IN_SEARCH`. */
+  indexPhone?: (e164: string) => string;
 }
 
 export type Outcome = 'started-or-signalled' | 'signalled' | 'recorded-only' | 'duplicate';
@@ -252,7 +255,7 @@ async function execute(deps: HandOffDeps, p: Planned): Promise<Omit<HandOffOutco
         deps.temporal.workflow.signalWithStart(action.bot, {
           workflowId: action.workflowId,
           taskQueue: deps.taskQueue,
-          args: [{ ...action.start, ...deps.startOptions }],
+          args: [{ ...action.start, ...deps.startOptions, ...indexedParticipants(deps, action.start.participants) }],
           signal: inboundMessageSignal,
           signalArgs: [action.message],
           staticSummary: `SMS ${action.start.participants.join(', ')} ↔ ${action.start.ourNumber} (${action.bot})`,

@@ -15,6 +15,9 @@ import { createBotRouter, routingProblems } from '../server/bot-router';
 import { knownBots } from './bots';
 import { recordSends } from './send-recorder';
 import { createWorker, type CreateWorkerOptions } from '../worker/create-worker';
+import { dataConverterFromConfig } from '../temporal/data-converter';
+import { createEncryptionCodec } from '../temporal/payload-codec';
+import { phoneIndexer } from '../temporal/phone-hash';
 import type { NativeConnection } from '@temporalio/worker';
 
 /** Our Bandwidth numbers: the default one and every number with a route of its own. */
@@ -49,6 +52,16 @@ export function appDepsFromConfig(
     consent: { ...config.consent, accountId: config.bandwidth.accountId },
     ourNumbers: ourNumbers(config),
     knownBots: bots,
+    ...(config.phoneHashKey ? { indexPhone: phoneIndexer(config.phoneHashKey) } : {}),
+    ...(config.payloads.keys.length > 0
+      ? {
+          codec: {
+            codec: createEncryptionCodec(config.payloads.keys),
+            token: operator.devDefault ? null : operator.token,
+            corsOrigins: config.payloads.codecCorsOrigins,
+          },
+        }
+      : {}),
     ...(config.callbackAuth ? { callbackAuth: config.callbackAuth } : {}),
   };
 }
@@ -97,6 +110,7 @@ export function workerFromConfig(
     workflowInterceptorModules: tracing.workflowInterceptorModules,
     overrides: tracing.workerOptions,
     ...(config.workflows ? { workflowsPath: config.workflows } : {}),
+    dataConverter: dataConverterFromConfig(config),
     ...options,
   });
 }

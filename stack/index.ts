@@ -16,6 +16,7 @@ import { tracingOff, type Tracing } from '../observability/tracing';
 import { createRecordStore, recordStoreTarget, type RecordStore } from '../records';
 import { createApp, type AppDeps } from '../server/app';
 import { connectClient, connectNative } from '../temporal/connection';
+import { dataConverterFromConfig } from '../temporal/data-converter';
 import { ensureSearchAttributes } from '../worker/search-attributes';
 import { emulatorDefaultsFromConfig } from './emulator-defaults';
 import { appDepsFromConfig, workerFromConfig } from './from-config';
@@ -84,6 +85,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     connection,
     namespace: config.temporal.namespace,
     interceptors: tracing.clientInterceptors,
+    dataConverter: dataConverterFromConfig(config),
   });
   const registered = await ensureSearchAttributes(connection, config.temporal.namespace);
   if (registered.length > 0) logger.info({ registered }, 'registered search attributes');

@@ -175,6 +175,11 @@ export interface DevServerOptions {
   /** Web UI port; omit or `null` for a headless server. */
   uiPort?: number | null;
   namespace?: string;
+  /**
+   * The codec server the Web UI decodes payloads with (`--ui-codec-endpoint`), when payloads are encrypted: the
+   * webhook server's `/codec` (temporal/data-converter.ts, `uiCodecEndpoint`).
+   */
+  uiCodecEndpoint?: string;
   /** SQLite `synchronous` pragma: NORMAL keeps commits safe against a process crash; OFF trades that for speed. */
   synchronous?: 'NORMAL' | 'OFF' | 'FULL';
   extraArgs?: string[];
@@ -201,6 +206,7 @@ export function devServerArgs(options: DevServerOptions): string[] {
   if (options.dbFile) args.push('--db-filename', options.dbFile);
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
   else args.push('--headless');
+  if (options.uiPort && options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   if (options.namespace && options.namespace !== 'default') args.push('--namespace', options.namespace);
   args.push(
     '--sqlite-pragma',

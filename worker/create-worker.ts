@@ -18,6 +18,8 @@ export interface CreateWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** The module that exports the bots by name, bundled at start when there is no `workflowBundle` (default: ours). */
   workflowsPath?: string;
+  /** Payload codecs (encryption: temporal/data-converter.ts); Temporal's default converter when omitted. */
+  dataConverter?: WorkerOptions['dataConverter'];
   /** Conversations kept in memory between turns; evicted ones are replayed from history on their next event. */
   maxCachedWorkflows?: number;
   /**
@@ -48,6 +50,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
         workflowInterceptorModules: options.workflowInterceptorModules,
       })),
     activities: options.activities,
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     ...(options.shutdownTimeoutMs !== undefined ? workerShutdownTimes(options.shutdownTimeoutMs) : {}),
     ...options.overrides,

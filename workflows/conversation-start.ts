@@ -64,6 +64,11 @@ export interface ConversationStart<P = unknown, S = unknown> {
    * registered, such as Temporal's time-skipping test server.
    */
   searchAttributes?: boolean;
+  /**
+   * What the `ThreadlineParticipants` search attribute holds instead of the participants' numbers: their hashes, set
+   * by the server when `THREADLINE_HASH_PHONES_IN_SEARCH` is on (temporal/phone-hash.ts). Default: the numbers.
+   */
+  indexedParticipants?: string[];
   /** Continue as new at a `checkpoint` once the history has this many events (default: when Temporal suggests it). */
   maxHistoryEvents?: number;
   /** Set by the runtime when the conversation continues as new. */

@@ -18,6 +18,7 @@ import { conversationId, parseConversationId } from '../../workflows/ids';
 import { operatorMessageSignal, transcriptQuery } from '../../workflows/messages';
 import { CONVERSATION_STATES, type ConversationState } from '../../workflows/search-attributes';
 import { safeEqual } from '../auth';
+import { indexedParticipants, PHONE_HASH_PREFIX } from '../../temporal/phone-hash';
 import type { BotRouter } from '../bot-router';
 import { policyFor, scopeOf, type ConsentSettings } from '../consent';
 import type { z } from 'zod';
@@ -50,6 +51,8 @@ export interface ConversationDeps {
    * operator API uses the operator token.
    */
   cursorSecret?: string;
+  /** How a participant's number is indexed in search attributes: hashed with `THREADLINE_HASH_PHONES_IN_SEARCH`. */
+  indexPhone?: (e164: string) => string;
 }
 
 /** Visibility answers in milliseconds; a list call that takes longer than this is answered with 503. */
@@ -151,9 +154,11 @@ function summaryFromRaw(info: temporal.api.workflow.v1.IWorkflowExecutionInfo): 
     startTime: isoOf(info.startTime) ?? new Date(0).toISOString(),
     closeTime: isoOf(info.closeTime),
     ourNumber: asString(attribute(fields, 'ThreadlineOurNumber')) ?? parseConversationId(id)?.ourNumber ?? null,
-    participants: Array.isArray(participants)
-      ? participants.filter((p): p is string => typeof p === 'string')
-      : (parseConversationId(id)?.participants ?? []),
+    // Hashed numbers (THREADLINE_HASH_PHONES_IN_SEARCH) say nothing to an operator: the id has the numbers.
+    participants:
+      Array.isArray(participants) && !participants.some((p) => typeof p === 'string' && p.startsWith(PHONE_HASH_PREFIX))
+        ? participants.filter((p): p is string => typeof p === 'string')
+        : (parseConversationId(id)?.participants ?? []),
     state: asConversationState(attribute(fields, 'ThreadlineState')),
     lastActivity: asDateString(attribute(fields, 'ThreadlineLastActivity')),
   };
@@ -192,6 +197,7 @@ export async function startConversation(
     ...(body.opening ? { opening: body.opening } : {}),
     ...(body.params ? { params: body.params } : {}),
     consent: policyFor(deps.consent, { ourNumber, applicationId }),
+    ...indexedParticipants(deps, participants),
   };
   try {
     const handle = await deps.temporal.workflow.start(bot, {
@@ -234,7 +240,10 @@ export async function listConversations(
 ): Promise<{ conversations: ConversationSummary[]; nextCursor: string | null }> {
   const clauses = [`WorkflowId STARTS_WITH 'sms:'`];
   if (query.ourNumber) clauses.push(`ThreadlineOurNumber = ${quoted(query.ourNumber)}`);
-  if (query.participant) clauses.push(`ThreadlineParticipants = ${quoted(query.participant)}`);
+  if (query.participant) {
+    const indexed = deps.indexPhone ? deps.indexPhone(query.participant) : query.participant;
+    clauses.push(`ThreadlineParticipants = ${quoted(indexed)}`);
+  }
   if (query.state) clauses.push(`ThreadlineState = ${quoted(query.state)}`);
   if (query.status === 'running') clauses.push(`ExecutionStatus = 'Running'`);
   if (query.status === 'closed') clauses.push(`ExecutionStatus != 'Running'`);

@@ -51,7 +51,7 @@ export class Visibility {
     if (!this.indexed || this.start.carried) return;
     upsertSearchAttributes([
       { key: OurNumberAttribute, value: this.start.ourNumber },
-      { key: ParticipantsAttribute, value: [...this.start.participants] },
+      { key: ParticipantsAttribute, value: [...(this.start.indexedParticipants ?? this.start.participants)] },
     ]);
   }
 
