@@ -12,17 +12,23 @@ import { E164Schema } from '../bandwidth/schemas';
 import { ConfigError } from './config-error';
 import { loadTemporalConnection, type TemporalConnectionConfig } from '../temporal/connection';
 import type { TracingConfig } from '../observability/tracing';
+import { booleanFlag, optionalString, port } from './env-values';
+import {
+  BotNameSchema,
+  ConsentOverridesSchema,
+  jsonRoutes,
+  jsonVariable,
+  RoutesSchema,
+  type Routes,
+} from './route-settings';
+import { tracingConfig, tracingVariables } from './tracing-settings';
 import { phoneHashKeyFrom } from '../temporal/phone-hash';
 import type { PayloadKey } from '../temporal/payload-codec';
 import { OriginListSchema, PayloadKeysSchema } from './payload-settings';
 import type { ConsentScopeKind } from '../workflows/consent/scope';
 import { cachedConversationsFor, DEFAULT_CACHE_MEMORY_MB } from '../worker/cache-size';
 
-const port = z.coerce.number().int().min(0).max(65535);
-const optionalString = z
-  .string()
-  .optional()
-  .transform((v) => (v === '' ? undefined : v));
+export { BotNameSchema, ConsentOverridesSchema, RoutesSchema, type Routes };
 
 export const DEFAULT_ACCOUNT_ID = '9900000';
 export const DEFAULT_APPLICATION_ID = '93de2206-9669-4e07-948d-329f4b722ee2';
@@ -34,86 +40,6 @@ export const DEFAULT_CLIENT_SECRET = 'threadline-dev-secret';
  * only; the server logs a warning). Against the real Bandwidth API, `OPERATOR_TOKEN` is required.
  */
 export const DEV_OPERATOR_TOKEN = 'threadline-dev-operator-token';
-
-/** A bot: the workflow type (an exported workflow function's name) that answers a conversation. */
-export const BotNameSchema = z
-  .string()
-  .regex(/^[A-Za-z_$][\w$]*$/, 'must be the name of a bot workflow exported from workflows/index.ts, e.g. greeterBot');
-
-/**
- * `THREADLINE_ROUTES`: which bot answers which of our numbers, or which Bandwidth application. Keys are our numbers in
- * E.164 or `app:<applicationId>`; a number's route wins over its application's.
- *
- * @example {"+19195550100":"pizzaBot","app:93de2206-9669-4e07-948d-329f4b722ee2":"surveyBot"}
- */
-/** Keys of a per-number setting: our numbers in E.164, or `app:<applicationId>`. */
-function ourNumberOrAppKeys(record: Record<string, unknown>, ctx: z.RefinementCtx): void {
-  for (const key of Object.keys(record)) {
-    if (!/^(\+[1-9]\d{1,14}|app:\S+)$/.test(key)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [key],
-        message: `${JSON.stringify(key)} is neither one of our numbers in E.164 (+19195550100) nor app:<applicationId>`,
-      });
-    }
-  }
-}
-
-export const RoutesSchema = z.record(z.string(), BotNameSchema).superRefine(ourNumberOrAppKeys);
-export type Routes = z.infer<typeof RoutesSchema>;
-
-/** A variable holding JSON: parsed, then checked by `schema`; empty means `{}`. */
-function jsonVariable<T extends z.ZodType>(schema: T, example: string) {
-  return z
-    .string()
-    .transform((text, ctx): unknown => {
-      if (text.trim() === '') return {};
-      try {
-        return JSON.parse(text);
-      } catch {
-        ctx.addIssue({ code: 'custom', message: `must be a JSON object such as ${example}` });
-        return z.NEVER;
-      }
-    })
-    .pipe(schema);
-}
-
-const jsonRoutes = jsonVariable(RoutesSchema, '{"+19195550100":"greeterBot","app:<applicationId>":"surveyBot"}');
-
-/**
- * `THREADLINE_CONSENT`: keyword lists and answers per our number or `app:<applicationId>` (a number's wins); each
- * list given replaces the default list.
- *
- * @example {"+19195550100":{"programName":"Acme Dental","helpReply":"Acme Dental: call 919-555-0100. STOP to end."}}
- */
-export const ConsentOverridesSchema = z
-  .record(
-    z.string(),
-    z
-      .object({
-        programName: z.string().min(1).max(60),
-        optOut: z.array(z.string().min(1)).min(1),
-        optIn: z.array(z.string().min(1)).min(1),
-        help: z.array(z.string().min(1)).min(1),
-        optOutReply: z.string().min(1).max(320),
-        optInReply: z.string().min(1).max(320),
-        helpReply: z.string().min(1).max(320),
-      })
-      .partial()
-      .strict(),
-  )
-  .superRefine(ourNumberOrAppKeys)
-  .default({});
-
-const booleanFlag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
-
-const otlpProtocol = z
-  .enum(['http/protobuf', 'http/json'], {
-    message: 'must be http/protobuf or http/json: Threadline exports OTLP over HTTP (port 4318), not gRPC',
-  })
-  .optional();
 
 export const EnvSchema = z.object({
   // Temporal (where and how to connect: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*,
@@ -216,24 +142,7 @@ export const EnvSchema = z.object({
       .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9465')
       .optional(),
   ),
-  // Traces (OpenTelemetry's standard variables; off unless an endpoint or an exporter is set)
-  OTEL_SDK_DISABLED: optionalString.transform((v) => v?.trim().toLowerCase() === 'true'),
-  OTEL_TRACES_EXPORTER: optionalString.pipe(
-    z
-      .enum(['otlp', 'console', 'none'], {
-        message: 'must be otlp (OTLP over HTTP), console or none; Threadline exports traces only',
-      })
-      .optional(),
-  ),
-  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(
-    z.url({ protocol: /^https?$/, message: 'must be an http(s) URL, e.g. http://localhost:4318' }).optional(),
-  ),
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalString.pipe(
-    z.url({ protocol: /^https?$/, message: 'must be an http(s) URL, e.g. http://localhost:4318/v1/traces' }).optional(),
-  ),
-  OTEL_EXPORTER_OTLP_PROTOCOL: optionalString.pipe(otlpProtocol),
-  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: optionalString.pipe(otlpProtocol),
-  OTEL_SERVICE_NAME: optionalString,
+  ...tracingVariables,
   /** How long a process may take to stop on SIGINT or SIGTERM before it gives up and exits non-zero. */
   THREADLINE_SHUTDOWN_TIMEOUT_MS: z.coerce
     .number({ message: 'must be a number of milliseconds' })
@@ -460,19 +369,4 @@ export function requireOperatorToken(config: Config): { token: string; devDefaul
     'OPERATOR_TOKEN: required when Threadline talks to the real Bandwidth API (BANDWIDTH_BASE_URL is set): set a ' +
       'long random secret for the operator API, e.g. OPERATOR_TOKEN=$(openssl rand -hex 32)',
   ]);
-}
-
-/**
- * Traces from OpenTelemetry's standard variables: off when `OTEL_SDK_DISABLED=true` or `OTEL_TRACES_EXPORTER=none`;
- * on with `OTEL_TRACES_EXPORTER=console`, or OTLP over HTTP when `OTEL_TRACES_EXPORTER=otlp` or an OTLP endpoint is
- * set. `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is used as it is; `OTEL_EXPORTER_OTLP_ENDPOINT` gets `/v1/traces`.
- */
-function tracingConfig(e: Env): TracingConfig {
-  const endpoint =
-    e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
-    (e.OTEL_EXPORTER_OTLP_ENDPOINT ? `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces` : undefined);
-  const exporter = e.OTEL_SDK_DISABLED ? 'none' : (e.OTEL_TRACES_EXPORTER ?? (endpoint ? 'otlp' : 'none'));
-  const serviceName = e.OTEL_SERVICE_NAME ? { serviceName: e.OTEL_SERVICE_NAME } : {};
-  if (exporter === 'otlp') return { exporter, endpoint: endpoint ?? 'http://localhost:4318/v1/traces', ...serviceName };
-  return { exporter, ...serviceName };
 }
