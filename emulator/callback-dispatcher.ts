@@ -84,6 +84,10 @@ export class CallbackDispatcher {
   private readonly nextDueStmt;
   private readonly updateStmt;
   private readonly attemptStmt;
+  /** Leases every row of `chunks` until emulated time `until`, in one transaction (the caller's, if one is open). */
+  private readonly leaseTx: (chunks: CallbackRow[][], until: number) => void;
+  /** `Authorization` header values by `username:password`. */
+  private readonly authorizations = new Map<string, string>();
 
   constructor(
     private readonly db: Db,
@@ -112,6 +116,12 @@ export class CallbackDispatcher {
       `INSERT INTO callback_attempts (callback_id, attempt, url, started_ms, latency_ms, status, error, outcome,
          next_attempt_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    const lease = (chunks: CallbackRow[][], until: number) => {
+      for (const chunk of chunks) for (const row of chunk) this.leaseStmt.run(until, row.id);
+    };
+    const leaseTx = db.transaction(lease);
+    // Within the engine's tick the leases join its transaction; on their own they get one.
+    this.leaseTx = (chunks, until) => (db.inTransaction ? lease(chunks, until) : leaseTx(chunks, until));
   }
 
   /** Queues one callback POST carrying `events`, first due at emulated time `dueMs`. */
@@ -129,8 +139,8 @@ export class CallbackDispatcher {
       target.credentials?.password ?? null,
       JSON.stringify(events),
       events.length,
-      [...new Set(events.map((e) => e.type))].join(','),
-      [...new Set(events.map((e) => e.message.id))].join(','),
+      distinct(events, (e) => e.type),
+      distinct(events, (e) => e.message.id),
       duplicateOf ?? null,
       due,
       due,
@@ -148,14 +158,13 @@ export class CallbackDispatcher {
       (r) => !this.inFlightIds.has(r.id),
     );
     if (rows.length === 0) return;
+    // Rows beyond the room (more chunks than requests allowed) are not leased: they stay due as they were.
+    const chunks = chunkByTarget(rows, policy.batchMaxEvents).slice(0, room);
     // The lease outlives the real timeout of the request, converted to emulated time, with a wide margin.
     const realTimeoutMs = Math.max(policy.minRealTimeoutMs, this.clock.toRealMs(policy.timeoutMs));
     const leaseUntil = now + Math.ceil(realTimeoutMs * this.clock.timeScale * 2) + 1000;
-    const chunks = chunkByTarget(rows, policy.batchMaxEvents);
-    this.db
-      .prepare(`UPDATE callbacks SET next_attempt_ms = ? WHERE id IN (${rows.map(() => '?').join(',')})`)
-      .run(leaseUntil, ...rows.map((r) => r.id));
-    for (const chunk of chunks.slice(0, room)) {
+    this.leaseTx(chunks, leaseUntil);
+    for (const chunk of chunks) {
       this.inFlight += 1;
       for (const row of chunk) this.inFlightIds.add(row.id);
       const p = this.deliver(chunk).finally(() => {
@@ -166,14 +175,6 @@ export class CallbackDispatcher {
       });
       this.pending.add(p);
     }
-    // Rows leased but not started (more chunks than room) go back to due now.
-    const started = new Set(
-      chunks
-        .slice(0, room)
-        .flat()
-        .map((r) => r.id),
-    );
-    for (const row of rows) if (!started.has(row.id)) this.leaseStmt.run(now, row.id);
   }
 
   /** Emulated time of the next pending attempt, if any. */
@@ -208,18 +209,17 @@ export class CallbackDispatcher {
     const first = rows[0];
     if (!first) return;
     const policy = this.settings().callbacks;
-    const events = rows.flatMap((r) => JSON.parse(r.body) as CallbackEventBody[]);
     const headers: Record<string, string> = {
       'Content-Type': 'application/json; charset=utf-8',
       'User-Agent': 'BandwidthAPI/v2',
     };
     if (first.username !== null && first.password !== null) {
-      headers.Authorization = `Basic ${Buffer.from(`${first.username}:${first.password}`).toString('base64')}`;
+      headers.Authorization = this.authorization(first.username, first.password);
     }
     const startedMs = this.clock.now();
     const t0 = performance.now();
     const timeoutMs = Math.max(policy.minRealTimeoutMs, this.clock.toRealMs(policy.timeoutMs));
-    const result = await this.poster.post(first.url, headers, JSON.stringify(events), timeoutMs);
+    const result = await this.poster.post(first.url, headers, postBody(rows), timeoutMs);
     const status: number | null = 'status' in result ? result.status : null;
     const error: string | null = 'error' in result ? result.error : null;
     const latencyMs = Math.round((performance.now() - t0) * 100) / 100;
@@ -232,6 +232,17 @@ export class CallbackDispatcher {
       this.completions.push({ rows, startedMs, latencyMs, status, error, resolve });
       if (this.completions.length === 1) setImmediate(() => this.flushCompletions());
     });
+  }
+
+  private authorization(username: string, password: string): string {
+    const key = `${username}:${password}`;
+    let value = this.authorizations.get(key);
+    if (value === undefined) {
+      value = `Basic ${Buffer.from(key).toString('base64')}`;
+      if (this.authorizations.size >= 1000) this.authorizations.clear();
+      this.authorizations.set(key, value);
+    }
+    return value;
   }
 
   /** Records finished attempts, all of one event-loop turn in one transaction. */
@@ -378,6 +389,27 @@ interface AttemptRow {
   error: string | null;
   outcome: 'delivered' | 'retry' | 'dropped';
   next_attempt_ms: number | null;
+}
+
+/** The distinct values of `key` over `events`, in first-seen order, comma-separated. */
+function distinct(events: CallbackEventBody[], key: (e: CallbackEventBody) => string): string {
+  if (events.length === 1) return key(events[0]!);
+  return [...new Set(events.map(key))].join(',');
+}
+
+/**
+ * The JSON array a POST carries: the events of every row, in order. Each row's body is the JSON array of its events
+ * as `JSON.stringify` wrote it, so a single row's body goes out as stored, and several rows' arrays are spliced into
+ * one without parsing them (the same bytes as stringifying the parsed events again).
+ */
+function postBody(rows: CallbackRow[]): string {
+  if (rows.length === 1) return rows[0]!.body;
+  const parts: string[] = [];
+  for (const row of rows) {
+    const inner = row.body.slice(1, -1);
+    if (inner.length > 0) parts.push(inner);
+  }
+  return `[${parts.join(',')}]`;
 }
 
 function chunkByTarget(rows: CallbackRow[], max: number): CallbackRow[][] {
