@@ -74,6 +74,8 @@ interface CallbackRow {
 export class CallbackDispatcher {
   private inFlight = 0;
   private readonly inFlightIds = new Set<number>();
+  /** Requests started and not yet released (their slot and rows still held). */
+  private readonly live = new Set<CallbackRow[]>();
   private completions: Completion[] = [];
   private paused = false;
   private readonly pending = new Set<Promise<void>>();
@@ -86,6 +88,8 @@ export class CallbackDispatcher {
   private readonly attemptStmt;
   /** Leases every row of `chunks` until emulated time `until`, in one transaction (the caller's, if one is open). */
   private readonly leaseTx: (chunks: CallbackRow[][], until: number) => void;
+  /** Applies finished attempts in one transaction (the caller's, if one is open); returns the earliest retry. */
+  private readonly recordTx: (batch: Completion[]) => number | undefined;
   /** `Authorization` header values by `username:password`. */
   private readonly authorizations = new Map<string, string>();
 
@@ -122,6 +126,16 @@ export class CallbackDispatcher {
     const leaseTx = db.transaction(lease);
     // Within the engine's tick the leases join its transaction; on their own they get one.
     this.leaseTx = (chunks, until) => (db.inTransaction ? lease(chunks, until) : leaseTx(chunks, until));
+    const record = (batch: Completion[]) => {
+      let retryAt: number | undefined;
+      for (const c of batch) {
+        const next = this.applyCompletion(c);
+        if (next !== undefined) retryAt = retryAt === undefined ? next : Math.min(retryAt, next);
+      }
+      return retryAt;
+    };
+    const recordTx = db.transaction(record);
+    this.recordTx = (batch) => (db.inTransaction ? record(batch) : recordTx(batch));
   }
 
   /** Queues one callback POST carrying `events`, first due at emulated time `dueMs`. */
@@ -166,12 +180,12 @@ export class CallbackDispatcher {
     this.leaseTx(chunks, leaseUntil);
     for (const chunk of chunks) {
       this.inFlight += 1;
+      this.live.add(chunk);
       for (const row of chunk) this.inFlightIds.add(row.id);
       const p = this.deliver(chunk).finally(() => {
-        this.inFlight -= 1;
-        for (const row of chunk) this.inFlightIds.delete(row.id);
+        // Normally released when its attempt was recorded; here when it ended otherwise (cut short by a stop).
+        if (this.release(chunk)) this.wake(this.clock.now());
         this.pending.delete(p);
-        this.wake(this.clock.now());
       });
       this.pending.add(p);
     }
@@ -190,6 +204,8 @@ export class CallbackDispatcher {
   /** Starts no more requests; those in flight finish. Pending callbacks stay in the database, due as they were. */
   pause(): void {
     this.paused = true;
+    // No tick will come to record finished attempts: record them on their own.
+    if (this.completions.length > 0) setImmediate(() => this.recordCompletions());
   }
 
   /**
@@ -197,7 +213,7 @@ export class CallbackDispatcher {
    * they are not counted as attempts and are due again at once.
    */
   async close(force?: AbortSignal): Promise<void> {
-    this.paused = true;
+    this.pause();
     const inFlight = Promise.allSettled([...this.pending]);
     const forced = new Promise((resolve) => force?.addEventListener('abort', resolve, { once: true }));
     if (!force?.aborted) await Promise.race([inFlight, forced]);
@@ -230,8 +246,19 @@ export class CallbackDispatcher {
     }
     await new Promise<void>((resolve) => {
       this.completions.push({ rows, startedMs, latencyMs, status, error, resolve });
-      if (this.completions.length === 1) setImmediate(() => this.flushCompletions());
+      if (this.completions.length > 1) return; // already asked for
+      // The engine's next tick records it, in the tick's transaction; once paused, there is no tick.
+      if (this.paused) setImmediate(() => this.recordCompletions());
+      else this.wake(this.clock.now());
     });
+  }
+
+  /** Frees the request's slot and rows; false when it was already freed. */
+  private release(chunk: CallbackRow[]): boolean {
+    if (!this.live.delete(chunk)) return false;
+    this.inFlight -= 1;
+    for (const row of chunk) this.inFlightIds.delete(row.id);
+    return true;
   }
 
   private authorization(username: string, password: string): string {
@@ -245,22 +272,24 @@ export class CallbackDispatcher {
     return value;
   }
 
-  /** Records finished attempts, all of one event-loop turn in one transaction. */
-  private flushCompletions(): void {
+  /**
+   * Records the attempts finished since the last call, all in one transaction (within a tick, the tick's), and frees
+   * their requests' slots: the engine calls it at the start of each tick, before starting more requests.
+   */
+  recordCompletions(): void {
+    if (this.completions.length === 0) return;
     const batch = this.completions;
     this.completions = [];
     let wakeAt: number | undefined;
     try {
-      this.db.transaction(() => {
-        for (const c of batch) {
-          const next = this.applyCompletion(c);
-          if (next !== undefined) wakeAt = wakeAt === undefined ? next : Math.min(wakeAt, next);
-        }
-      })();
+      wakeAt = this.recordTx(batch);
     } catch (err) {
       this.logger.error({ err }, 'recording callback attempts failed; they will be retried');
     }
-    for (const c of batch) c.resolve();
+    for (const c of batch) {
+      this.release(c.rows);
+      c.resolve();
+    }
     if (wakeAt !== undefined) this.wake(wakeAt);
   }
 

@@ -158,6 +158,8 @@ export class Engine {
     try {
       const now = this.clock.now();
       this.db.transaction(() => {
+        // Attempts finished since the last tick are recorded first, freeing their slots for this tick's pump.
+        this.callbacks.recordCompletions();
         for (const e of this.queue.takeExpired(now)) this.expire(e, now);
         const { ready, nextDue } = this.queue.takeReady(now);
         for (const e of ready) this.dispatchFromQueue(e, now);
