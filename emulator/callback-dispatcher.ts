@@ -16,7 +16,17 @@ import { type ScaledClock } from './clock';
 import { type CallbackEventBody } from './callback-payloads';
 import { type Db } from './database';
 import { HttpPoster } from './http-post';
+import {
+  callbackStats,
+  listCallbacks,
+  type CallbackFilter,
+  type CallbackRecord,
+  type CallbackRow,
+  type CallbackState,
+} from './callback-log';
 import { type Settings } from './settings';
+
+export type { CallbackAttempt, CallbackRecord, CallbackState } from './callback-log';
 
 export interface CallbackTarget {
   accountId: string;
@@ -25,55 +35,11 @@ export interface CallbackTarget {
   credentials?: { username: string; password: string };
 }
 
-export type CallbackState = 'pending' | 'delivered' | 'dropped';
-
-export interface CallbackAttempt {
-  attempt: number;
-  url: string;
-  time: string;
-  latencyMs: number;
-  status: number | null;
-  error: string | null;
-  outcome: 'delivered' | 'retry' | 'dropped';
-  nextAttemptTime: string | null;
-}
-
-export interface CallbackRecord {
-  id: number;
-  accountId: string;
-  applicationId: string;
-  url: string;
-  state: CallbackState;
-  types: string[];
-  messageIds: string[];
-  duplicateOf: number | null;
-  createdTime: string;
-  nextAttemptTime: string | null;
-  attempts: CallbackAttempt[];
-  body: CallbackEventBody[];
-}
-
-interface CallbackRow {
-  id: number;
-  account_id: string;
-  application_id: string;
-  url: string;
-  username: string | null;
-  password: string | null;
-  body: string;
-  event_count: number;
-  types: string;
-  message_ids: string;
-  duplicate_of: number | null;
-  created_ms: number;
-  next_attempt_ms: number;
-  attempts: number;
-  state: CallbackState;
-}
-
 export class CallbackDispatcher {
   private inFlight = 0;
   private readonly inFlightIds = new Set<number>();
+  /** Requests started and not yet released (their slot and rows still held). */
+  private readonly live = new Set<CallbackRow[]>();
   private completions: Completion[] = [];
   private paused = false;
   private readonly pending = new Set<Promise<void>>();
@@ -84,6 +50,12 @@ export class CallbackDispatcher {
   private readonly nextDueStmt;
   private readonly updateStmt;
   private readonly attemptStmt;
+  /** Leases every row of `chunks` until emulated time `until`, in one transaction (the caller's, if one is open). */
+  private readonly leaseTx: (chunks: CallbackRow[][], until: number) => void;
+  /** Applies finished attempts in one transaction (the caller's, if one is open); returns the earliest retry. */
+  private readonly recordTx: (batch: Completion[]) => number | undefined;
+  /** `Authorization` header values by `username:password`. */
+  private readonly authorizations = new Map<string, string>();
 
   constructor(
     private readonly db: Db,
@@ -112,6 +84,22 @@ export class CallbackDispatcher {
       `INSERT INTO callback_attempts (callback_id, attempt, url, started_ms, latency_ms, status, error, outcome,
          next_attempt_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    const lease = (chunks: CallbackRow[][], until: number) => {
+      for (const chunk of chunks) for (const row of chunk) this.leaseStmt.run(until, row.id);
+    };
+    const leaseTx = db.transaction(lease);
+    // Within the engine's tick the leases join its transaction; on their own they get one.
+    this.leaseTx = (chunks, until) => (db.inTransaction ? lease(chunks, until) : leaseTx(chunks, until));
+    const record = (batch: Completion[]) => {
+      let retryAt: number | undefined;
+      for (const c of batch) {
+        const next = this.applyCompletion(c);
+        if (next !== undefined) retryAt = retryAt === undefined ? next : Math.min(retryAt, next);
+      }
+      return retryAt;
+    };
+    const recordTx = db.transaction(record);
+    this.recordTx = (batch) => (db.inTransaction ? record(batch) : recordTx(batch));
   }
 
   /** Queues one callback POST carrying `events`, first due at emulated time `dueMs`. */
@@ -129,8 +117,8 @@ export class CallbackDispatcher {
       target.credentials?.password ?? null,
       JSON.stringify(events),
       events.length,
-      [...new Set(events.map((e) => e.type))].join(','),
-      [...new Set(events.map((e) => e.message.id))].join(','),
+      distinct(events, (e) => e.type),
+      distinct(events, (e) => e.message.id),
       duplicateOf ?? null,
       due,
       due,
@@ -148,32 +136,23 @@ export class CallbackDispatcher {
       (r) => !this.inFlightIds.has(r.id),
     );
     if (rows.length === 0) return;
+    // Rows beyond the room (more chunks than requests allowed) are not leased: they stay due as they were.
+    const chunks = chunkByTarget(rows, policy.batchMaxEvents).slice(0, room);
     // The lease outlives the real timeout of the request, converted to emulated time, with a wide margin.
     const realTimeoutMs = Math.max(policy.minRealTimeoutMs, this.clock.toRealMs(policy.timeoutMs));
     const leaseUntil = now + Math.ceil(realTimeoutMs * this.clock.timeScale * 2) + 1000;
-    const chunks = chunkByTarget(rows, policy.batchMaxEvents);
-    this.db
-      .prepare(`UPDATE callbacks SET next_attempt_ms = ? WHERE id IN (${rows.map(() => '?').join(',')})`)
-      .run(leaseUntil, ...rows.map((r) => r.id));
-    for (const chunk of chunks.slice(0, room)) {
+    this.leaseTx(chunks, leaseUntil);
+    for (const chunk of chunks) {
       this.inFlight += 1;
+      this.live.add(chunk);
       for (const row of chunk) this.inFlightIds.add(row.id);
       const p = this.deliver(chunk).finally(() => {
-        this.inFlight -= 1;
-        for (const row of chunk) this.inFlightIds.delete(row.id);
+        // Normally released when its attempt was recorded; here when it ended otherwise (cut short by a stop).
+        if (this.release(chunk)) this.wake(this.clock.now());
         this.pending.delete(p);
-        this.wake(this.clock.now());
       });
       this.pending.add(p);
     }
-    // Rows leased but not started (more chunks than room) go back to due now.
-    const started = new Set(
-      chunks
-        .slice(0, room)
-        .flat()
-        .map((r) => r.id),
-    );
-    for (const row of rows) if (!started.has(row.id)) this.leaseStmt.run(now, row.id);
   }
 
   /** Emulated time of the next pending attempt, if any. */
@@ -189,6 +168,8 @@ export class CallbackDispatcher {
   /** Starts no more requests; those in flight finish. Pending callbacks stay in the database, due as they were. */
   pause(): void {
     this.paused = true;
+    // No tick will come to record finished attempts: record them on their own.
+    if (this.completions.length > 0) setImmediate(() => this.recordCompletions());
   }
 
   /**
@@ -196,7 +177,7 @@ export class CallbackDispatcher {
    * they are not counted as attempts and are due again at once.
    */
   async close(force?: AbortSignal): Promise<void> {
-    this.paused = true;
+    this.pause();
     const inFlight = Promise.allSettled([...this.pending]);
     const forced = new Promise((resolve) => force?.addEventListener('abort', resolve, { once: true }));
     if (!force?.aborted) await Promise.race([inFlight, forced]);
@@ -208,18 +189,17 @@ export class CallbackDispatcher {
     const first = rows[0];
     if (!first) return;
     const policy = this.settings().callbacks;
-    const events = rows.flatMap((r) => JSON.parse(r.body) as CallbackEventBody[]);
     const headers: Record<string, string> = {
       'Content-Type': 'application/json; charset=utf-8',
       'User-Agent': 'BandwidthAPI/v2',
     };
     if (first.username !== null && first.password !== null) {
-      headers.Authorization = `Basic ${Buffer.from(`${first.username}:${first.password}`).toString('base64')}`;
+      headers.Authorization = this.authorization(first.username, first.password);
     }
     const startedMs = this.clock.now();
     const t0 = performance.now();
     const timeoutMs = Math.max(policy.minRealTimeoutMs, this.clock.toRealMs(policy.timeoutMs));
-    const result = await this.poster.post(first.url, headers, JSON.stringify(events), timeoutMs);
+    const result = await this.poster.post(first.url, headers, postBody(rows), timeoutMs);
     const status: number | null = 'status' in result ? result.status : null;
     const error: string | null = 'error' in result ? result.error : null;
     const latencyMs = Math.round((performance.now() - t0) * 100) / 100;
@@ -230,26 +210,50 @@ export class CallbackDispatcher {
     }
     await new Promise<void>((resolve) => {
       this.completions.push({ rows, startedMs, latencyMs, status, error, resolve });
-      if (this.completions.length === 1) setImmediate(() => this.flushCompletions());
+      if (this.completions.length > 1) return; // already asked for
+      // The engine's next tick records it, in the tick's transaction; once paused, there is no tick.
+      if (this.paused) setImmediate(() => this.recordCompletions());
+      else this.wake(this.clock.now());
     });
   }
 
-  /** Records finished attempts, all of one event-loop turn in one transaction. */
-  private flushCompletions(): void {
+  /** Frees the request's slot and rows; false when it was already freed. */
+  private release(chunk: CallbackRow[]): boolean {
+    if (!this.live.delete(chunk)) return false;
+    this.inFlight -= 1;
+    for (const row of chunk) this.inFlightIds.delete(row.id);
+    return true;
+  }
+
+  private authorization(username: string, password: string): string {
+    const key = `${username}:${password}`;
+    let value = this.authorizations.get(key);
+    if (value === undefined) {
+      value = `Basic ${Buffer.from(key).toString('base64')}`;
+      if (this.authorizations.size >= 1000) this.authorizations.clear();
+      this.authorizations.set(key, value);
+    }
+    return value;
+  }
+
+  /**
+   * Records the attempts finished since the last call, all in one transaction (within a tick, the tick's), and frees
+   * their requests' slots: the engine calls it at the start of each tick, before starting more requests.
+   */
+  recordCompletions(): void {
+    if (this.completions.length === 0) return;
     const batch = this.completions;
     this.completions = [];
     let wakeAt: number | undefined;
     try {
-      this.db.transaction(() => {
-        for (const c of batch) {
-          const next = this.applyCompletion(c);
-          if (next !== undefined) wakeAt = wakeAt === undefined ? next : Math.min(wakeAt, next);
-        }
-      })();
+      wakeAt = this.recordTx(batch);
     } catch (err) {
       this.logger.error({ err }, 'recording callback attempts failed; they will be retried');
     }
-    for (const c of batch) c.resolve();
+    for (const c of batch) {
+      this.release(c.rows);
+      c.resolve();
+    }
     if (wakeAt !== undefined) this.wake(wakeAt);
   }
 
@@ -295,58 +299,13 @@ export class CallbackDispatcher {
   }
 
   /** The callback log, newest first. */
-  list(filter: { messageId?: string; state?: CallbackState; type?: string; limit?: number } = {}): CallbackRecord[] {
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    if (filter.messageId) {
-      where.push(`(',' || message_ids || ',') LIKE ?`);
-      params.push(`%,${filter.messageId},%`);
-    }
-    if (filter.state) {
-      where.push('state = ?');
-      params.push(filter.state);
-    }
-    if (filter.type) {
-      where.push(`(',' || types || ',') LIKE ?`);
-      params.push(`%,${filter.type},%`);
-    }
-    const sql = `SELECT * FROM callbacks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...params, filter.limit ?? 100) as CallbackRow[];
-    const attemptsStmt = this.db.prepare('SELECT * FROM callback_attempts WHERE callback_id = ? ORDER BY attempt');
-    return rows.map((r) => ({
-      id: r.id,
-      accountId: r.account_id,
-      applicationId: r.application_id,
-      url: r.url,
-      state: r.state,
-      types: r.types.split(','),
-      messageIds: r.message_ids.split(','),
-      duplicateOf: r.duplicate_of,
-      createdTime: new Date(r.created_ms).toISOString(),
-      nextAttemptTime: r.state === 'pending' ? new Date(r.next_attempt_ms).toISOString() : null,
-      body: JSON.parse(r.body) as CallbackEventBody[],
-      attempts: (attemptsStmt.all(r.id) as AttemptRow[]).map((a) => ({
-        attempt: a.attempt,
-        url: a.url,
-        time: new Date(a.started_ms).toISOString(),
-        latencyMs: a.latency_ms,
-        status: a.status,
-        error: a.error,
-        outcome: a.outcome,
-        nextAttemptTime: a.next_attempt_ms === null ? null : new Date(a.next_attempt_ms).toISOString(),
-      })),
-    }));
+  list(filter: CallbackFilter = {}): CallbackRecord[] {
+    return listCallbacks(this.db, filter);
   }
 
   /** Counts of callbacks by state. */
   stats(): Record<CallbackState, number> {
-    const rows = this.db.prepare('SELECT state, COUNT(*) AS n FROM callbacks GROUP BY state').all() as {
-      state: CallbackState;
-      n: number;
-    }[];
-    const out: Record<CallbackState, number> = { pending: 0, delivered: 0, dropped: 0 };
-    for (const r of rows) out[r.state] = r.n;
-    return out;
+    return callbackStats(this.db);
   }
 }
 
@@ -369,15 +328,25 @@ function targetOf(row: CallbackRow): CallbackTarget {
   };
 }
 
-interface AttemptRow {
-  attempt: number;
-  url: string;
-  started_ms: number;
-  latency_ms: number;
-  status: number | null;
-  error: string | null;
-  outcome: 'delivered' | 'retry' | 'dropped';
-  next_attempt_ms: number | null;
+/** The distinct values of `key` over `events`, in first-seen order, comma-separated. */
+function distinct(events: CallbackEventBody[], key: (e: CallbackEventBody) => string): string {
+  if (events.length === 1) return key(events[0]!);
+  return [...new Set(events.map(key))].join(',');
+}
+
+/**
+ * The JSON array a POST carries: the events of every row, in order. Each row's body is the JSON array of its events
+ * as `JSON.stringify` wrote it, so a single row's body goes out as stored, and several rows' arrays are spliced into
+ * one without parsing them (the same bytes as stringifying the parsed events again).
+ */
+function postBody(rows: CallbackRow[]): string {
+  if (rows.length === 1) return rows[0]!.body;
+  const parts: string[] = [];
+  for (const row of rows) {
+    const inner = row.body.slice(1, -1);
+    if (inner.length > 0) parts.push(inner);
+  }
+  return `[${parts.join(',')}]`;
 }
 
 function chunkByTarget(rows: CallbackRow[], max: number): CallbackRow[][] {

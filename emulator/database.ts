@@ -18,6 +18,10 @@ export function openDatabase(dataDir?: string): Db {
     db = new Database(path.join(dataDir, 'emulator.sqlite'));
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    // Checkpoint every ~40 MB of WAL, not every ~4 MB (the default): a checkpoint syncs the files on the event loop,
+    // and under a stream of small commits the default ran one every few hundred commits. Durability is unchanged: a
+    // commit is in the WAL either way.
+    db.pragma('wal_autocheckpoint = 10000');
   } else {
     db = new Database(':memory:');
   }

@@ -59,6 +59,7 @@ export class Engine {
   private readonly insertEventStmt;
   private readonly dueEventsStmt;
   private readonly deleteEventStmt;
+  private readonly deleteDueEventsStmt;
   private readonly nextEventStmt;
 
   constructor(
@@ -79,6 +80,7 @@ export class Engine {
     );
     this.dueEventsStmt = db.prepare('SELECT * FROM events WHERE due_ms <= ? ORDER BY due_ms, id LIMIT ?');
     this.deleteEventStmt = db.prepare('DELETE FROM events WHERE id = ?');
+    this.deleteDueEventsStmt = db.prepare('DELETE FROM events WHERE due_ms <= ?');
     this.nextEventStmt = db.prepare('SELECT MIN(due_ms) AS due FROM events');
     this.insertInboxStmt = db.prepare(
       `INSERT INTO handset_inbox (phone, message_id, direction, from_tn, to_json, text, media_json, time_ms)
@@ -156,6 +158,8 @@ export class Engine {
     try {
       const now = this.clock.now();
       this.db.transaction(() => {
+        // Attempts finished since the last tick are recorded first, freeing their slots for this tick's pump.
+        this.callbacks.recordCompletions();
         for (const e of this.queue.takeExpired(now)) this.expire(e, now);
         const { ready, nextDue } = this.queue.takeReady(now);
         for (const e of ready) this.dispatchFromQueue(e, now);
@@ -163,10 +167,11 @@ export class Engine {
         consider(this.queue.nextExpiry());
         const fired = this.fireDueEvents(now);
         if (fired >= EVENT_BATCH) consider(now);
+        consider((this.nextEventStmt.get() as { due: number | null }).due ?? undefined);
+        // Leases are written in the same transaction: one commit per tick.
+        this.callbacks.pump(this.clock.now());
+        if (this.callbacks.hasRoom()) consider(this.callbacks.nextDue());
       })();
-      consider((this.nextEventStmt.get() as { due: number | null }).due ?? undefined);
-      this.callbacks.pump(this.clock.now());
-      if (this.callbacks.hasRoom()) consider(this.callbacks.nextDue());
     } catch (err) {
       this.logger.error({ err }, 'emulator tick failed');
       consider(this.clock.now() + 1000);
@@ -241,9 +246,12 @@ export class Engine {
 
   private fireDueEvents(now: number): number {
     const rows = this.dueEventsStmt.all(now, EVENT_BATCH) as EventRow[];
+    // Fewer rows than the batch: they are all the due events, deleted with one statement.
+    const all = rows.length < EVENT_BATCH;
+    if (all && rows.length > 0) this.deleteDueEventsStmt.run(now);
     const batches = new Map<string, { target: CallbackTarget; events: CallbackEventBody[] }>();
     for (const row of rows) {
-      this.deleteEventStmt.run(row.id);
+      if (!all) this.deleteEventStmt.run(row.id);
       const message = this.messages.get(row.message_id);
       if (!message) continue;
       const recipient = this.messages.recipient(row.message_id, row.tn);

@@ -96,8 +96,7 @@ export class MessageStore {
     this.insertMessageStmt = db.prepare(
       `INSERT INTO messages (id, account_id, application_id, direction, from_tn, to_json, owner, time_ms, segment_count,
          message_type, tag, priority, expiration, media_json, message_length, message_size, product)
-       VALUES (@id, @account_id, @application_id, @direction, @from_tn, @to_json, @owner, @time_ms, @segment_count,
-         @message_type, @tag, @priority, @expiration, @media_json, @message_length, @message_size, @product)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertRecipientStmt = db.prepare(
       `INSERT INTO recipients (message_id, tn, account_id, status, error_code, carrier_name, terminal, updated_ms)
@@ -114,25 +113,25 @@ export class MessageStore {
 
   /** Stores a message and one recipient row per `recipientTns` entry, all in `status`. */
   insert(message: StoredMessage, recipientTns: string[], status: RecipientStatus): void {
-    this.insertMessageStmt.run({
-      id: message.id,
-      account_id: message.accountId,
-      application_id: message.applicationId,
-      direction: message.direction,
-      from_tn: message.from,
-      to_json: JSON.stringify(message.to),
-      owner: message.owner,
-      time_ms: message.timeMs,
-      segment_count: message.segmentCount,
-      message_type: message.messageType,
-      tag: message.tag ?? null,
-      priority: message.priority ?? null,
-      expiration: message.expiration ?? null,
-      media_json: message.media ? JSON.stringify(message.media) : null,
-      message_length: message.messageLength,
-      message_size: message.messageSize,
-      product: message.product ?? null,
-    });
+    this.insertMessageStmt.run(
+      message.id,
+      message.accountId,
+      message.applicationId,
+      message.direction,
+      message.from,
+      JSON.stringify(message.to),
+      message.owner,
+      message.timeMs,
+      message.segmentCount,
+      message.messageType,
+      message.tag ?? null,
+      message.priority ?? null,
+      message.expiration ?? null,
+      message.media ? JSON.stringify(message.media) : null,
+      message.messageLength,
+      message.messageSize,
+      message.product ?? null,
+    );
     for (const tn of recipientTns)
       this.insertRecipientStmt.run(message.id, tn, message.accountId, status, message.timeMs);
     this.remember(message);
