@@ -11,7 +11,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { assertChromiumInstalled, launchChromium } from '../helpers/browser';
 import { loadConfig, type Config } from '../../config/env';
 import { startStack, type Stack } from '../../stack';
 import { uiCodecEndpoint } from '../../temporal/data-converter';
@@ -22,7 +23,6 @@ import { workflowSource } from '../helpers/temporal';
 import { eventually } from '../helpers/eventually';
 
 const run = promisify(execFile);
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TOKEN = 'operator-token-of-the-encrypted-ui-test';
 const PHONE = '+19195550123';
 const TEXT = 'hello, this is Ada from the encrypted handset';
@@ -63,7 +63,7 @@ describe('encrypted payloads in the Temporal Web UI', () => {
   const id = conversationId({ ourNumber: '+19195550100', participants: [PHONE] });
 
   before(async () => {
-    assert.ok(fs.existsSync(CHROMIUM), `no browser at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+    assertChromiumInstalled();
     const cli = process.env.TEMPORAL_CLI;
     assert.ok(cli, 'TEMPORAL_CLI is not set: run the tests with `npm test`');
     const [temporalPort, uiPort, serverPort] = [await freePort(), await freePort(), await freePort()];
@@ -87,17 +87,7 @@ describe('encrypted payloads in the Temporal Web UI', () => {
       log: () => undefined,
     });
     stack = await startStack({ config, persistEmulator: false, workflowBundle: workflowSource().workflowBundle });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
 
     const response = await fetch(`${stack.emulatorUrl}/emulator/handsets/${encodeURIComponent(PHONE)}/messages`, {
       method: 'POST',

@@ -7,7 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { assertChromiumInstalled, launchChromium } from '../helpers/browser';
 import { loadConfig } from '../../config/env';
 import { startStack, type Stack } from '../../stack';
 import { freePort, startDevServer, type DevServer } from '../../toolchain/temporal';
@@ -15,15 +16,13 @@ import { conversationId } from '../../workflows/ids';
 import { workflowSource } from '../helpers/temporal';
 import { eventually } from '../helpers/eventually';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
 describe('a conversation in the Temporal Web UI', () => {
   let dev: DevServer;
   let stack: Stack;
   let browser: Browser;
 
   before(async () => {
-    assert.ok(fs.existsSync(CHROMIUM), `no browser at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+    assertChromiumInstalled();
     const cli = process.env.TEMPORAL_CLI;
     assert.ok(cli, 'TEMPORAL_CLI is not set: run the tests with `npm test`');
     dev = await startDevServer({ cli, port: await freePort(), uiPort: await freePort(), log: () => undefined });
@@ -40,17 +39,7 @@ describe('a conversation in the Temporal Web UI', () => {
       persistEmulator: false,
       workflowBundle: workflowSource().workflowBundle,
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
