@@ -52,6 +52,18 @@ export interface StartTracingOptions {
   spanProcessor?: SpanProcessor;
 }
 
+/** The User-Agent of Bandwidth's callbacks, which the emulator sends too (reference §3.1). */
+const BANDWIDTH_USER_AGENT = 'BandwidthAPI/v2';
+
+/** A request header by name, whatever its case, from an outgoing request's options. */
+function headerOf(headers: unknown, name: string): string | undefined {
+  if (!headers || typeof headers !== 'object') return undefined;
+  for (const [key, value] of Object.entries(headers as Record<string, unknown>)) {
+    if (key.toLowerCase() === name) return typeof value === 'string' ? value : undefined;
+  }
+  return undefined;
+}
+
 /**
  * Starts tracing for the whole process as `config` says (or into `options.spanProcessor`): registers the global tracer
  * provider, W3C trace-context propagation and the HTTP instrumentation, and returns what to add to clients, workers
@@ -86,7 +98,12 @@ export async function startTracing(config: TracingConfig, options: StartTracingO
   const unregister = registerInstrumentations({
     tracerProvider: provider,
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has(req.url?.split('?')[0] ?? '') }),
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has(req.url?.split('?')[0] ?? ''),
+        // The local emulator plays Bandwidth: its callbacks are Bandwidth's requests, not ours, and carry no trace
+        // context of ours (in one process, they would otherwise join whichever trace their timer was set in).
+        ignoreOutgoingRequestHook: (req) => headerOf(req.headers, 'user-agent') === BANDWIDTH_USER_AGENT,
+      }),
     ],
   });
   // The instrumentation patches node's http and https modules in place the next time they are required: require them

@@ -74,6 +74,11 @@ describe('traces: one text, one trace, from the callback to Bandwidth', () => {
     assert.ok(callback, 'the signal-with-start span is a child of a span of the same trace');
     assert.equal(callback.kind, SpanKind.SERVER);
     assert.equal(callback.attributes['http.target'], '/callbacks/messaging');
+    assert.equal(
+      callback.parentSpanId,
+      undefined,
+      "a callback starts the trace: Bandwidth's requests carry none of ours",
+    );
     const handleSignal = child(signalWithStart, 'HandleSignal:inboundMessage');
     const startSend = child(handleSignal, 'StartActivity:sendMessage');
     const runSend = child(startSend, 'RunActivity:sendMessage');
