@@ -44,14 +44,19 @@ export function requireBasicAuth(expected: { username: string; password: string 
   };
 }
 
+/** The token of a Bearer `Authorization` header, or undefined. */
+export function bearerToken(req: Request): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '')?.[1];
+}
+
 /** Requires `Authorization: Bearer <token>` (401 with `WWW-Authenticate` otherwise). */
 export function requireBearerToken(token: string) {
   return (req: Request, res: Response, next: NextFunction) => {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
-    if (match?.[1] && safeEqual(match[1], token)) return next();
+    const given = bearerToken(req);
+    if (given !== undefined && safeEqual(given, token)) return next();
     res
       .status(401)
-      .set('WWW-Authenticate', match ? 'Bearer realm="threadline", error="invalid_token"' : 'Bearer realm="threadline"')
+      .set('WWW-Authenticate', given ? 'Bearer realm="threadline", error="invalid_token"' : 'Bearer realm="threadline"')
       .json({ type: 'unauthorized', description: 'Send the operator token as Authorization: Bearer <OPERATOR_TOKEN>' });
   };
 }

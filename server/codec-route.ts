@@ -19,7 +19,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { CODEC_PREFIX } from '../temporal/data-converter';
 import { PayloadDecryptionError } from '../temporal/payload-codec';
-import { safeEqual } from './auth';
+import { bearerToken, safeEqual } from './auth';
 
 /** The session cookie a browser signed in at `/codec/session` sends. */
 export const CODEC_COOKIE = 'threadline_codec';
@@ -148,7 +148,7 @@ export function codecRouter(deps: CodecRouteDeps): Router {
 
   const authorized = (req: Request, res: Response, next: NextFunction) => {
     if (deps.token === null) return next();
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '')?.[1];
+    const bearer = bearerToken(req);
     if (bearer !== undefined && safeEqual(bearer, deps.token)) return next();
     const origin = req.get('origin');
     const fromAllowedPage = origin === undefined || allowed.has(origin);

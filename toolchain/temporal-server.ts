@@ -353,12 +353,13 @@ const ALREADY_EXISTS = 6;
  * search-attribute create` do by hand.
  */
 export async function prepareNamespace(
-  address: string,
+  /** The frontend's address (plain gRPC), or a connection the caller made (TLS, say) and keeps open. */
+  target: string | Connection,
   options: { namespace?: string; retentionDays?: number; log?: Log } = {},
 ): Promise<void> {
   const namespace = options.namespace ?? 'default';
   const log = options.log ?? defaultLog;
-  const connection = await Connection.connect({ address });
+  const connection = typeof target === 'string' ? await Connection.connect({ address: target }) : target;
   try {
     const service = connection.workflowService;
     const exists = await service.describeNamespace({ namespace }).then(
@@ -389,6 +390,6 @@ export async function prepareNamespace(
       }
     }
   } finally {
-    await connection.close();
+    if (typeof target === 'string') await connection.close();
   }
 }

@@ -6,14 +6,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { msToTs } from '@temporalio/common/lib/time';
 import { freePort, stopProcess } from '../../toolchain/temporal';
-import { ensureTemporalServer } from '../../toolchain/temporal-server';
+import { ensureTemporalServer, prepareNamespace } from '../../toolchain/temporal-server';
 import { connectClient, loadTemporalConnection } from '../../temporal/connection';
 import type { TestCertificates } from './certificates';
 import { eventually } from './eventually';
-
-const ALREADY_EXISTS = 6; // gRPC status code
 
 export interface TlsTemporalServer {
   /** `localhost:<port>`: the name in the server's certificate. */
@@ -101,7 +98,7 @@ system.namespaceCacheRefreshInterval:
 
 /**
  * Starts the server in `dir` with frontend TLS (`mutual`: clients must present a certificate signed by the test CA),
- * waits until it answers over TLS, and registers the `default` namespace.
+ * waits until it answers over TLS, and registers the `default` namespace and Threadline's search attributes.
  */
 export async function startTlsTemporalServer(options: {
   dir: string;
@@ -139,19 +136,11 @@ export async function startTlsTemporalServer(options: {
   try {
     const connection = await Promise.race([exited, connectClient(admin, { connectTimeout: 60_000 })]);
     try {
-      // The frontend answers before the other services have joined: retry until the namespace is registered and known.
-      await eventually(
-        () =>
-          connection.workflowService
-            .registerNamespace({ namespace: 'default', workflowExecutionRetentionPeriod: msToTs('1 day') })
-            .catch((err: unknown) => {
-              if ((err as { code?: number }).code !== ALREADY_EXISTS) throw err;
-            }),
-        { timeoutMs: 60_000, intervalMs: 500 },
-      );
-      await eventually(() => connection.workflowService.countWorkflowExecutions({ namespace: 'default' }), {
-        timeoutMs: 30_000,
-        intervalMs: 250,
+      // The frontend answers before the other services have joined: retry until the namespace (and Threadline's search
+      // attributes) are registered and known.
+      await eventually(() => prepareNamespace(connection, { log: () => undefined }), {
+        timeoutMs: 60_000,
+        intervalMs: 500,
       });
     } finally {
       await connection.close();
