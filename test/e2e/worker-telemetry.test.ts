@@ -28,6 +28,12 @@ const OPENING = 'Your table is ready.';
 /** The test run's own settings, which must not leak into the worker's environment. */
 const OWN_SETTINGS = /^(THREADLINE_|TEMPORAL_|EMULATOR_|BANDWIDTH_|DATABASE_URL$|WORKER_|OTEL_|LOG_LEVEL$|NODE_TEST)/;
 
+/** A fixed-offset IANA zone where it is between 12:00 and 13:00 now (`Etc/GMT-N` is N hours ahead of UTC). */
+function middayZone(): string {
+  const ahead = 12 - new Date().getUTCHours();
+  return ahead === 0 ? 'Etc/GMT' : ahead > 0 ? `Etc/GMT-${ahead}` : `Etc/GMT+${-ahead}`;
+}
+
 /** A span as OTLP/JSON carries it. */
 interface OtlpSpan {
   traceId: string;
@@ -123,7 +129,13 @@ describe("a standalone worker's telemetry: the SDK's Prometheus metrics and OTLP
   });
 
   it('counts the workflow tasks and the local activities of a conversation the worker ran', async () => {
-    const start = { ourNumber: OUR, participants: [ADA], opening: { text: OPENING } };
+    // A proactive opening waits for the recipient's quiet hours to end: put Ada where it is midday now.
+    const start = {
+      ourNumber: OUR,
+      participants: [ADA],
+      opening: { text: OPENING },
+      timeZones: { [ADA]: middayZone() },
+    };
     await temporal.client.workflow.start('greeterBot', {
       taskQueue,
       workflowId: conversationId(start),
