@@ -32,6 +32,7 @@ import { sendError, sendPathNotFound } from './http-errors';
 import { inspectOutboundMedia } from './media-inspector';
 import { adminRouter } from './routes/admin';
 import { handsetsRouter } from './routes/handsets';
+import { inboxFeedRouter } from './routes/inbox-feed';
 import { mediaRouter } from './routes/media';
 import { messagesRouter } from './routes/messages';
 import { oauthRouter } from './routes/oauth';
@@ -130,6 +131,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   app.set('etag', false);
   app.use(oauthRouter(ctx));
   app.use(handsetsRouter(ctx));
+  app.use(inboxFeedRouter(ctx));
   app.use(adminRouter(ctx));
   app.use(optOutsRouter(ctx));
   for (const prefix of ['/api/v2', '/']) {
