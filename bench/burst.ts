@@ -25,7 +25,7 @@ import path from 'node:path';
 import { TEMPORAL_CLI_MODULE } from '../toolchain/temporal';
 import { benchWorkflowBundle, startBareTemporal } from './bare';
 import { burstConfig, startThreadline, type ThreadlineUnderTest } from './burst-stack';
-import { jsonPoster, messageId, messageReceived, newParticipant } from './callback-load';
+import { jsonPoster, messageId, messageReceived, newParticipant } from '../load/callback-load';
 import {
   ownCpuMs,
   pool,

@@ -2,11 +2,13 @@
  * `npm run bench:chart` (and the end of `npm run bench`): docs/bench.svg, Threadline's latency and capacity beside bare
  * Temporal's, drawn from bench/results.json. Hand-written SVG (bars, text, one dashed target mark per row): a charting
  * library would bring a DOM or a canvas for a dozen rectangles. Each row has its own scale; the dashed mark is where
- * Threadline's bar would have to end to meet the target.
+ * Threadline's bar would have to end to meet the target. Escaping, number format, palette and styles are the load
+ * tool's (load/svg.ts), so the benchmark chart and the load report look alike.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { CHART_STYLE, COLORS, escapeXml as escape, FONT, formatNumber as number } from '../load/svg';
 import { readResults } from './targets';
 
 const OUT = path.resolve(__dirname, '../docs/bench.svg');
@@ -93,15 +95,10 @@ function panels(results: Record<string, unknown>): Panel[] {
   ];
 }
 
-const escape = (text: string) =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const number = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : String(Math.round(n * 10) / 10));
-
 const WIDTH = 720;
 const LABEL = 250;
 const TRACK = 380;
 const BAR = 14;
-const COLORS = { threadline: '#2b6cd4', bare: '#9aa3ad', met: '#1a7f37', missed: '#cf222e', target: '#444' };
 
 function rowSvg(row: Row, y: number): string {
   const parts = [`<text x="16" y="${y + BAR - 3}" class="label">${escape(row.label)}</text>`];
@@ -160,12 +157,8 @@ export function chartSvg(results: Record<string, unknown>): string {
     })
     .filter((d): d is string => d !== null);
   const height = y + 24;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="-apple-system, 'Segoe UI', Helvetica, Arial, sans-serif">
-  <style>
-    .title { font-size: 16px; font-weight: 600; fill: #1f2328; }
-    .panel { font-size: 13px; font-weight: 600; fill: #1f2328; }
-    .label, .verdict { font-size: 12px; fill: #1f2328; }
-    .value, .note, .legend { font-size: 11px; fill: #57606a; }
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="${FONT}">
+  <style>${CHART_STYLE}
   </style>
   <rect width="100%" height="100%" fill="#ffffff"/>
   <text x="16" y="24" class="title">Threadline against bare Temporal: same dev server, same run</text>

@@ -30,7 +30,7 @@ import { inboundRoute, toInboundMessage } from '../server/hand-off';
 import { ensureTemporalCli, freePort, startDevServer, TEMPORAL_CLI_MODULE } from '../toolchain/temporal';
 import { CallbackBodySchema, type InboundCallback } from '../bandwidth/schemas';
 import { inboundMessageSignal } from '../workflows/messages';
-import { messageId, messageReceived, newParticipant } from './callback-load';
+import { messageId, messageReceived, newParticipant } from '../load/callback-load';
 import { pool, readSettings, writeResults } from './lib';
 
 const DEFAULTS = { callbacks: 1500, concurrency: 32, rounds: 3 };

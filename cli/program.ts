@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import type { listConversations, printTranscript, showConversation } from './conversations';
+import type { LoadCommandOptions } from './load';
 import type { send } from './send';
 
 // Each command loads its module when it runs, so that `--help` and the quick commands do not load the whole stack.
@@ -119,6 +120,43 @@ export function createProgram(print: (line: string) => void = (line) => process.
     )
     .action(async (text: string, options: Parameters<typeof send>[1]) =>
       (await import('./send')).send(text, options, print),
+    );
+
+  program
+    .command('load')
+    .description(
+      'load-tests a bot: simulated handsets run a scripted dialogue through the emulator; reports conversations/s, ' +
+        'reply latency, failures by error code, segments and cost (JSON and HTML; docs/load-testing.md)',
+    )
+    .argument(
+      '<script>',
+      'the dialogue: a .json file, or a .ts/.js module exporting it (e.g. load/scripts/greeter.json)',
+    )
+    .option('--emulator-url <url>', 'the emulator of the stack under test (default http://127.0.0.1:EMULATOR_PORT)')
+    .option('--bot-number <number>', 'the number the handsets text (default BANDWIDTH_NUMBER)')
+    .option('--handsets <n>', 'simulated phones (default 10)')
+    .option('--conversations <n>', 'conversations in all (default: one per handset, or unbounded with --duration)')
+    .option('--duration <duration>', 'start conversations for this long (e.g. 60s)')
+    .option('--concurrency <n>', 'conversations at once (default: --handsets)')
+    .option('--in-flight <n>', 'texts being posted at once (default: --concurrency)')
+    .option('--ramp <duration>', 'start the first conversations evenly over this long (default 0)')
+    .option('--first-handset <n>', 'handset i is +1919 and 6000000 + n + i (default: a random block of new phones)')
+    .addOption(
+      new Option('--via <path>', 'texts through the emulator (handset) or as callbacks to the webhook server').choices([
+        'handset',
+        'webhook',
+      ]),
+    )
+    .option('--webhook-url <url>', 'with --via webhook: the webhook server (default PUBLIC_URL/callbacks/messaging)')
+    .option('--lift-rate-limit', 'lift the account\u2019s send rate limit through the emulator\u2019s admin API first')
+    .option('--own-stack', 'start a stack in this process (Temporal dev server, emulator, server, worker) and test it')
+    .option('--bot <name>', 'with --own-stack: the bot that answers (default THREADLINE_DEFAULT_BOT)')
+    .option('--settle <duration>', 'wait this long at most for the replies\u2019 delivery outcomes (default 10s)')
+    .option('--prices <file>', 'a price table (JSON; default THREADLINE_PRICE_TABLE, else the built-in list prices)')
+    .option('--out <prefix>', 'write <prefix>.json and <prefix>.html (default load-report)')
+    .option('--max-failures <n>', 'exit 1 when more conversations than this fail')
+    .action(async (script: string, options: LoadCommandOptions) =>
+      (await import('./load')).load(script, options, print),
     );
 
   const conversations = program

@@ -1,0 +1,3 @@
+/** `npm run load -- <script> [options]`: the same as `threadline load <script> [options]` (cli/load.ts). */
+process.argv.splice(2, 0, 'load');
+void import('../cli/index');
