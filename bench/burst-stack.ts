@@ -6,8 +6,7 @@
  * so that its CPU time can be read apart from Threadline's.
  *
  * The account's rate limit (1 message per second by default, as Bandwidth's) is lifted through the emulator's admin
- * API. The records store is watched: every outbound record (a message the emulator accepted, recorded right after its
- * 202, as `threadline_sends_total{outcome="recorded"}` counts it) is reported with its recipient.
+ * API (load/emulator-admin.ts). Replies are learned from the emulator by the load tool's runner (bench/burst.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,9 +15,9 @@ import type { WorkerOptions } from '@temporalio/worker';
 import pino from 'pino';
 import { loadConfig, type Config } from '../config/env';
 import { createLogger } from '../observability/logging';
-import type { RecordStore } from '../records';
 import { openRecordStore, startStack, type Stack } from '../stack';
 import { freePort, stopProcess } from '../toolchain/temporal';
+import { liftRateLimit } from '../load/emulator-admin';
 import { sleep } from './lib';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -29,8 +28,6 @@ export interface ThreadlineUnderTest {
   emulatorUrl: string;
   /** The emulator's own process, when it runs in one. */
   emulatorProcess: ChildProcess | null;
-  /** Called with the recipient of every message the emulator accepted from Threadline (its outbound record). */
-  onReply: (to: string) => void;
   /** Status and inbound callbacks the emulator delivered so far (its admin API's count). */
   callbacksDelivered(): Promise<number>;
   /** `threadline_sends_total`, every outcome. */
@@ -109,18 +106,7 @@ export async function startThreadline(options: ThreadlineOptions): Promise<Threa
     await waitForEmulator(config.emulator.baseUrl, emulatorProcess);
   }
 
-  const watched: { onReply: (to: string) => void } = { onReply: () => undefined };
-  const inner = await openRecordStore(config);
-  const records: RecordStore = new Proxy(inner, {
-    get(target, property, receiver) {
-      if (property !== 'append') return Reflect.get(target, property, receiver) as unknown;
-      return async (inputs: Parameters<RecordStore['append']>[0]) => {
-        const result = await target.append(inputs);
-        for (const r of inputs) if (r.kind === 'outbound' && r.to[0]) watched.onReply(r.to[0]);
-        return result;
-      };
-    },
-  });
+  const records = await openRecordStore(config);
   const logger = createLogger({
     level: config.logLevel,
     destination: pino.destination({ dest: '/dev/null', sync: false }),
@@ -133,24 +119,13 @@ export async function startThreadline(options: ThreadlineOptions): Promise<Threa
     emulator: options.emulator === 'embedded',
   });
   const emulatorUrl = stack.emulatorUrl ?? config.emulator.baseUrl;
-  const lifted = await fetch(`${emulatorUrl}/emulator/accounts/${config.bandwidth.accountId}`, {
-    method: 'PATCH',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ limits: { messagesPerSecond: 1_000_000 } }),
-  });
-  if (!lifted.ok) throw new Error(`could not lift the account's rate limit: ${lifted.status} ${await lifted.text()}`);
+  await liftRateLimit(emulatorUrl, config.bandwidth.accountId);
 
   return {
     config,
     stack,
     emulatorUrl,
     emulatorProcess,
-    set onReply(handler: (to: string) => void) {
-      watched.onReply = handler;
-    },
-    get onReply() {
-      return watched.onReply;
-    },
     async callbacksDelivered() {
       const body = (await (await fetch(`${emulatorUrl}/emulator`)).json()) as { callbacks: { delivered: number } };
       return body.callbacks.delivered;
@@ -161,7 +136,7 @@ export async function startThreadline(options: ThreadlineOptions): Promise<Threa
     },
     async stop() {
       await stack.stop();
-      await inner.close();
+      await records.close();
       if (emulatorProcess) await stopProcess(emulatorProcess);
     },
   };

@@ -2,11 +2,14 @@
  * `npm run bench:burst`: a thousand new conversations at once. Threadline with `npm start` defaults (bench/burst-stack.ts:
  * greeter bot, worker cache `WORKER_MAX_CACHED_WORKFLOWS` default, records and emulator state in SQLite, the
  * emulator's rate limit lifted through its admin API) takes N `message-received` callbacks from new participants with
- * C in flight, and the clock stops when every conversation's first reply was accepted by the emulator (its outbound
- * record, written right after the emulator's 202 and counted by `threadline_sends_total`): turns per second.
+ * C in flight, and the clock stops when every conversation's first reply was accepted by the emulator (its handset
+ * inbox row, written as the emulator takes the message, before its 202; `threadline_sends_total` is checked to have
+ * risen by N): turns per second.
  *
- * The callbacks are posted to the webhook server as Bandwidth posts them (keep-alive connections, one per callback in
- * flight), not texted through the emulator's handset API: that way exactly C callbacks are in flight, as in the bare
+ * The Threadline side is a run of the load-test tool (load/runner.ts, `threadline load`) with load/scripts/burst.json
+ * (one text, then any reply): N handsets, all conversations at once, C texts in flight; it learns each first reply
+ * from the emulator's inbox feed. The callbacks are posted to the webhook server as Bandwidth posts them (keep-alive
+ * connections, one per callback in flight), not texted through the emulator's handset API: that way exactly C callbacks are in flight, as in the bare
  * baseline's C calls in flight, instead of however many the emulator's callback dispatcher sends at once; the
  * emulator still does Bandwidth's side of every reply (the API call, its queue, three status callbacks per SMS).
  * `BENCH_BURST_VIA=handset` texts through the handset API instead.
@@ -25,7 +28,8 @@ import path from 'node:path';
 import { TEMPORAL_CLI_MODULE } from '../toolchain/temporal';
 import { benchWorkflowBundle, startBareTemporal } from './bare';
 import { burstConfig, startThreadline, type ThreadlineUnderTest } from './burst-stack';
-import { jsonPoster, messageId, messageReceived, newParticipant } from '../load/callback-load';
+import { runLoad } from '../load/runner';
+import { loadScriptFile } from '../load/script';
 import {
   ownCpuMs,
   pool,
@@ -64,6 +68,8 @@ const settings = readSettings(DEFAULTS, {
   emulatorProcessRound: 'BENCH_BURST_EMULATOR_PROCESS',
 });
 if (settings.via !== 'webhook' && settings.via !== 'handset') throw new Error('BENCH_BURST_VIA: webhook or handset');
+/** One text from a new participant, and the bot's first reply (load/scripts/burst.json). */
+const BURST_SCRIPT = loadScriptFile(path.join(__dirname, '../load/scripts/burst.json'));
 /** Status callbacks the emulator sends per SMS with its default features: sending, sent, delivered. */
 const STATUS_CALLBACKS_PER_SMS = 3;
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -148,66 +154,41 @@ async function main(): Promise<void> {
       };
     }
 
-    // --- Threadline: callbacks → webhook server → conversations → replies accepted by the emulator ----------------
+    // --- Threadline: the load tool's runner (load/runner.ts), one text and the first reply per conversation -------
     async function threadlineRound(t: ThreadlineUnderTest, n: number): Promise<Round> {
       const { bandwidth } = t.config;
-      const sequences = Array.from({ length: n }, () => ++sequence);
-      const phones = sequences.map(newParticipant);
-      const bodies = phones.map((from, i) =>
-        JSON.stringify([
-          messageReceived({
-            id: messageId(sequences[i]!),
-            from,
-            ourNumber: bandwidth.number,
-            applicationId: bandwidth.applicationId,
-          }),
-        ]),
-      );
-      const poster =
-        settings.via === 'webhook'
-          ? jsonPoster(`${t.stack.serverUrl}/callbacks/messaging`, settings.concurrency, {
-              'user-agent': 'BandwidthAPI/v2',
-            })
-          : jsonPoster(`${t.emulatorUrl}/emulator/handsets`, settings.concurrency);
-      const accepted = settings.via === 'webhook' ? 200 : 202;
-      const sentAt = new Map<string, number>();
-      const firstReplyMs: number[] = [];
-      let lastReplyAt = 0;
-      let remaining = n;
-      let allReplied!: () => void;
-      const replied = new Promise<void>((resolve) => (allReplied = resolve));
-      t.onReply = (to) => {
-        const at = sentAt.get(to);
-        if (at === undefined) return;
-        sentAt.delete(to);
-        lastReplyAt = performance.now();
-        firstReplyMs.push(lastReplyAt - at);
-        if (--remaining === 0) allReplied();
-      };
+      const firstHandset = sequence;
+      sequence += n;
       const emulatorPid = t.emulatorProcess?.pid;
       const pids = [temporalPid, emulatorPid];
       const callbacksBefore = await t.callbacksDelivered();
       const sendsBefore = await t.sends();
-      let errors = 0;
       const cpuBefore = [ownCpuMs(), ...pids.map(processCpuMs)];
-      const started = performance.now();
-      const ackMs = await pool(n, settings.concurrency, async (i) => {
-        const phone = phones[i]!;
-        sentAt.set(phone, performance.now());
-        const status = await (
+      // Every conversation at once (each waits for its reply for free), C texts in flight, as the bare side's C calls.
+      const report = await runLoad({
+        emulatorUrl: t.emulatorUrl,
+        botNumber: bandwidth.number,
+        script: BURST_SCRIPT,
+        handsets: n,
+        conversations: n,
+        concurrency: n,
+        inFlight: settings.concurrency,
+        firstHandset,
+        injection:
           settings.via === 'webhook'
-            ? poster.post(bodies[i]!)
-            : poster.post(JSON.stringify({ to: bandwidth.number, text: 'hi' }), `/emulator/handsets/${phone}/messages`)
-        ).catch(() => 0);
-        if (status !== accepted) errors += 1;
+            ? {
+                via: 'webhook',
+                url: `${t.stack.serverUrl}/callbacks/messaging`,
+                applicationId: bandwidth.applicationId,
+              }
+            : { via: 'handset' },
+        settleMs: 0,
       });
-      poster.close();
-      await withTimeout(
-        replied,
-        300_000,
-        () => `${remaining} of ${n} conversations had no reply 5 minutes after the burst`,
-      );
-      const wallMs = lastReplyAt - started;
+      const replied = report.conversations.completed;
+      if (replied < n) {
+        throw new Error(`${n - replied} of ${n} conversations had no reply: ${JSON.stringify(report.failures)}`);
+      }
+      const errors = report.failures.reduce((sum, f) => sum + f.count, 0);
       // The tail: every reply's status callbacks delivered (and the inbound ones via the handset API), then quiet.
       const expected = callbacksBefore + n * STATUS_CALLBACKS_PER_SMS + (settings.via === 'handset' ? n : 0) - errors;
       const tailStarted = performance.now();
@@ -218,9 +199,9 @@ async function main(): Promise<void> {
       const sends = (await t.sends()) - sendsBefore;
       if (sends < n) log(`  warning: threadline_sends_total rose by ${sends}, not ${n}`);
       return {
-        turnsPerSecond: round1((n / wallMs) * 1000),
-        acknowledgedPerSecond: round1((n / ackMs) * 1000),
-        firstReplyMs: summary(firstReplyMs),
+        turnsPerSecond: round1((n / report.durationMs) * 1000),
+        acknowledgedPerSecond: report.sends.acknowledgedPerSecond,
+        firstReplyMs: report.firstReplyMs,
         cpuMsPerTurn: {
           thisProcess: thisProcess!,
           temporal: temporalMs!,
@@ -291,7 +272,7 @@ async function main(): Promise<void> {
         `LOG_LEVEL=info to /dev/null; emulator account rate limit lifted to 1,000,000/s with PATCH /emulator/accounts): ` +
         `${settings.via === 'webhook' ? 'message-received callbacks posted to the webhook server' : 'texts through the emulator handset API'}, ` +
         `each from a new participant, until every conversation's first reply was accepted by the emulator (its ` +
-        `outbound record). Bare: client.workflow.signalWithStart of a new workflow (bench/workflows bareRoundTrip) ` +
+        `inbox feed, read by the load tool's runner, load/runner.ts). Bare: client.workflow.signalWithStart of a new workflow (bench/workflows bareRoundTrip) ` +
         `whose signal runs one local activity, until every activity ran. Same dev server (${TEMPORAL_CLI_MODULE}, ` +
         `SQLite file, WAL, synchronous=NORMAL), same process (the load generator included); headline figures are the ` +
         `median round of each.`,
