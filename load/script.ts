@@ -28,6 +28,10 @@ import { z } from 'zod';
 import { parseDuration } from '../workflows/duration';
 import { jsonLines, lineAt, lineOfPath } from './json-locations';
 
+/** What a reply must be: anything, exactly a text, or a match of a regular expression. */
+export type ReplyExpectation =
+  { kind: 'any' } | { kind: 'text'; text: string } | { kind: 'regex'; regex: string; flags: string };
+
 const DurationSchema = z.union([z.number().nonnegative(), z.string().min(1)]).transform((value, ctx) => {
   try {
     return parseDuration(value as never);
@@ -37,41 +41,59 @@ const DurationSchema = z.union([z.number().nonnegative(), z.string().min(1)]).tr
   }
 });
 
-const ThinkSchema = z.union([
-  DurationSchema.transform((ms) => ({ minMs: ms, maxMs: ms })),
-  z
-    .strictObject({ min: DurationSchema, max: DurationSchema })
-    .refine((t) => t.max >= t.min, { message: 'max must not be below min', path: ['max'] })
-    .transform((t) => ({ minMs: t.min, maxMs: t.max })),
-]);
+const ThinkRangeSchema = z
+  .strictObject({ min: DurationSchema, max: DurationSchema })
+  .refine((t) => t.max >= t.min, { message: 'max must not be below min', path: ['max'] })
+  .transform((t) => ({ minMs: t.min, maxMs: t.max }));
+const ThinkFixedSchema = DurationSchema.transform((ms) => ({ minMs: ms, maxMs: ms }));
+
+/** A duration, or `{ min, max }`; problems are reported at the field itself, not as a union's "invalid input". */
+const ThinkSchema = z.unknown().transform((value, ctx) => {
+  const fixed = typeof value === 'number' || typeof value === 'string';
+  const parsed = fixed ? ThinkFixedSchema.safeParse(value) : ThinkRangeSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+  return z.NEVER;
+});
 
 const MediaItemSchema = z.union([
   z.string().min(1),
   z.strictObject({ contentType: z.string().min(1), content: z.string(), filename: z.string().min(1).optional() }),
 ]);
 
-const SendSchema = z.union([
-  z
-    .string()
-    .min(1)
-    .transform((text) => ({ text, media: [] as z.infer<typeof MediaItemSchema>[] })),
+/** A text, or `{ text?, media? }`. */
+const SendSchema = z.preprocess(
+  (value) => (typeof value === 'string' ? { text: value } : value),
   z
     .strictObject({ text: z.string().min(1).optional(), media: z.array(MediaItemSchema).max(10).default([]) })
     .refine((s) => s.text !== undefined || s.media.length > 0, { message: 'a message needs text or media' }),
-]);
+);
 
-const ExpectSchema = z.union([
-  z.literal('any').transform(() => ({ kind: 'any' as const })),
-  z.strictObject({ text: z.string() }).transform((e) => ({ kind: 'text' as const, text: e.text })),
+/** `"any"`, `{ text }` or `{ regex, flags? }`. */
+const ExpectSchema = z.preprocess(
+  (value) => (value === 'any' ? { any: true } : value),
   z
     .strictObject({
-      regex: z.string().min(1),
+      any: z.literal(true).optional(),
+      text: z.string().optional(),
+      regex: z.string().min(1).optional(),
       flags: z
         .string()
-        .regex(/^[imsu]*$/, 'flags: any of i, m, s, u')
+        .regex(/^[imsu]*$/, 'any of i, m, s and u')
         .optional(),
     })
     .superRefine((e, ctx) => {
+      const given = (['any', 'text', 'regex'] as const).filter((k) => e[k] !== undefined);
+      if (given.length !== 1) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"any", or one of text and regex (${given.join(' and ') || 'none'} given)`,
+        });
+      }
+      if (e.flags !== undefined && e.regex === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['flags'], message: 'flags belong to a regex' });
+      }
+      if (e.regex === undefined) return;
       try {
         new RegExp(e.regex, e.flags);
       } catch (err) {
@@ -82,8 +104,12 @@ const ExpectSchema = z.union([
         });
       }
     })
-    .transform((e) => ({ kind: 'regex' as const, regex: e.regex, flags: e.flags ?? '' })),
-]);
+    .transform((e): ReplyExpectation => {
+      if (e.text !== undefined) return { kind: 'text', text: e.text };
+      if (e.regex !== undefined) return { kind: 'regex', regex: e.regex, flags: e.flags ?? '' };
+      return { kind: 'any' };
+    }),
+);
 
 const StepSchema = z
   .strictObject({
@@ -109,15 +135,10 @@ const StepSchema = z
 export const LoadScriptSchema = z.strictObject({
   name: z.string().min(1).optional(),
   description: z.string().optional(),
-  defaults: z
-    .strictObject({ timeout: DurationSchema.default(30_000), think: ThinkSchema.default({ minMs: 0, maxMs: 0 }) })
-    .default({ timeout: 30_000, think: { minMs: 0, maxMs: 0 } }),
+  defaults: z.strictObject({ timeout: DurationSchema.default(30_000) }).default({ timeout: 30_000 }),
   steps: z.array(StepSchema).min(1, 'a script needs at least one step'),
 });
 export type LoadScriptInput = z.input<typeof LoadScriptSchema>;
-
-/** What a reply must be: anything, exactly a text, or a match of a regular expression. */
-export type ReplyExpectation = z.output<typeof ExpectSchema>;
 
 /** One step of a parsed script. */
 export type LoadStep =
@@ -143,7 +164,7 @@ export class LoadScriptError extends Error {
   }
 }
 
-/** Types a script written as a module (`export default defineLoadScript({ steps: [...] })`). */
+/** Types a script written as a module (`export default defineLoadScript({ steps: [...] })`; `script` or the module itself also do). */
 export function defineLoadScript(script: LoadScriptInput): LoadScriptInput {
   return script;
 }
@@ -222,5 +243,5 @@ export function loadScriptFile(file: string): LoadScript {
   if (absolute.endsWith('.json')) return parseLoadScriptJson(fs.readFileSync(absolute, 'utf8'), file);
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a module named at run time
   const exported = require(absolute) as { default?: unknown; script?: unknown };
-  return parseLoadScript(exported.default ?? exported.script, file);
+  return parseLoadScript(exported.default ?? exported.script ?? exported, file);
 }
