@@ -101,170 +101,181 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
 
   const feedErrors: string[] = [];
   const feed = await followReplies(emulatorUrl, (err) => feedErrors.push(String(err)));
-  const countersBefore: EmulatorCounters = await readCounters(emulatorUrl);
-  const poster =
-    injection.via === 'webhook'
-      ? jsonPoster(injection.url, inFlight, { 'user-agent': 'BandwidthAPI/v2' })
-      : jsonPoster(`${emulatorUrl}/emulator/handsets`, inFlight);
-  const sendSlots = semaphore(inFlight);
-  const conversationSlots = semaphore(concurrency);
-  const conversations: ConversationRecord[] = [];
-  const sendAckMs: number[] = [];
-  let lastSendAckAt = 0;
-  let started = 0;
-  const t0 = performance.now();
-  const deadline = options.durationMs !== undefined ? t0 + options.durationMs : Infinity;
-
-  /** Posts one text; resolves with when it left (its reply's latency counts from then) and any failure. */
-  async function send(
-    phone: string,
-    step: Extract<LoadScript['steps'][number], { kind: 'send' }>,
-  ): Promise<{ postedAt: number; failure?: Failure }> {
-    await sendSlots.acquire();
-    const postedAt = performance.now();
-    try {
-      let status: number;
-      if (injection.via === 'webhook') {
-        const body = messageReceived({
-          id: messageId(++webhookSequence),
-          from: phone,
-          ourNumber: options.botNumber,
-          applicationId: injection.applicationId,
-          text: step.text ?? '',
-        });
-        status = await poster.post(JSON.stringify([body]));
-      } else {
-        const body = JSON.stringify({ to: options.botNumber, text: step.text, media: step.media });
-        status = await poster.post(body, `/emulator/handsets/${encodeURIComponent(phone)}/messages`);
-      }
-      const expected = injection.via === 'webhook' ? 200 : 202;
-      if (status !== expected) return { postedAt, failure: { reason: 'send-rejected', code: status } };
-      return { postedAt };
-    } catch (err) {
-      const name = (err as NodeJS.ErrnoException).code ?? 'error';
-      return { postedAt, failure: { reason: 'send-error', name, detail: String(err) } };
-    } finally {
-      lastSendAckAt = performance.now();
-      sendAckMs.push(lastSendAckAt - postedAt);
-      sendSlots.release();
-    }
-  }
-
-  async function converse(index: number, phone: string): Promise<ConversationRecord> {
-    const record: ConversationRecord = {
-      index,
-      phone,
-      startedAt: performance.now() - t0,
-      endedAt: 0,
-      replies: [],
-      sent: [],
-      failure: null,
-    };
-    let lastSendAt = performance.now();
-    for (const [stepIndex, step] of options.script.steps.entries()) {
-      if (step.kind === 'think') {
-        await sleep(step.minMs + random() * (step.maxMs - step.minMs));
-      } else if (step.kind === 'send') {
-        const { postedAt, failure } = await send(phone, step);
-        lastSendAt = postedAt;
-        if (failure) {
-          record.failure = { ...failure, step: stepIndex };
-          break;
-        }
-        record.sent.push({ text: step.text ?? '', media: step.media.length });
-      } else {
-        const reply = await feed.take(phone, step.timeoutMs);
-        if (!reply) {
-          record.failure = { reason: 'reply-timeout', step: stepIndex, detail: `no reply within ${step.timeoutMs} ms` };
-          break;
-        }
-        record.replies.push({
-          step: stepIndex,
-          messageId: reply.message.messageId,
-          text: reply.message.text,
-          latencyMs: reply.at - lastSendAt,
-          at: reply.at - t0,
-        });
-        if (!replyMatches(step.expect, reply.message.text)) {
-          record.failure = { reason: 'unexpected-reply', step: stepIndex, detail: reply.message.text.slice(0, 160) };
-          break;
-        }
-      }
-    }
-    record.endedAt = performance.now() - t0;
-    return record;
-  }
-
-  const progress = setInterval(() => {
-    const done = conversations.length;
-    const failed = conversations.filter((c) => c.failure).length;
-    log(`  ${((performance.now() - t0) / 1000).toFixed(0)} s: ${started} started, ${done} ended, ${failed} failed`);
-  }, 5000);
-  progress.unref();
-
   try {
-    await Promise.all(
-      phones.map(async (phone, h) => {
-        for (let index = h; index < total; index += handsets) {
-          await conversationSlots.acquire();
-          try {
-            if (performance.now() >= deadline || started >= total) return;
-            const order = started++;
-            if (rampMs > 0 && order < concurrency) {
-              const due = t0 + (rampMs * order) / concurrency;
-              if (due > performance.now()) await sleep(due - performance.now());
-            }
-            conversations.push(await converse(index, phone));
-          } finally {
-            conversationSlots.release();
+    return await run();
+  } finally {
+    await feed.stop();
+  }
+
+  async function run(): Promise<LoadReport> {
+    const countersBefore: EmulatorCounters = await readCounters(emulatorUrl);
+    const poster =
+      injection.via === 'webhook'
+        ? jsonPoster(injection.url, inFlight, { 'user-agent': 'BandwidthAPI/v2' })
+        : jsonPoster(`${emulatorUrl}/emulator/handsets`, inFlight);
+    const sendSlots = semaphore(inFlight);
+    const conversationSlots = semaphore(concurrency);
+    const conversations: ConversationRecord[] = [];
+    const sendAckMs: number[] = [];
+    let lastSendAckAt = 0;
+    let started = 0;
+    const t0 = performance.now();
+    const deadline = options.durationMs !== undefined ? t0 + options.durationMs : Infinity;
+
+    /** Posts one text; resolves with when it left (its reply's latency counts from then) and any failure. */
+    async function send(
+      phone: string,
+      step: Extract<LoadScript['steps'][number], { kind: 'send' }>,
+    ): Promise<{ postedAt: number; failure?: Failure }> {
+      await sendSlots.acquire();
+      const postedAt = performance.now();
+      try {
+        let status: number;
+        if (injection.via === 'webhook') {
+          const body = messageReceived({
+            id: messageId(++webhookSequence),
+            from: phone,
+            ourNumber: options.botNumber,
+            applicationId: injection.applicationId,
+            text: step.text ?? '',
+          });
+          status = await poster.post(JSON.stringify([body]));
+        } else {
+          const body = JSON.stringify({ to: options.botNumber, text: step.text, media: step.media });
+          status = await poster.post(body, `/emulator/handsets/${encodeURIComponent(phone)}/messages`);
+        }
+        const expected = injection.via === 'webhook' ? 200 : 202;
+        if (status !== expected) return { postedAt, failure: { reason: 'send-rejected', code: status } };
+        return { postedAt };
+      } catch (err) {
+        const name = (err as NodeJS.ErrnoException).code ?? 'error';
+        return { postedAt, failure: { reason: 'send-error', name, detail: String(err) } };
+      } finally {
+        lastSendAckAt = performance.now();
+        sendAckMs.push(lastSendAckAt - postedAt);
+        sendSlots.release();
+      }
+    }
+
+    async function converse(index: number, phone: string): Promise<ConversationRecord> {
+      const record: ConversationRecord = {
+        index,
+        phone,
+        startedAt: performance.now() - t0,
+        endedAt: 0,
+        replies: [],
+        sent: [],
+        failure: null,
+      };
+      let lastSendAt = performance.now();
+      for (const [stepIndex, step] of options.script.steps.entries()) {
+        if (step.kind === 'think') {
+          await sleep(step.minMs + random() * (step.maxMs - step.minMs));
+        } else if (step.kind === 'send') {
+          const { postedAt, failure } = await send(phone, step);
+          lastSendAt = postedAt;
+          if (failure) {
+            record.failure = { ...failure, step: stepIndex };
+            break;
+          }
+          record.sent.push({ text: step.text ?? '', media: step.media.length });
+        } else {
+          const reply = await feed.take(phone, step.timeoutMs);
+          if (!reply) {
+            record.failure = {
+              reason: 'reply-timeout',
+              step: stepIndex,
+              detail: `no reply within ${step.timeoutMs} ms`,
+            };
+            break;
+          }
+          record.replies.push({
+            step: stepIndex,
+            messageId: reply.message.messageId,
+            text: reply.message.text,
+            latencyMs: reply.at - lastSendAt,
+            at: reply.at - t0,
+          });
+          if (!replyMatches(step.expect, reply.message.text)) {
+            record.failure = { reason: 'unexpected-reply', step: stepIndex, detail: reply.message.text.slice(0, 160) };
+            break;
           }
         }
-      }),
-    );
-  } finally {
-    clearInterval(progress);
-    poster.close();
-  }
-  const wallMs = Math.max(...conversations.map((c) => c.endedAt), 0);
+      }
+      record.endedAt = performance.now() - t0;
+      return record;
+    }
 
-  // Delivery outcomes: wait (up to settleMs) until every reply to our handsets is delivered or failed.
-  const ours = new Set(phones);
-  const settleUntil = performance.now() + (options.settleMs ?? 10_000);
-  let replies: FeedMessage[];
-  for (;;) {
-    replies = (await feed.all()).filter((m) => ours.has(m.phone));
-    if (replies.every((m) => m.terminal) || performance.now() >= settleUntil) break;
-    await sleep(200);
-  }
-  await feed.stop();
-  const countersAfter = await readCounters(emulatorUrl);
+    const progress = setInterval(() => {
+      const done = conversations.length;
+      const failed = conversations.filter((c) => c.failure).length;
+      log(`  ${((performance.now() - t0) / 1000).toFixed(0)} s: ${started} started, ${done} ended, ${failed} failed`);
+    }, 5000);
+    progress.unref();
 
-  const facts: RunFacts = {
-    script: options.script,
-    settings: {
-      emulatorUrl,
-      botNumber: options.botNumber,
-      handsets,
-      conversations: Number.isFinite(total) ? total : null,
-      durationMs: options.durationMs ?? null,
-      concurrency,
-      inFlight,
-      rampMs,
-      injection: injection.via,
-      firstHandset: phones[0]!,
-    },
-    wallMs,
-    sendAckMs,
-    sendsAcknowledgedMs: lastSendAckAt - t0,
-    conversations,
-    replies,
-    prices: options.prices ?? DEFAULT_PRICE_TABLE,
-    priceSource: options.priceSource ?? 'default',
-    emulator: {
-      callbacks: counterDelta(countersBefore.callbacks, countersAfter.callbacks),
-      apiFaults: counterDelta(countersBefore.apiFaults, countersAfter.apiFaults),
-    },
-    feedErrors,
-  };
-  return buildReport(facts);
+    try {
+      await Promise.all(
+        phones.map(async (phone, h) => {
+          for (let index = h; index < total; index += handsets) {
+            await conversationSlots.acquire();
+            try {
+              if (performance.now() >= deadline || started >= total) return;
+              const order = started++;
+              if (rampMs > 0 && order < concurrency) {
+                const due = t0 + (rampMs * order) / concurrency;
+                if (due > performance.now()) await sleep(due - performance.now());
+              }
+              conversations.push(await converse(index, phone));
+            } finally {
+              conversationSlots.release();
+            }
+          }
+        }),
+      );
+    } finally {
+      clearInterval(progress);
+      poster.close();
+    }
+    const wallMs = conversations.reduce((max, c) => Math.max(max, c.endedAt), 0);
+
+    // Delivery outcomes: wait (up to settleMs) until every reply to our handsets is delivered or failed.
+    const ours = new Set(phones);
+    const settleUntil = performance.now() + (options.settleMs ?? 10_000);
+    let replies: FeedMessage[];
+    for (;;) {
+      replies = (await feed.all()).filter((m) => ours.has(m.phone));
+      if (replies.every((m) => m.terminal) || performance.now() >= settleUntil) break;
+      await sleep(200);
+    }
+    const countersAfter = await readCounters(emulatorUrl);
+
+    const facts: RunFacts = {
+      script: options.script,
+      settings: {
+        emulatorUrl,
+        botNumber: options.botNumber,
+        handsets,
+        conversations: Number.isFinite(total) ? total : null,
+        durationMs: options.durationMs ?? null,
+        concurrency,
+        inFlight,
+        rampMs,
+        injection: injection.via,
+        firstHandset: phones[0]!,
+      },
+      wallMs,
+      sendAckMs,
+      sendsAcknowledgedMs: lastSendAckAt - t0,
+      conversations,
+      replies,
+      prices: options.prices ?? DEFAULT_PRICE_TABLE,
+      priceSource: options.priceSource ?? 'default',
+      emulator: {
+        callbacks: counterDelta(countersBefore.callbacks, countersAfter.callbacks),
+        apiFaults: counterDelta(countersBefore.apiFaults, countersAfter.apiFaults),
+      },
+      feedErrors,
+    };
+    return buildReport(facts);
+  }
 }
