@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { messageCostMicros, fromMicros, PriceTableSchema } from '../../billing/price-table';
 import { load } from '../../cli/load';
-import { loadConfig } from '../../config/env';
+import { DEFAULT_APPLICATION_ID, loadConfig } from '../../config/env';
 import { newParticipant } from '../../load/callback-load';
 import type { LoadReport } from '../../load/report';
 import { runLoad } from '../../load/runner';
@@ -138,6 +138,28 @@ describe('threadline load, against a stack with the greeter bot', () => {
     );
     assert.ok((report.messages.outbound.byStatus.FAILED ?? 0) >= 1);
     assert.equal(report.messages.outbound.byStatus.DELIVERED, 1, `${fine} got its reply`);
+  });
+
+  it('posts the texts straight to the webhook server as callbacks, as the capacity benchmark does', async () => {
+    const report = await runLoad({
+      emulatorUrl: stack.emulatorUrl!,
+      botNumber: OUR,
+      script: parseLoadScript({ steps: [{ send: 'hi' }, { expect: { text: QUESTION } }] }),
+      handsets: 4,
+      concurrency: 4,
+      inFlight: 2,
+      firstHandset: 2_700_300,
+      injection: {
+        via: 'webhook',
+        url: `${stack.serverUrl}/callbacks/messaging`,
+        applicationId: DEFAULT_APPLICATION_ID,
+      },
+      settleMs: 0,
+    });
+
+    assert.equal(report.conversations.completed, 4, JSON.stringify(report.failures));
+    assert.equal(report.sends.count, 4);
+    assert.equal(report.firstReplyMs.n, 4);
   });
 
   it('counts a reply that is not the expected one, with what it said', async () => {
