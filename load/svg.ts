@@ -57,10 +57,11 @@ export function barChart(options: {
   empty?: string;
 }): string {
   const width = options.width ?? 720;
-  const labelWidth = 230;
-  const track = width - labelWidth - 90;
   const bar = 16;
   const rows = options.bars;
+  // Room for the longest label (about 6.5 px a character at 12 px), up to half the width.
+  const labelWidth = Math.min(width / 2, Math.max(230, ...rows.map((b) => 24 + b.label.length * 6.5)));
+  const track = width - labelWidth - 90;
   const max = Math.max(...rows.map((b) => b.value), 0) || 1;
   const parts = [`<text x="16" y="24" class="panel">${escapeXml(options.title)}</text>`];
   let y = 40;
