@@ -133,7 +133,7 @@ describe('a bot author installs the packed package', () => {
   it('answers threadline --help and says what went wrong on a usage error', async () => {
     const help = await run(threadline, ['--help'], { cwd: project, env: authorEnv() });
     assert.equal(help.code, 0, output(help));
-    for (const command of ['start', 'worker', 'server', 'emulator', 'send', 'conversations']) {
+    for (const command of ['start', 'worker', 'server', 'emulator', 'send', 'conversations', 'load']) {
       assert.match(help.stdout, new RegExp(`^  ${command}\\b`, 'm'));
     }
     const workerHelp = await run(threadline, ['worker', '--help'], { cwd: project, env: authorEnv() });
