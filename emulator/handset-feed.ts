@@ -15,6 +15,7 @@ export type HandsetFeedListener = (changes: HandsetChange[]) => void;
 
 export class HandsetFeed {
   private readonly listeners = new Set<HandsetFeedListener>();
+  private readonly closers = new Set<() => void>();
   private pending = new Map<string, HandsetChange>();
   private scheduled = false;
 
@@ -27,10 +28,25 @@ export class HandsetFeed {
     setImmediate(() => this.flush());
   }
 
-  /** Starts listening; returns the function that stops it. */
-  subscribe(listener: HandsetFeedListener): () => void {
+  /**
+   * Starts listening; returns the function that stops it. `onClose` is called when the emulator closes, so a
+   * long-lived listener (an event stream) ends instead of holding the emulator's shutdown.
+   */
+  subscribe(listener: HandsetFeedListener, onClose?: () => void): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    if (onClose) this.closers.add(onClose);
+    return () => {
+      this.listeners.delete(listener);
+      if (onClose) this.closers.delete(onClose);
+    };
+  }
+
+  /** Tells every listener the emulator is closing, and forgets them. */
+  close(): void {
+    const closers = [...this.closers];
+    this.listeners.clear();
+    this.closers.clear();
+    for (const close of closers) close();
   }
 
   private flush(): void {

@@ -205,6 +205,8 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       closing ??= (async () => {
         // Requests held by an injected fault would otherwise keep their connections (and this close) waiting.
         ctx.apiFaults.close();
+        // So do the phone page's event streams, which never end on their own.
+        engine.feed.close();
         clearInterval(clockSaver);
         clearInterval(cleaner);
         const serverClosed = server ? closeServer(server, options.force) : Promise.resolve();

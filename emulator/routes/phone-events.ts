@@ -2,7 +2,8 @@
  * `GET /emulator/phone/events[?phone=+1...&phone=...]`: Server-Sent Events for the phone page. Each `message` event
  * is one handset message (phone-threads.ts's shape) that is new or changed: a text arrived, or one of ours moved on
  * to sending, sent, delivered or failed. Without `phone`, every handset's changes are sent. Pushed as the emulator
- * commits them (handset-feed.ts): nothing polls. A comment line every 25 s keeps proxies from closing the stream.
+ * commits them (handset-feed.ts): nothing polls. A comment line every 25 s keeps proxies from closing the stream; the
+ * stream ends when the emulator closes (an open page must not hold up its shutdown).
  */
 import express, { type Router } from 'express';
 import { z } from 'zod';
@@ -42,12 +43,15 @@ export function phoneEventsRouter(ctx: EmulatorContext): Router {
       'X-Accel-Buffering': 'no',
     });
     res.write('retry: 1000\n\n');
-    const unsubscribe = ctx.engine.feed.subscribe((changes) => {
-      const wanted = phones ? changes.filter((c) => phones.has(c.phone)) : changes;
-      for (const message of changedMessages(ctx, wanted)) {
-        res.write(`event: message\nid: ${message.id}\ndata: ${JSON.stringify(message)}\n\n`);
-      }
-    });
+    const unsubscribe = ctx.engine.feed.subscribe(
+      (changes) => {
+        const wanted = phones ? changes.filter((c) => phones.has(c.phone)) : changes;
+        for (const message of changedMessages(ctx, wanted)) {
+          res.write(`event: message\nid: ${message.id}\ndata: ${JSON.stringify(message)}\n\n`);
+        }
+      },
+      () => res.end(),
+    );
     const heartbeat = setInterval(() => res.write(': still here\n\n'), HEARTBEAT_MS);
     heartbeat.unref();
     res.on('close', () => {

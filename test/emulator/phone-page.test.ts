@@ -209,3 +209,18 @@ void describe('the phone page', () => {
     );
   });
 });
+
+void describe("the phone page's event stream at shutdown", () => {
+  void it('ends when the emulator closes, so an open page does not hold up a graceful shutdown', async () => {
+    const env = await startEmulator();
+    const stream = await fetch(`${env.url}/emulator/phone/events`);
+    const reader = stream.body!.getReader();
+    const ended = (async () => {
+      for (;;) if ((await reader.read()).done) return 'ended';
+    })();
+    // A force signal that never fires: close waits for open connections to finish on their own.
+    await env.emulator.close({ force: new AbortController().signal });
+    assert.equal(await ended, 'ended');
+    await env.sink.close();
+  });
+});
