@@ -56,6 +56,7 @@ async function attempt(action) {
 async function pickHandset(phone) {
   state.phone = phone;
   state.threadKey = undefined;
+  threads.track(phone);
   await attempt(async () => threads.load(phone, await loadMessages(phone)));
   state.threadKey = threads.list(phone)[0]?.key;
   render();

@@ -6,29 +6,46 @@
 /** The thread key the emulator uses: everyone but the handset, sorted, comma-separated. */
 export const threadKey = (thread) => [...thread.ourNumbers, ...thread.otherHandsets].sort().join(',');
 
+/** How far a message has got: a status never goes back, so an older report of a message never replaces a newer one. */
+const RANK = { queued: 0, sending: 1, sent: 2, delivered: 3, failed: 3, received: 3 };
+const newer = (candidate, known) => !known || RANK[candidate.status] >= RANK[known.status];
+
 export class Threads {
   constructor() {
     /** phone -> (message id -> message) */
     this.byPhone = new Map();
     /** phone -> (thread key -> thread) opened on the page, not yet texted */
     this.drafts = new Map();
+    /** handsets whose messages were read */
+    this.ready = new Set();
   }
 
-  /** Replaces a handset's messages with a fresh list. */
+  /**
+   * Takes a handset's messages as read from the emulator. Changes the event stream brought meanwhile are kept when
+   * they are further along (the stream and the read race each other).
+   */
   load(phone, messages) {
-    this.byPhone.set(phone, new Map(messages.map((m) => [m.id, m])));
+    const known = this.byPhone.get(phone) ?? new Map();
+    const fresh = new Map(messages.map((m) => [m.id, m]));
+    for (const [id, m] of known) if (!fresh.has(id) || newer(m, fresh.get(id))) fresh.set(id, m);
+    this.byPhone.set(phone, fresh);
+    this.ready.add(phone);
   }
 
-  /** Adds or updates one message (from the event stream); true when its handset was loaded already. */
+  /** Starts keeping a handset's messages (call it before reading them, so nothing the stream brings is lost). */
+  track(phone) {
+    if (!this.byPhone.has(phone)) this.byPhone.set(phone, new Map());
+  }
+
+  /** Adds or updates one message of a tracked handset, unless an equal or later state of it is known. */
   upsert(message) {
     const messages = this.byPhone.get(message.phone);
-    if (!messages) return false;
-    messages.set(message.id, message);
-    return true;
+    if (messages && newer(message, messages.get(message.id))) messages.set(message.id, message);
   }
 
+  /** True once the handset's messages were read (before that, only what the stream brought is known). */
   loaded(phone) {
-    return this.byPhone.has(phone);
+    return this.ready.has(phone);
   }
 
   /** Opens a thread without sending anything yet; returns its key. */
