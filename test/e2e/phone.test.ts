@@ -122,9 +122,11 @@ describe('the phone page in a browser', () => {
     await page.getByRole('heading', { name: `Group: Bot ${BOT}, Ben (+19195550142)` }).waitFor(WAIT);
     await screenshot(page, 'phone-group.png');
 
-    // Ben is on the thread too: he got Ann's photo and the bot's question.
+    // Ben is on the thread too: he got Ann's photo (the same stored media) and the bot's question.
     await page.getByRole('button', { name: 'Ben (+19195550142)', exact: true }).click();
-    await bubble(page, 'Sunset from the trip!').getByText('Ann (+19195550141)').waitFor(WAIT);
+    const bens = bubble(page, 'Sunset from the trip!');
+    await bens.getByText('Ann (+19195550141)').waitFor(WAIT);
+    await bens.getByRole('img', { name: 'Attachment sunset.png' }).waitFor(WAIT);
     await bubble(page, QUESTION).waitFor(WAIT);
     await page.close();
   });
