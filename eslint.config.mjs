@@ -133,6 +133,18 @@ export default tseslint.config(
     typeOnly: ['activities', 'bandwidth/client'],
     typeOnlyWhy: 'Workflows may only import types from activities and the Bandwidth client (use `import type`).',
   }),
+  // The phone page's browser modules (emulator/phone/): plain JavaScript, served as they are, no type information.
+  {
+    files: ['emulator/phone/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        ['window', 'document', 'fetch', 'EventSource', 'FileReader', 'console'].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
   {
     files: ['workflows/**/*.ts'],
     rules: {

@@ -30,6 +30,7 @@ async function run(): Promise<void> {
   console.log(`Bandwidth emulator on ${url}
   API          ${url}/api/v2/users/${d.accountId}/messages  (also ${url}/users/...)
   OAuth2       POST ${url}/api/v1/oauth2/token  (client id ${d.clientId})
+  Phone page   ${url}/  (text our numbers from simulated handsets in a browser)
   Handsets     POST ${url}/emulator/handsets/{phone}/messages
   Admin        ${url}/emulator
   Callbacks →  ${d.callbackUrl}

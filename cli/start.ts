@@ -86,7 +86,7 @@ async function run(): Promise<void> {
     }
   }
 
-  const stack = await startStack({ config, logger, tracing });
+  const stack = await startStack({ config, logger, tracing, ...(uiUrl ? { temporalUiUrl: uiUrl } : {}) });
   shutdown.register(stack.stages);
   const ui = uiUrl ?? `(the Web UI of ${config.temporal.address})`;
   say('');
@@ -105,6 +105,7 @@ async function run(): Promise<void> {
     say(
       `  Bandwidth emulator ${stack.emulatorUrl}  (API ${stack.emulatorUrl}/api/v2, our number ${config.bandwidth.number})`,
     );
+    say(`  Phone page        ${stack.emulatorUrl}/  (text the bot from simulated handsets in your browser)`);
     say('');
     say('Text the bot from a simulated phone:');
     say(

@@ -5,6 +5,7 @@ import { type ScaledClock } from './clock';
 import { type Db } from './database';
 import { type Directory } from './directory';
 import { type Engine } from './engine';
+import { type ConversationLink } from './phone-threads';
 import { type Settings } from './settings';
 
 /** Everything a route needs, built once by createEmulator. */
@@ -21,4 +22,6 @@ export interface EmulatorContext {
   updateSettings(patch: unknown): Settings;
   /** The emulator's own base URL (scheme, host and port), used for media URLs. */
   publicUrl(): string;
+  /** Where a phone-page thread's conversation is shown (the Temporal Web UI); none hides the link. */
+  conversationLink?: ConversationLink;
 }

@@ -8,7 +8,7 @@ export type Db = Database.Database;
  * Opens the emulator's SQLite database: `<dataDir>/emulator.sqlite` (WAL, synchronous=NORMAL), or an in-memory
  * database when `dataDir` is omitted. Everything that must survive a restart lives here: the directory of accounts,
  * applications and numbers, queued messages, scheduled delivery events, pending callbacks and their attempt log,
- * media, message metadata for search, and the toll-free network's opt-outs. Message text is never stored with the
+ * media, message metadata for search, the toll-free network's opt-outs and the phone page's handsets. Message text is never stored with the
  * metadata (Bandwidth keeps none); only the simulated handsets' inboxes hold text.
  */
 export function openDatabase(dataDir?: string): Db {
@@ -30,7 +30,7 @@ export function openDatabase(dataDir?: string): Db {
   return db;
 }
 
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 function migrate(db: Db): void {
   const version = db.pragma('user_version', { simple: true }) as number;
@@ -159,6 +159,8 @@ function migrate(db: Db): void {
       time_ms INTEGER NOT NULL
     );
     CREATE INDEX IF NOT EXISTS handset_inbox_phone ON handset_inbox (phone, id);
+
+    CREATE TABLE IF NOT EXISTS handsets (phone TEXT PRIMARY KEY, name TEXT, created_ms INTEGER NOT NULL);
 
     CREATE TABLE IF NOT EXISTS toll_free_opt_outs (
       number TEXT NOT NULL,

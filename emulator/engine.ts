@@ -11,6 +11,7 @@ import { type Db } from './database';
 import { carrierFor, planDelivery, type StatusEventType } from './delivery-plan';
 import { type Directory } from './directory';
 import { type Application } from './directory-schemas';
+import { HandsetFeed } from './handset-feed';
 import { MessageStore, type RecipientStatus, type StoredMessage } from './message-store';
 import { OutboundQueue, type QueueEntry } from './outbound-queue';
 import { createRandom, type Settings } from './settings';
@@ -41,6 +42,8 @@ export class Engine {
   readonly queue: OutboundQueue;
   readonly callbacks: CallbackDispatcher;
   readonly tollFree: TollFreeNetwork;
+  /** Which handset messages changed (the phone page listens). */
+  readonly feed = new HandsetFeed();
   readonly random: () => number;
   private timer: NodeJS.Timeout | undefined;
   private armedAt = Number.POSITIVE_INFINITY;
@@ -267,6 +270,7 @@ export class Engine {
           terminal,
           atMs: row.due_ms,
         });
+        if (message.direction === 'out') this.feed.touch(row.tn, row.message_id);
       }
       const app = this.directory.application(message.applicationId);
       if (!app || !app.requestedCallbackTypes.includes(row.type)) continue;
@@ -345,7 +349,10 @@ export class Engine {
       }
       return;
     }
-    for (const b of batch) b.resolve();
+    for (const b of batch) {
+      for (const tn of b.message.to) this.feed.touch(tn, b.message.id);
+      b.resolve();
+    }
     this.wake(this.clock.now());
   }
 }

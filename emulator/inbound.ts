@@ -119,17 +119,31 @@ export async function sendFromHandset(ctx: EmulatorContext, phone: string, input
       );
       result.messages.push({ id, owner: tn, accountId: account.id, applicationId: app.id, media: message.media });
       // The toll-free network acts on STOP/START/UNSTOP itself; the message reaches the application all the same.
-      ctx.engine.tollFree.handleInbound({ number, phone, text, messageId: id, atMs: now }, ctx.settings().tollFree);
+      const reply = ctx.engine.tollFree.handleInbound(
+        { number, phone, text, messageId: id, atMs: now },
+        ctx.settings().tollFree,
+      );
+      if (reply) ctx.engine.feed.touch(reply.to, reply.messageId);
     }
-    // Other handsets in the group receive the message too.
+    // Other handsets in the group receive the message too, with its media.
+    const firstId = result.messages[0]?.id ?? '';
+    const sentMedia = result.messages[0]?.media ? JSON.stringify(result.messages[0].media) : null;
     const insert = ctx.db.prepare(
       `INSERT INTO handset_inbox (phone, message_id, direction, from_tn, to_json, text, media_json, time_ms)
        VALUES (?, ?, 'peer', ?, ?, ?, ?, ?)`,
     );
     for (const other of result.otherRecipients) {
-      insert.run(other, result.messages[0]?.id ?? '', phone, JSON.stringify(to), text ?? null, null, now);
+      insert.run(other, firstId, phone, JSON.stringify(to), text ?? null, sentMedia, now);
     }
+    // The sender keeps what it sent (the phone page shows it; the handset API lists only what a phone received).
+    ctx.db
+      .prepare(
+        `INSERT INTO handset_inbox (phone, message_id, direction, from_tn, to_json, text, media_json, time_ms)
+         VALUES (?, ?, 'sent', ?, ?, ?, ?, ?)`,
+      )
+      .run(phone, firstId, phone, JSON.stringify(to), text ?? null, sentMedia, now);
   })();
+  for (const tn of [phone, ...result.otherRecipients]) ctx.engine.feed.touch(tn, result.messages[0]?.id ?? '');
   return result;
 }
 

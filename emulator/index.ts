@@ -12,6 +12,7 @@
  * await emulator.close();
  * ```
  *
+ * Open its URL in a browser for the phone page: handsets texting the bot, its replies arriving live.
  * See docs/emulator.md for the admin and handset APIs, magic numbers, the time scale and the config file.
  */
 import http from 'node:http';
@@ -37,12 +38,17 @@ import { mediaRouter } from './routes/media';
 import { messagesRouter } from './routes/messages';
 import { oauthRouter } from './routes/oauth';
 import { optOutsRouter } from './routes/opt-outs';
+import { phoneRouter } from './routes/phone';
+import { phoneEventsRouter } from './routes/phone-events';
+import { type ConversationLink } from './phone-threads';
 import { mergeSettings, SettingsSchema, type Settings } from './settings';
 
 /**
  * What the emulator seeds on start: the default account with its OAuth2 credentials (and Basic API user, when given),
  * its application with the callback URL (and callback credentials), and its numbers.
  */
+export type { ConversationLink, PhoneThread } from './phone-threads';
+
 export interface EmulatorDefaults {
   accountId: string;
   applicationId: string;
@@ -69,6 +75,11 @@ export interface EmulatorOptions {
   logger?: Logger;
   /** Base URL the emulator is reached at, for media URLs; defaults to the address `listen` binds. */
   publicUrl?: string;
+  /**
+   * Where the phone page (`GET /`) links a thread to its conversation, e.g. the Temporal Web UI's page of the
+   * workflow; without it the page shows no link. The emulator knows no workflow ids: whoever runs it derives them.
+   */
+  conversationLink?: ConversationLink;
 }
 
 export interface Emulator {
@@ -122,6 +133,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       return settings;
     },
     publicUrl: () => (options.publicUrl ?? boundUrl ?? 'http://127.0.0.1').replace(/\/+$/, ''),
+    ...(options.conversationLink ? { conversationLink: options.conversationLink } : {}),
   };
 
   engine.setMediaInspector((message) => inspectOutboundMedia(ctx, message));
@@ -134,6 +146,8 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   app.use(inboxFeedRouter(ctx));
   app.use(adminRouter(ctx));
   app.use(optOutsRouter(ctx));
+  app.use(phoneRouter(ctx));
+  app.use(phoneEventsRouter(ctx));
   for (const prefix of ['/api/v2', '/']) {
     app.use(prefix, messagesRouter(ctx));
     app.use(prefix, mediaRouter(ctx));
@@ -193,6 +207,8 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       closing ??= (async () => {
         // Requests held by an injected fault would otherwise keep their connections (and this close) waiting.
         ctx.apiFaults.close();
+        // So do the phone page's event streams, which never end on their own.
+        engine.feed.close();
         clearInterval(clockSaver);
         clearInterval(cleaner);
         const serverClosed = server ? closeServer(server, options.force) : Promise.resolve();

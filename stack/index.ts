@@ -22,6 +22,7 @@ import { emulatorDefaultsFromConfig } from './emulator-defaults';
 import { appDepsFromConfig, workerFromConfig } from './from-config';
 import { closePart, emulatorPart, httpServerPart, workerPart } from './parts';
 import { shutDown, type ShutdownReport, type Stages } from './shutdown';
+import { webUiConversationLink } from './web-ui-links';
 
 export interface StackOptions {
   config: Config;
@@ -37,6 +38,8 @@ export interface StackOptions {
   tracing?: Tracing;
   /** Webhook server tuning (tests): hand-off deadline, Retry-After. */
   server?: Pick<AppDeps, 'handOffTimeoutMs' | 'retryAfterSeconds' | 'readinessTimeoutMs'>;
+  /** The Temporal Web UI's URL: the emulator's phone page links each thread to its conversation there. */
+  temporalUiUrl?: string;
 }
 
 export interface Stack {
@@ -116,6 +119,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...(options.persistEmulator === false ? {} : { dataDir: config.dataDir }),
       ...(config.emulator.configFile ? { configFile: config.emulator.configFile } : {}),
       logger: logger.child({ component: 'emulator' }),
+      ...(options.temporalUiUrl
+        ? { conversationLink: webUiConversationLink(options.temporalUiUrl, config.temporal.namespace) }
+        : {}),
     });
     emulatorUrl = (await emulator.listen(config.emulator.port, '127.0.0.1')).url;
     if (config.emulator.port === 0) {

@@ -53,7 +53,7 @@ export function handsetsRouter(ctx: EmulatorContext): Router {
         `SELECT h.id, h.message_id, h.direction, h.from_tn, h.to_json, h.text, h.media_json, h.time_ms,
            r.status, r.error_code, r.updated_ms
          FROM handset_inbox h LEFT JOIN recipients r ON r.message_id = h.message_id AND r.tn = h.phone
-         WHERE h.phone = ? ORDER BY h.id`,
+         WHERE h.phone = ? AND h.direction != 'sent' ORDER BY h.id`,
       )
       .all(phone) as InboxRow[];
     const messages = rows.map((r) => {

@@ -117,6 +117,7 @@ describe('a bot author installs the packed package', () => {
     const installed = path.join(project, 'node_modules', 'threadline');
     assert.ok(fs.existsSync(path.join(installed, 'dist', 'workflows', 'conversation.js')));
     assert.ok(fs.existsSync(path.join(installed, 'dist', 'kit', 'index.d.ts')));
+    assert.ok(fs.existsSync(path.join(installed, 'dist', 'emulator', 'phone', 'index.html')), 'the phone page ships');
     assert.equal(fs.existsSync(path.join(installed, 'workflows')), false);
     assert.equal(fs.existsSync(path.join(project, 'node_modules', 'tsx')), false, 'tsx is installed at run time');
   });
@@ -160,6 +161,8 @@ describe('a bot author installs the packed package', () => {
       LOG_LEVEL: 'info',
     });
     await startService(['emulator'], env, 'Bandwidth emulator on');
+    const phonePage = await fetch(`http://127.0.0.1:${emulatorPort}/phone/main.js`);
+    assert.equal(phonePage.status, 200, 'the emulator serves the phone page from the package');
     await startService(['server'], env, 'webhook server listening');
     await startService(['worker', '--workflows', './dist/bots/index.js'], env, 'worker started');
 
