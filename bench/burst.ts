@@ -25,7 +25,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { TEMPORAL_CLI_MODULE } from '../toolchain/temporal';
+import { TEMPORAL_CLI_VERSION } from '../toolchain/temporal';
 import { benchWorkflowBundle, startBareTemporal } from './bare';
 import { burstConfig, startThreadline, type ThreadlineUnderTest } from './burst-stack';
 import { runLoad } from '../load/runner';
@@ -273,7 +273,7 @@ async function main(): Promise<void> {
         `${settings.via === 'webhook' ? 'message-received callbacks posted to the webhook server' : 'texts through the emulator handset API'}, ` +
         `each from a new participant, until every conversation's first reply was accepted by the emulator (its ` +
         `inbox feed, read by the load tool's runner, load/runner.ts). Bare: client.workflow.signalWithStart of a new workflow (bench/workflows bareRoundTrip) ` +
-        `whose signal runs one local activity, until every activity ran. Same dev server (${TEMPORAL_CLI_MODULE}, ` +
+        `whose signal runs one local activity, until every activity ran. Same dev server (Temporal CLI ${TEMPORAL_CLI_VERSION}, ` +
         `SQLite file, WAL, synchronous=NORMAL), same process (the load generator included); headline figures are the ` +
         `median round of each.`,
       workerMaxCachedWorkflows: threadline.config.maxCachedWorkflows,

@@ -27,7 +27,7 @@ import { createRecordStore, recordStoreTarget } from '../records';
 import { createApp } from '../server/app';
 import { connectClient, loadTemporalConnection } from '../temporal/connection';
 import { inboundRoute, toInboundMessage } from '../server/hand-off';
-import { ensureTemporalCli, freePort, startDevServer, TEMPORAL_CLI_MODULE } from '../toolchain/temporal';
+import { ensureTemporalCli, freePort, startDevServer, TEMPORAL_CLI_VERSION } from '../toolchain/temporal';
 import { CallbackBodySchema, type InboundCallback } from '../bandwidth/schemas';
 import { inboundMessageSignal } from '../workflows/messages';
 import { messageId, messageReceived, newParticipant } from '../load/callback-load';
@@ -190,7 +190,7 @@ async function main(): Promise<void> {
   const serverPerSecond = Math.max(...serverRates);
   const barePerSecond = Math.max(...bareRates);
   const handoff = {
-    temporal: `dev server (${TEMPORAL_CLI_MODULE}), SQLite file, journal_mode=WAL, synchronous=NORMAL`,
+    temporal: `dev server (Temporal CLI ${TEMPORAL_CLI_VERSION}), SQLite file, journal_mode=WAL, synchronous=NORMAL`,
     records: 'SQLite file in the data directory (WAL, synchronous=NORMAL)',
     callbacksPerRound: CALLBACKS,
     concurrency: CONCURRENCY,

@@ -46,44 +46,18 @@ async function run(): Promise<void> {
   } else {
     const dbFile = path.join(config.dataDir, 'temporal.sqlite');
     const cli = await ensureTemporalCli((line) => say(`[toolchain] ${line}`));
-    if (cli.kind === 'binary') {
-      const dev = await startDevServer({
-        cli: cli.path,
-        dbFile,
-        ip: host,
-        port,
-        uiPort: config.temporal.uiPort,
-        uiCodecEndpoint: uiCodecEndpoint(config),
-        log: say,
-        detached: true,
-      });
-      shutdown.register([[childProcessPart('Temporal dev server', dev.process)]]);
-      uiUrl = dev.uiUrl;
-    } else {
-      const { TestWorkflowEnvironment } = await import('@temporalio/testing');
-      const { conversationSearchAttributes } = await import('../workflows/search-attributes');
-      const env = await TestWorkflowEnvironment.createLocal({
-        server: {
-          dbFilename: dbFile,
-          ip: host,
-          port,
-          ui: true,
-          uiPort: config.temporal.uiPort,
-          searchAttributes: [...conversationSearchAttributes],
-          extraArgs: [
-            '--sqlite-pragma',
-            'journal_mode=WAL',
-            '--sqlite-pragma',
-            'synchronous=NORMAL',
-            '--dynamic-config-value',
-            'system.enableActivityEagerExecution=true',
-            ...(uiCodecEndpoint(config) ? ['--ui-codec-endpoint', uiCodecEndpoint(config) ?? ''] : []),
-          ],
-        },
-      });
-      shutdown.register([[closePart('Temporal dev server', () => env.teardown())]]);
-      uiUrl = `http://${host}:${config.temporal.uiPort}`;
-    }
+    const dev = await startDevServer({
+      cli: cli.path,
+      dbFile,
+      ip: host,
+      port,
+      uiPort: config.temporal.uiPort,
+      uiCodecEndpoint: uiCodecEndpoint(config),
+      log: say,
+      detached: true,
+    });
+    shutdown.register([[childProcessPart('Temporal dev server', dev.process)]]);
+    uiUrl = dev.uiUrl;
   }
 
   const stack = await startStack({ config, logger, tracing, ...(uiUrl ? { temporalUiUrl: uiUrl } : {}) });

@@ -20,6 +20,7 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { ensureTemporalCli, ensureTestServer, freePort, startDevServer, type DevServer } from '../toolchain/temporal';
 import { ensureTemporalServer } from '../toolchain/temporal-server';
+import { preflightOrExit, testRequirements } from '../toolchain/preflight';
 import { quietBundlerLogger, workflowsPath } from '../worker/create-worker';
 import { workflowBundlerOptions } from '../worker/workflow-bundle';
 
@@ -57,6 +58,7 @@ async function main(): Promise<number> {
   const files = testFiles(process.argv.slice(2));
   const timeout = timeoutMs('THREADLINE_TEST_TIMEOUT_MS', 5 * 60_000);
   if (files.length === 0) throw new Error(`no test files match ${process.argv.slice(2).join(' ')}`);
+  preflightOrExit(testRequirements(files), log);
 
   const cli = await ensureTemporalCli(log);
   const testServer = await ensureTestServer(log);

@@ -1,77 +1,25 @@
 /**
- * Installs and starts the real Temporal servers Threadline runs on, with no hand steps and nothing downloaded at run
- * time:
- * - the Temporal CLI (dev server + Web UI), built from the Go module proxy into a cache outside the repo;
- * - Temporal's Java time-skipping test server, resolved from Maven Central into the same cache.
+ * Installs and starts the Temporal servers Threadline runs on, with no hand steps:
+ * - the Temporal CLI (dev server + Web UI), pinned, fetched the fastest way that works (toolchain/temporal-cli.ts);
+ * - Temporal's Java time-skipping test server, resolved from Maven Central into the same cache;
+ * - {@link startDevServer}: `temporal server start-dev` with Threadline's settings.
  *
  * The cache (`$THREADLINE_CACHE_DIR`, else `$XDG_CACHE_HOME/threadline`, else `~/.cache/threadline`) survives a
- * fresh clone, so only the first run on a machine pays for the build (about 3 minutes for the CLI on 2 cores).
+ * fresh clone, so only the first run on a machine pays for the downloads.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { conversationSearchAttributes, searchAttributeFlag } from '../workflows/search-attributes';
+import { cacheDir, onPath, runWithProgress, type Log } from './install-steps';
 
-/** The newest CLI tag that can be `go install`ed (v1.6.0+ carry a replace directive; see docs/temporal-toolchain.md). */
-export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
+export { cacheDir, onPath, runWithProgress, type Log } from './install-steps';
+export { ensureTemporalCli, TEMPORAL_CLI_VERSION, type TemporalCli } from './temporal-cli';
+
 export const TEST_SERVER_VERSION = '1.31.0';
 
-export type Log = (line: string) => void;
 const defaultLog: Log = (line) => process.stderr.write(`[toolchain] ${line}\n`);
-
-export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.THREADLINE_CACHE_DIR) return path.resolve(env.THREADLINE_CACHE_DIR);
-  const base = env.XDG_CACHE_HOME ? path.resolve(env.XDG_CACHE_HOME) : path.join(os.homedir(), '.cache');
-  return path.join(base, 'threadline');
-}
-
-/** Where the dev server comes from: a binary on disk, or (no Go, no binary) @temporalio/testing's own download. */
-export type TemporalCli = { kind: 'binary'; path: string; source: string } | { kind: 'sdk-download' };
-
-/** The full path of `command` on PATH, or `null`. */
-export function onPath(command: string): string | null {
-  const result = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
-  const found = result.stdout.trim();
-  return result.status === 0 && found ? found : null;
-}
-
-/**
- * Finds or builds the Temporal CLI. Order: `$TEMPORAL_CLI`, a `temporal` on PATH, the cache, a fresh `go install`
- * into the cache (with progress), and finally the SDK's download for machines with internet but no Go.
- */
-export async function ensureTemporalCli(
-  log: Log = defaultLog,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<TemporalCli> {
-  if (env.TEMPORAL_CLI) {
-    if (!fs.existsSync(env.TEMPORAL_CLI))
-      throw new Error(`TEMPORAL_CLI points at ${env.TEMPORAL_CLI}, which does not exist`);
-    return { kind: 'binary', path: env.TEMPORAL_CLI, source: 'TEMPORAL_CLI' };
-  }
-  const fromPath = onPath('temporal');
-  if (fromPath) return { kind: 'binary', path: fromPath, source: 'PATH' };
-  const binDir = path.join(cacheDir(env), 'bin');
-  const cached = path.join(binDir, 'temporal');
-  if (fs.existsSync(cached)) return { kind: 'binary', path: cached, source: 'cache' };
-  if (!onPath('go')) {
-    log('no Temporal CLI and no Go toolchain: @temporalio/testing will download the dev server (needs internet)');
-    return { kind: 'sdk-download' };
-  }
-  fs.mkdirSync(binDir, { recursive: true });
-  log(`building the Temporal CLI: go install ${TEMPORAL_CLI_MODULE} into ${binDir}`);
-  log('the first build downloads the server and UI modules and compiles them: about 3 minutes on 2 cores');
-  await runWithProgress(
-    'go',
-    ['install', '-v', TEMPORAL_CLI_MODULE],
-    { ...env, CGO_ENABLED: '0', GOBIN: binDir },
-    'temporal CLI',
-    log,
-  );
-  if (!fs.existsSync(cached)) throw new Error(`go install finished but ${cached} is missing`);
-  return { kind: 'binary', path: cached, source: 'built' };
-}
 
 /**
  * Resolves the Java time-skipping test server into the cache and writes a wrapper that `exec`s it, so
@@ -118,52 +66,6 @@ export async function ensureTestServer(log: Log = defaultLog, env: NodeJS.Proces
     fs.writeFileSync(wrapper, script, { mode: 0o755 });
   }
   return wrapper;
-}
-
-/** Runs a long build step, logging progress every 10 s; rejects with the output's last lines on failure. */
-export function runWithProgress(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  what: string,
-  log: Log,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let lines = 0;
-    let last = '';
-    const tail: string[] = [];
-    const onData = (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n')) {
-        if (!line.trim()) continue;
-        lines += 1;
-        last = line.trim();
-        tail.push(line);
-        if (tail.length > 40) tail.shift();
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    const timer = setInterval(() => {
-      const seconds = Math.round((Date.now() - started) / 1000);
-      log(`  still building the ${what}: ${seconds} s, ${lines} steps (${last.slice(0, 100)})`);
-    }, 10_000);
-    child.on('error', (err) => {
-      clearInterval(timer);
-      reject(err);
-    });
-    child.on('exit', (code) => {
-      clearInterval(timer);
-      const seconds = Math.round((Date.now() - started) / 1000);
-      if (code === 0) {
-        log(`  ${what} ready in ${seconds} s`);
-        resolve();
-      } else {
-        reject(new Error(`${command} ${args.join(' ')} failed with exit code ${code}:\n${tail.join('\n')}`));
-      }
-    });
-  });
 }
 
 export interface DevServerOptions {
