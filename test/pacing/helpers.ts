@@ -81,12 +81,13 @@ export async function startPacedWorkers(options: {
   taskQueue: string;
   rates: SendRates;
   bandwidth: BandwidthClient;
+  applicationId?: string;
   records?: RecordStore;
 }): Promise<PacedWorkerProcess> {
   const connection = await NativeConnection.connect({ address: options.address });
   const activities = createActivities({
     bandwidth: options.bandwidth,
-    applicationId: 'pacing-test-application',
+    applicationId: options.applicationId ?? 'pacing-test-application',
     ...(options.records ? { intents: options.records.sendIntents, consent: options.records.optOuts } : {}),
     sendLimits: (from) => sendLimitsFor(options.rates, options.taskQueue, from),
   });
