@@ -6,6 +6,7 @@
 import { createMediaActivities, type MediaActivities, type MediaActivityDeps } from './copy-inbound-media';
 import { createRecordConsent } from './record-consent';
 import { createSendWindowActivities, type SendWindowDeps } from './next-send-window';
+import { createPaceToken } from './pace-token';
 import { createSendMessage, type SendMessageDeps } from './send-message';
 
 export {
@@ -22,7 +23,9 @@ export {
   type SendMessageDeps,
   type SendMessageInput,
   type SendMessageResult,
+  type SendDeferred,
 } from './send-message';
+export { createPaceToken } from './pace-token';
 export { createRecordConsent, type ConsentLedger } from './record-consent';
 export {
   createSendWindowActivities,
@@ -42,17 +45,19 @@ export function createActivities(deps: ActivityDeps) {
     ...createSendMessage(deps),
     ...createRecordConsent(deps),
     ...createSendWindowActivities(deps),
+    ...createPaceToken(),
   };
 }
 
 /**
  * What a worker needs: `sendMessage`, `nextSendWindow` (quiet hours), `copyInboundMedia` for bots that receive MMS
- * and the consent activities for STOP/START/HELP (optional in the type so that fakes for SMS-only tests stay small;
- * {@link createActivities} always provides them).
+ * and the consent activities for STOP/START/HELP, and `paceToken` for senders held to a rate (optional in the type so
+ * that fakes for SMS-only tests stay small; {@link createActivities} always provides them).
  */
 export type Activities = Omit<
   ReturnType<typeof createActivities>,
-  keyof MediaActivities | keyof ReturnType<typeof createRecordConsent>
+  keyof MediaActivities | keyof ReturnType<typeof createRecordConsent> | 'paceToken'
 > &
   Partial<MediaActivities> &
-  Partial<ReturnType<typeof createRecordConsent>>;
+  Partial<ReturnType<typeof createRecordConsent>> &
+  Partial<ReturnType<typeof createPaceToken>>;

@@ -11,6 +11,7 @@ import { BandwidthApiError, type BandwidthClient } from '../bandwidth/client';
 import { SendFailureType } from '../workflows/activity-failures';
 import type { SendIntent, SendIntents } from '../records/send-intent';
 import { decodeTag } from '../workflows/ids';
+import type { SendLimit } from '../pacing/send-rates';
 import type { ConsentLedger } from './record-consent';
 import { findSendProof } from './send-proof';
 
@@ -33,6 +34,11 @@ export interface SendMessageInput {
    * execution of this send. Without it (or without an intent store) a send is at most once, not exactly once.
    */
   intentKey?: string;
+  /**
+   * Set when the send runs on its sender's rate task queue (workflows/runtime/pacing.ts): it is sent now. Unset, a send
+   * from a rated sender is not sent but answered with {@link SendDeferred}.
+   */
+  paced?: boolean;
 }
 
 export interface SendMessageResult {
@@ -40,6 +46,15 @@ export interface SendMessageResult {
   segmentCount: number;
   /** When Bandwidth accepted it (ISO 8601). */
   time: string;
+}
+
+/**
+ * The answer, instead of a send, for a sender held to a sending rate (pacing/send-rates.ts): the conversation sends it
+ * again on the rate's task queue, after paying the tokens the limits ask for.
+ */
+export interface SendDeferred {
+  /** The rates it is held to, most specific first; the send runs on the first one's task queue. */
+  paced: SendLimit[];
 }
 
 export interface SendMessageDeps {
@@ -58,6 +73,8 @@ export interface SendMessageDeps {
   proofWaitMs?: number;
   /** Told how each send that found an intent was settled, for metrics and logs. */
   onSettled?: (how: SendSettlement, input: SendMessageInput) => void;
+  /** The sending rates that hold each sender (pacing/send-rates.ts `sendLimitsFor`); none when omitted. */
+  sendLimits?: (from: string) => SendLimit[];
 }
 
 /**
@@ -76,10 +93,15 @@ export function createSendMessage(deps: SendMessageDeps) {
      * arrives later as status callbacks. Retry policy: only failures where Bandwidth certainly did not take the
      * message (5xx, 429, connection refused) are retried; a 4xx fails at once ({@link SendFailureType.Rejected}); an
      * ambiguous failure fails at once ({@link SendFailureType.OutcomeUnknown}) rather than risk a second copy. A
-     * recipient opted out in the ledger fails it at once ({@link SendFailureType.OptedOut}) before any request.
+     * recipient opted out in the ledger fails it at once ({@link SendFailureType.OptedOut}) before any request. A
+     * sender held to a rate is not sent from here: the answer is {@link SendDeferred}, unless `input.paced`.
      */
-    async sendMessage(input: SendMessageInput): Promise<SendMessageResult> {
+    async sendMessage(input: SendMessageInput): Promise<SendMessageResult | SendDeferred> {
       await refuseOptedOut(deps.consent, input);
+      if (!input.paced) {
+        const limits = deps.sendLimits?.(input.from) ?? [];
+        if (limits.length > 0) return { paced: limits };
+      }
       const intents = deps.intents;
       if (!intents || !input.intentKey) return attempt(input, null);
       const intent = await intents.open({
@@ -119,6 +141,15 @@ export function createSendMessage(deps: SendMessageDeps) {
     } catch (err) {
       if (!(err instanceof BandwidthApiError)) throw err;
       if (err.kind !== 'unknown') await intent?.intents.settle(intent.key, { state: 'not-sent' });
+      if (err.kind === 'not-sent' && err.retryAfterMs !== null) {
+        // Bandwidth said when to come back (a 429's Retry-After): the next attempt waits that long, not the back-off.
+        throw ApplicationFailure.create({
+          message: `${err.message}; trying again in ${err.retryAfterMs} ms as Retry-After asks`,
+          type: SendFailureType.RateLimited,
+          nextRetryDelay: err.retryAfterMs,
+          details: [{ status: err.status, body: err.body }],
+        });
+      }
       if (err.kind === 'not-sent') throw err; // retried by the activity's retry policy
       if (err.kind === 'unknown' && intent) {
         // Bandwidth may have taken it: the next execution looks for proof before it sends anything.
@@ -185,6 +216,7 @@ export function createSendMessage(deps: SendMessageDeps) {
         throw ApplicationFailure.create({
           message: `Message search is unavailable (${proof.searchError.message}); looking for proof of ${intent.key} again`,
           type: SendFailureType.ProofPending,
+          ...(proof.searchError.retryAfterMs !== null ? { nextRetryDelay: proof.searchError.retryAfterMs } : {}),
         });
       }
       throw ApplicationFailure.create({

@@ -23,7 +23,11 @@ export type SendProof =
    * or not (`'rejected'`: a 4xx, e.g. an account without the search role).
    */
   | { found: null; searched: true }
-  | { found: null; searched: false; searchError: { message: string; kind: BandwidthFailureKind } };
+  | {
+      found: null;
+      searched: false;
+      searchError: { message: string; kind: BandwidthFailureKind; retryAfterMs: number | null };
+    };
 
 export async function findSendProof(
   deps: { intents: SendIntents; bandwidth: BandwidthClient },
@@ -38,7 +42,11 @@ export async function findSendProof(
     rows = await deps.bandwidth.findSentMessages({ from: intent.from, to: intent.to[0]!, since });
   } catch (err) {
     const failure = toBandwidthApiError(err, 'message search');
-    return { found: null, searched: false, searchError: { message: failure.message, kind: failure.kind } };
+    return {
+      found: null,
+      searched: false,
+      searchError: { message: failure.message, kind: failure.kind, retryAfterMs: failure.retryAfterMs },
+    };
   }
   const owned = await deps.intents.owned(rows.map((r) => r.messageId));
   // Search keeps no text, but its length and the number of attachments: a message that differs in either is another.

@@ -23,6 +23,8 @@ export class BandwidthApiError extends Error {
     readonly kind: BandwidthFailureKind,
     readonly status: number | null,
     readonly body: unknown,
+    /** How long Bandwidth asked us to wait before trying again (a 429's `Retry-After`), when it said. */
+    readonly retryAfterMs: number | null = null,
   ) {
     super(message);
     this.name = 'BandwidthApiError';
@@ -32,6 +34,20 @@ export class BandwidthApiError extends Error {
 /** The kind of failure an HTTP answer means: 429 and 5xx are safe to retry, any other 4xx is a rejection. */
 export function failureKindOfStatus(status: number): BandwidthFailureKind {
   return status === 429 || status >= 500 ? 'not-sent' : 'rejected';
+}
+
+/**
+ * A `Retry-After` header in milliseconds: delay-seconds (`300`) or an HTTP date; null when absent or unreadable. Capped
+ * at an hour, so a confused header cannot park a send for a day.
+ */
+export function retryAfterMs(header: unknown, now = Date.now()): number | null {
+  const value = Array.isArray(header) ? (header[0] as unknown) : header;
+  if (typeof value !== 'string' && typeof value !== 'number') return null;
+  const text = String(value).trim();
+  if (text === '') return null;
+  const ms = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : Date.parse(text) - now;
+  if (!Number.isFinite(ms)) return null;
+  return Math.min(Math.max(0, Math.round(ms)), 3_600_000);
 }
 
 /** Connection errors that happen before a request leaves: Bandwidth cannot have taken anything. */
@@ -52,6 +68,9 @@ export function toBandwidthApiError(err: unknown, what: string): BandwidthApiErr
         failureKindOfStatus(status),
         status,
         err.response?.data,
+        status === 429
+          ? retryAfterMs((err.response?.headers as Record<string, unknown> | undefined)?.['retry-after'])
+          : null,
       );
     }
     const code = err.code ?? '';

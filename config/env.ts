@@ -22,6 +22,8 @@ import {
   type Routes,
 } from './route-settings';
 import { tracingConfig, tracingVariables } from './tracing-settings';
+import { pacingConfig, pacingVariables } from './pacing-settings';
+import type { SendRates } from '../pacing/send-rates';
 import { phoneHashKeyFrom } from '../temporal/phone-hash';
 import type { PayloadKey } from '../temporal/payload-codec';
 import { OriginListSchema, PayloadKeysSchema } from './payload-settings';
@@ -143,6 +145,7 @@ export const EnvSchema = z.object({
       .optional(),
   ),
   ...tracingVariables,
+  ...pacingVariables,
   /** How long a process may take to stop on SIGINT or SIGTERM before it gives up and exits non-zero. */
   THREADLINE_SHUTDOWN_TIMEOUT_MS: z.coerce
     .number({ message: 'must be a number of milliseconds' })
@@ -206,6 +209,8 @@ export interface Config {
   operator: { token: string; devDefault: boolean } | null;
   /** Exactly-once sending: how long an unproven attempt is looked for before sending again. */
   sending: { proofWaitMs: number };
+  /** Sending rates per number, campaign or account (`THREADLINE_SEND_RATES`, config/pacing-settings.ts). */
+  sendRates: SendRates;
   /**
    * Encrypted payloads (`THREADLINE_PAYLOAD_KEYS`): the keys, the first encrypting (none: payloads are plain), and the
    * Web UI origins the codec server answers (`THREADLINE_CODEC_CORS_ORIGINS`).
@@ -342,6 +347,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...(e.WORKER_SDK_METRICS_ADDRESS !== undefined ? { workerSdkMetricsAddress: e.WORKER_SDK_METRICS_ADDRESS } : {}),
     tracing: tracingConfig(e),
     sending: { proofWaitMs: e.THREADLINE_SEND_PROOF_WAIT_MS },
+    sendRates: pacingConfig(e),
     maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS ?? cachedConversationsFor(e.WORKER_CACHE_MEMORY_MB),
     payloads: {
       keys: e.THREADLINE_PAYLOAD_KEYS,

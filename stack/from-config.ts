@@ -14,7 +14,9 @@ import type { AppDeps } from '../server/app';
 import { createBotRouter, routingProblems } from '../server/bot-router';
 import { knownBots } from './bots';
 import { recordSends } from './send-recorder';
-import { createWorker, type CreateWorkerOptions } from '../worker/create-worker';
+import { createWorker, workerShutdownTimes, type CreateWorkerOptions } from '../worker/create-worker';
+import { createSendQueueWorkers, workerGroup, type WorkerGroup } from '../worker/send-queue-workers';
+import { sendLimitsFor } from '../pacing/send-rates';
 import { dataConverterFromConfig } from '../temporal/data-converter';
 import { createEncryptionCodec } from '../temporal/payload-codec';
 import { phoneIndexer } from '../temporal/phone-hash';
@@ -86,6 +88,7 @@ export function activitiesFromConfig(
     consent: parts.records.optOuts,
     intents: parts.records.sendIntents,
     proofWaitMs: config.sending.proofWaitMs,
+    sendLimits: (from) => sendLimitsFor(config.sendRates, config.temporal.taskQueue, from),
     onSettled: (how, input) => {
       parts.metrics.sendsExecutedAgain.inc({ how });
       parts.logger.warn({ how, intentKey: input.intentKey, to: input.to }, 'a send was executed again after a crash');
@@ -93,24 +96,38 @@ export function activitiesFromConfig(
   });
 }
 
-/** The worker the configuration describes, with its activities: `npm start` and `npm run worker` both build it here. */
-export function workerFromConfig(
+/**
+ * The worker the configuration describes, with its activities, and one more worker per sending rate
+ * (worker/send-queue-workers.ts), run and stopped as one: `npm start` and `npm run worker` both build it here.
+ */
+export async function workerFromConfig(
   config: Config,
   parts: { connection: NativeConnection; records: RecordStore; metrics: Metrics; logger: Logger; tracing?: Tracing },
   options: Pick<CreateWorkerOptions, 'workflowBundle'> = {},
-) {
+): Promise<WorkerGroup> {
   const tracing = parts.tracing ?? tracingOff;
-  return createWorker({
+  const activities = activitiesFromConfig(config, parts);
+  const main = await createWorker({
     connection: parts.connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     maxCachedWorkflows: config.maxCachedWorkflows,
     shutdownTimeoutMs: config.shutdown.timeoutMs,
-    activities: activitiesFromConfig(config, parts),
+    activities,
     workflowInterceptorModules: tracing.workflowInterceptorModules,
     overrides: tracing.workerOptions,
     ...(config.workflows ? { workflowsPath: config.workflows } : {}),
     dataConverter: dataConverterFromConfig(config),
     ...options,
   });
+  const rateWorkers = await createSendQueueWorkers({
+    connection: parts.connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    rates: config.sendRates,
+    activities,
+    dataConverter: dataConverterFromConfig(config),
+    overrides: { ...workerShutdownTimes(config.shutdown.timeoutMs), interceptors: tracing.workerOptions.interceptors },
+  });
+  return workerGroup(main, rateWorkers);
 }

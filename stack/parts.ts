@@ -55,7 +55,7 @@ export function httpServerPart(name: string, server: http.Server): Part {
  * worker/create-worker.ts) bound the drain inside the deadline; workflow tasks it gives up on (local activities in
  * flight) time out on the server and run again at the next start.
  */
-export function workerPart(worker: Worker, running: Promise<void>): Part {
+export function workerPart(worker: Pick<Worker, 'getState' | 'shutdown'>, running: Promise<void>): Part {
   return {
     name: 'worker',
     async stop() {

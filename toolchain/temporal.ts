@@ -121,6 +121,15 @@ export function devServerArgs(options: DevServerOptions): string[] {
     'frontend.enableUpdateWorkflowExecution=true',
     '--dynamic-config-value',
     'frontend.enableExecuteMultiOperation=true',
+    // Task priority (replies before proactive sends, docs/operations.md "Sending rates"): the default from Server 1.31.
+    '--dynamic-config-value',
+    'matching.useNewMatcher=true',
+    // One partition per task queue: a rate limit (maxTaskQueueActivitiesPerSecond) and priorities then hold exactly,
+    // where several partitions each take a share and drift (one dev server gains nothing from partitions).
+    '--dynamic-config-value',
+    'matching.numTaskqueueReadPartitions=1',
+    '--dynamic-config-value',
+    'matching.numTaskqueueWritePartitions=1',
     '--log-level',
     'warn',
   );

@@ -20,6 +20,11 @@ export const SendFailureType = {
   ProofPending: 'SendProofPending',
   /** A recipient is opted out in the conversation's scope (the opt-out ledger): nothing was sent. Details: `{ optedOut }`. */
   OptedOut: 'OptedOut',
+  /**
+   * Retryable: Bandwidth answered 429 with a `Retry-After`; nothing was sent, and the next attempt waits as long as
+   * it asked (the failure's `nextRetryDelay`).
+   */
+  RateLimited: 'BandwidthRateLimited',
 } as const;
 
 /** `ApplicationFailure` types `copyInboundMedia` fails with. */

@@ -26,6 +26,23 @@ export const SEND_MESSAGE_OPTIONS: LocalActivityOptions = {
 };
 
 /**
+ * `sendMessage` for a sender held to a sending rate runs as a regular activity on the rate's task queue
+ * (workflows/runtime/pacing.ts), where it may wait its turn for a long time: a burst of 10,000 on a number rated 1 per
+ * second takes nearly three hours. So the window covers a day of waiting and retrying; the retry settings are the
+ * local send's. `paceToken`s wait in the same queues, and cannot fail.
+ */
+export const PACED_SEND_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '1 day',
+  retry: SEND_MESSAGE_OPTIONS.retry,
+};
+export const PACE_TOKEN_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  scheduleToCloseTimeout: '1 day',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+};
+
+/**
  * `copyInboundMedia` is a regular activity: a download can take a while and must survive a worker restart. Retried
  * with back-off for hours, all well inside Bandwidth's 48-hour media retention; a file already gone (404) or refused
  * for good fails at once.
@@ -72,3 +89,6 @@ export const { sendMessage } = proxyLocalActivities<Activities>(SEND_MESSAGE_OPT
 export const { nextSendWindow } = proxyLocalActivities<Activities>(NEXT_SEND_WINDOW_OPTIONS);
 export const { recordConsent, optedOutContacts } = proxyLocalActivities<Required<Activities>>(RECORD_CONSENT_OPTIONS);
 export const { copyInboundMedia } = proxyActivities<MediaActivities>(COPY_MEDIA_OPTIONS);
+/** Call with `executeWithOptions({ taskQueue, priority }, ...)`: the rate's task queue and the send's priority. */
+export const { sendMessage: pacedSendMessage } = proxyActivities<Activities>(PACED_SEND_OPTIONS);
+export const { paceToken } = proxyActivities<Required<Activities>>(PACE_TOKEN_OPTIONS);

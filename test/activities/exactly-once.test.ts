@@ -14,6 +14,7 @@ import {
   createSendMessage,
   type SendMessageDeps,
   type SendMessageInput,
+  type SendMessageResult,
   type SendSettlement,
 } from '../../activities/send-message';
 import { BandwidthApiError, createBandwidthClient, type BandwidthClient } from '../../bandwidth/client';
@@ -68,7 +69,8 @@ describe('a send executed again', () => {
       onSettled: (how) => settled.push(how),
       ...overrides,
     };
-    const execute = (more: Partial<SendMessageDeps> = {}) => createSendMessage({ ...deps, ...more }).sendMessage(input);
+    const execute = (more: Partial<SendMessageDeps> = {}) =>
+      createSendMessage({ ...deps, ...more }).sendMessage(input) as Promise<SendMessageResult>; // no rates: never deferred
     const inbox = async () => (await handsetInbox(running.url, phone)).map((m) => m.messageId);
     /** What a crashed execution leaves behind: an attempt begun, and maybe a message Bandwidth accepted. */
     const crashedAttempt = async (reachedBandwidth: boolean) => {
@@ -197,7 +199,7 @@ describe('a send executed again', () => {
 
   it("never takes another send's message as proof, even with the same text to the same phone", async () => {
     const s = await scenario({ proofWaitMs: 0 });
-    const earlier = await createSendMessage({
+    const earlier = (await createSendMessage({
       bandwidth,
       applicationId: DEFAULTS.applicationId,
       intents: records.sendIntents,
@@ -205,7 +207,7 @@ describe('a send executed again', () => {
       ...s.input,
       intentKey: sendIntentKey(RUN, `${handsets}-s0`),
       tag: encodeTag({ conversationId: s.conversationId, sendId: 's0', trackDelivery: true }),
-    });
+    })) as SendMessageResult;
     await s.crashedAttempt(false);
     const result = await s.execute();
     assert.notEqual(result.messageId, earlier.messageId);

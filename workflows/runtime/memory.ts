@@ -44,6 +44,8 @@ export class ConversationMemory {
   readonly timeZones: Record<string, string>;
   /** The history length of the workflow task that last ran a send (see commit-sends.ts). */
   lastSendTask: number | null = null;
+  /** When (workflow time, ms) the last text from a participant arrived: sends soon after are replies (pacing.ts). */
+  lastInboundAt: number | null = null;
   private readonly runs: number;
 
   constructor(start: ConversationStart<unknown, unknown>) {

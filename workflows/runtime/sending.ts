@@ -15,8 +15,10 @@ import type { KeywordKind } from '../consent/keywords';
 import { MAX_MMS_ATTACHMENTS, type OutboundMedia } from '../media';
 import type { TranscriptEntry } from '../messages';
 import type { SentMessage } from '../sent-message';
+import type { SendMessageInput } from '../../activities';
 import type { ConversationContext } from './context';
 import type { Race } from './race';
+import { sendPaced, sendPriority } from './pacing';
 import { createSendWindowGate } from './send-window';
 import { createSentMessageHandle } from './sent-message-handle';
 import type { EventBuilders } from './wait-events';
@@ -71,21 +73,21 @@ export function createSending(ctx: ConversationContext, race: Race, events: Even
       return createSentMessageHandle(ctx, race, events, sendId, entry);
     }
     try {
-      const result = await sendMessage.executeWithOptions(
-        { summary: `${operator ? `${operator}: ` : ''}${message.text.slice(0, 60)}` },
-        [
-          {
-            from: start.ourNumber,
-            to: [...to],
-            text: message.text,
-            media: message.media,
-            tag: encodeTag({ conversationId: id, sendId, trackDelivery: true }),
-            ...(start.applicationId ? { applicationId: start.applicationId } : {}),
-            consent: { scope: memory.consent.scope, ...(consentReply ? { reply: true } : {}) },
-            intentKey: sendIntentKey(workflowInfo().runId, sendId),
-          },
-        ],
-      );
+      const summary = `${operator ? `${operator}: ` : ''}${message.text.slice(0, 60)}`;
+      const input: SendMessageInput = {
+        from: start.ourNumber,
+        to: [...to],
+        text: message.text,
+        media: message.media,
+        tag: encodeTag({ conversationId: id, sendId, trackDelivery: true }),
+        ...(start.applicationId ? { applicationId: start.applicationId } : {}),
+        consent: { scope: memory.consent.scope, ...(consentReply ? { reply: true } : {}) },
+        intentKey: sendIntentKey(workflowInfo().runId, sendId),
+      };
+      const sent = await sendMessage.executeWithOptions({ summary }, [input]);
+      // A sender held to a sending rate: the send waits its turn on the rate's task queue (pacing.ts).
+      const result =
+        'paced' in sent ? await sendPaced(sent.paced, input, { summary, priorityKey: sendPriority(memory) }) : sent;
       entry.messageId = result.messageId;
       entry.segmentCount = result.segmentCount;
       entry.time = result.time;
@@ -166,7 +168,7 @@ export function createSending(ctx: ConversationContext, race: Race, events: Even
  */
 function sendFailureOf(err: unknown): { type: string | undefined; message: string; optedOut: string[] } {
   // Out of time (the retry window closed while proof of an earlier attempt was still being looked for): nobody knows.
-  if (err instanceof TimeoutFailure)
+  if (err instanceof TimeoutFailure || (err instanceof ActivityFailure && err.cause instanceof TimeoutFailure))
     return { type: SendFailureType.OutcomeUnknown, message: err.message, optedOut: [] };
   if (!(err instanceof ApplicationFailure) && !(err instanceof ActivityFailure)) throw err;
   const failure = err instanceof ApplicationFailure ? err : err.cause instanceof ApplicationFailure ? err.cause : null;

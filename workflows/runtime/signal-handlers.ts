@@ -32,6 +32,7 @@ export function registerSignalHandlers(
     if (!memory.seenInbound.add(message.messageId)) return; // delivered at least once: a duplicate is ignored
     // A group message reaches us once per number we own in the group, each copy with its own id: keep the first.
     if (message.to.length > 1 && !memory.seenInbound.add(groupCopyKey(message))) return;
+    memory.lastInboundAt = Date.now(); // what follows soon is a reply, sent before proactive traffic (pacing.ts)
     const entry: TranscriptEntry = {
       direction: 'in',
       messageId: message.messageId,

@@ -1,0 +1,68 @@
+/**
+ * Paced sends: a send from a sender held to a sending rate (pacing/send-rates.ts). The `sendMessage` local activity
+ * answers such a send with the rates it is held to instead of sending it; the conversation then sends it as a regular
+ * activity on the most specific rate's task queue, after paying for every other unit it uses with `paceToken`s: one
+ * per segment (or recipient) beyond the first on that queue, and all of them on every broader rate's queue. Each of
+ * those task queues is polled by every worker with `maxTaskQueueActivitiesPerSecond` set to its rate, so the Temporal
+ * server dispatches no more units per second than the rate allows, across all workers; a burst waits in Temporal,
+ * durably, not in Bandwidth's queue.
+ *
+ * Replies go first: a send within {@link REPLY_WINDOW_MS} of the person's last text gets Temporal's task priority
+ * {@link REPLY_PRIORITY}, ahead of proactive sends at {@link PROACTIVE_PRIORITY} waiting in the same queue.
+ *
+ * Histories recorded before pacing are unchanged: their local sends returned a message, never a deferral, so no new
+ * command is ever replayed against them; the deferral itself is in the local activity's marker.
+ */
+import type { SendMessageInput, SendMessageResult } from '../../activities';
+import { smsSegmentInfo } from '../../bandwidth/segments';
+import { sendUnits, type SendLimit } from '../../pacing/send-rates';
+import { pacedSendMessage, paceToken } from '../activity-options';
+import type { ConversationMemory } from './memory';
+
+/** How recent the person's last text must be for a send to count as a reply to it. */
+export const REPLY_WINDOW_MS = 5 * 60_000;
+/** Temporal priority keys (1 is dispatched first, 5 last, 3 when unset): replies to a person who just texted... */
+export const REPLY_PRIORITY = 1;
+/** ...before proactive sends (reminders, openings, a bot talking on its own). */
+export const PROACTIVE_PRIORITY = 3;
+
+/** The priority key of a send now: a reply to a recent text, or proactive. */
+export function sendPriority(memory: ConversationMemory): number {
+  const last = memory.lastInboundAt;
+  return last !== null && Date.now() - last <= REPLY_WINDOW_MS ? REPLY_PRIORITY : PROACTIVE_PRIORITY;
+}
+
+/** How many units of `limit` a message uses. */
+export function unitsOf(limit: SendLimit, input: SendMessageInput): number {
+  const mms = (input.media?.length ?? 0) > 0;
+  return sendUnits(limit.unit, { to: input.to, mms, segments: mms ? 1 : smsSegmentInfo(input.text).segments });
+}
+
+/**
+ * Sends `input` on its rates' task queues (`limits`, most specific first, as `sendMessage` deferred it): the tokens
+ * first, all at once, then the send itself. Fails as `sendMessage` does, wrapped in an `ActivityFailure`.
+ */
+export async function sendPaced(
+  limits: readonly SendLimit[],
+  input: SendMessageInput,
+  options: { summary: string; priorityKey: number },
+): Promise<SendMessageResult> {
+  const [own, ...broader] = limits;
+  if (!own) throw new Error('sendPaced needs at least one limit');
+  const priority = { priorityKey: options.priorityKey };
+  const tokens: Promise<void>[] = [];
+  const take = (limit: SendLimit, count: number) => {
+    for (let i = 0; i < count; i++) {
+      tokens.push(paceToken.executeWithOptions({ taskQueue: limit.taskQueue, priority, summary: 'pace' }, []));
+    }
+  };
+  for (const limit of broader) take(limit, unitsOf(limit, input));
+  take(own, unitsOf(own, input) - 1);
+  await Promise.all(tokens);
+  const result = await pacedSendMessage.executeWithOptions(
+    { taskQueue: own.taskQueue, priority, summary: options.summary },
+    [{ ...input, paced: true }],
+  );
+  if ('paced' in result) throw new Error(`${own.taskQueue} deferred a paced send again`); // cannot happen: paced is set
+  return result;
+}
