@@ -21,7 +21,7 @@ interface FeedRow {
   id: number;
   phone: string;
   message_id: string;
-  direction: 'out' | 'peer' | 'network';
+  direction: 'out' | 'peer' | 'network' | 'sent';
   from_tn: string;
   to_json: string;
   text: string | null;
@@ -62,7 +62,9 @@ export function inboxFeedRouter(ctx: EmulatorContext): Router {
     while (limit > 0 && wait > 0 && latest() <= after && Date.now() < until && !res.destroyed) {
       await new Promise((resolve) => setTimeout(resolve, WAIT_CHECK_MS));
     }
-    const rows = limit > 0 ? (rowsAfter.all(after, limit) as FeedRow[]) : [];
+    const read = limit > 0 ? (rowsAfter.all(after, limit) as FeedRow[]) : [];
+    // A handset's own texts (kept for the phone page) are not something it received: the cursor passes over them.
+    const rows = read.filter((r) => r.direction !== 'sent');
     res.json({
       messages: rows.map((r) => ({
         id: r.id,
@@ -82,7 +84,7 @@ export function inboxFeedRouter(ctx: EmulatorContext): Router {
         segmentCount: r.segment_count ?? 1,
         messageType: r.message_type === 'mms' ? 'mms' : 'sms',
       })),
-      next: rows.length > 0 ? rows[rows.length - 1]!.id : after,
+      next: read.length > 0 ? read[read.length - 1]!.id : after,
       latest: latest(),
     });
   });

@@ -69,4 +69,17 @@ void describe('the inbox feed', () => {
       ['are you there?'],
     );
   });
+
+  void it("passes over a handset's own texts: they are what it sent, not what it received", async () => {
+    const cursor = (await feed('limit=0')).latest;
+    const sent = await api(env.url, `/emulator/handsets/${encodeURIComponent(ADA)}/messages`, {
+      body: { to: [DEFAULTS.number], text: 'hi from Ada' },
+      auth: '',
+    });
+    assert.equal(sent.status, 202, JSON.stringify(sent.body));
+    const page = await feed(`after=${cursor}`);
+    assert.deepEqual(page.messages, [], JSON.stringify(page));
+    assert.ok(page.next > cursor, 'the cursor moves past the handset own row, so a reader does not ask again forever');
+    assert.equal(page.next, page.latest);
+  });
 });
