@@ -85,6 +85,8 @@ export function activitiesFromConfig(
     onSent: recordSends(parts),
     consent: parts.records.optOuts,
     intents: parts.records.sendIntents,
+    records: parts.records,
+    ...(config.phoneHashKey ? { indexPhone: phoneIndexer(config.phoneHashKey) } : {}),
     proofWaitMs: config.sending.proofWaitMs,
     onSettled: (how, input) => {
       parts.metrics.sendsExecutedAgain.inc({ how });

@@ -1,0 +1,46 @@
+/**
+ * `contactErasure`: forgetting one person, as the operator API's `DELETE /api/v1/contacts/{phone}` asks. A workflow,
+ * so an erasure that a crash or an outage interrupts resumes where it stopped: each step is an idempotent activity,
+ * retried until it succeeds, and the audit entry is written first and completed last.
+ *
+ * 1. the audit entry: who asked, when (never the number: its hash);
+ * 2. their conversations: running ones terminated (nothing more is sent to them), every history deleted from Temporal;
+ * 3. their records, stored media and send intents deleted; their opt-out ledger entries minimised to what honouring a
+ *    STOP needs;
+ * 4. the audit entry completed with the counts.
+ */
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { LIFECYCLE_ACTIVITY_OPTIONS, type ErasureCounts, type LifecycleActivities } from './lifecycle-activities';
+
+export interface ContactErasureInput {
+  /** The person's number (E.164). */
+  contact: string;
+  /** Its hash, which the audit keeps (server/operator/contact-operations.ts `contactKey`). */
+  contactKey: string;
+  requestedBy: string;
+  reason: string | null;
+  requestedAt: string;
+}
+
+export interface ContactErasureResult {
+  /** The audit entry's id: this run's id. */
+  erasureId: string;
+  contactKey: string;
+  requestedBy: string;
+  requestedAt: string;
+  completedAt: string;
+  erased: ErasureCounts;
+}
+
+const activities = proxyActivities<LifecycleActivities>(LIFECYCLE_ACTIVITY_OPTIONS);
+
+export async function contactErasure(input: ContactErasureInput): Promise<ContactErasureResult> {
+  const id = workflowInfo().runId;
+  const { contact, contactKey, requestedBy, reason, requestedAt } = input;
+  await activities.beginErasure({ id, contactKey, requestedBy, reason, requestedAt });
+  const conversations = await activities.endContactConversations({ contact });
+  const records = await activities.eraseContactRecords({ contact });
+  const erased: ErasureCounts = { ...records, ...conversations };
+  const { completedAt } = await activities.completeErasure({ id, erased });
+  return { erasureId: id, contactKey, requestedBy, requestedAt, completedAt, erased };
+}
