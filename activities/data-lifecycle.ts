@@ -44,6 +44,44 @@ function heartbeat(details?: unknown): void {
   }
 }
 
+/** How often a deletion Temporal has not carried out yet is asked for again, and for how long before giving up. */
+const DELETE_AGAIN_MS = 2_000;
+const DELETE_GIVE_UP_MS = 120_000;
+
+/**
+ * Waits until Temporal has deleted these executions. Temporal deletes asynchronously, and a deletion asked for the
+ * moment a workflow closes (one just terminated) can be dropped, so each one still there is asked for again. Throws
+ * (the activity is retried) if any is still there after {@link DELETE_GIVE_UP_MS}.
+ */
+async function untilDeleted(client: Client, executions: { workflowId: string; runId: string }[]): Promise<void> {
+  const namespace = client.options.namespace;
+  let left = executions;
+  const deadline = Date.now() + DELETE_GIVE_UP_MS;
+  while (left.length > 0) {
+    const still: typeof left = [];
+    for (const execution of left) {
+      try {
+        await client.workflow.getHandle(execution.workflowId, execution.runId).describe();
+        still.push(execution);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    }
+    left = still;
+    if (left.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`Temporal has not deleted ${left.length} conversation histories yet`);
+    heartbeat(left.length);
+    await new Promise((resolve) => setTimeout(resolve, DELETE_AGAIN_MS));
+    for (const { workflowId, runId } of left) {
+      await client.workflowService
+        .deleteWorkflowExecution({ namespace, workflowExecution: { workflowId, runId } })
+        .catch((err: unknown) => {
+          if (!isNotFound(err)) throw err;
+        });
+    }
+  }
+}
+
 export function createLifecycleActivities(deps: LifecycleActivityDeps): LifecycleActivities {
   const records = (): RecordStore => {
     if (!deps.records) throw new Error('the data-lifecycle activities need the records store (deps.records)');
@@ -94,16 +132,19 @@ export function createLifecycleActivities(deps: LifecycleActivityDeps): Lifecycl
       await records().lifecycle.beginErasure({ ...entry, completedAt: null, erased: null });
     },
 
-    async endContactConversations({ contact }) {
+    async endContactConversations({ contactKey }) {
+      const contact = await records().lifecycle.heldContact(contactKey);
+      if (contact === null) return { conversationsEnded: 0, historiesDeleted: 0 }; // erased and released meanwhile
       const client = temporal();
       const namespace = client.options.namespace;
       const executions = await listed(client, contact);
-      // Conversations the records know of that visibility did not list (search attributes off, or not yet visible).
-      const seen = new Set(executions.map((e) => e.workflowId));
+      // The current run of every conversation the records know of, unless listed (search attributes off, or visibility
+      // not yet showing a conversation that started a moment ago).
+      const seen = new Set(executions.map((e) => `${e.workflowId}/${e.runId}`));
       for (const workflowId of await records().lifecycle.conversationsOf(contact)) {
-        if (seen.has(workflowId)) continue;
         try {
           const described = await client.workflow.getHandle(workflowId).describe();
+          if (seen.has(`${workflowId}/${described.runId}`)) continue;
           executions.push({ workflowId, runId: described.runId, running: described.status.name === 'RUNNING' });
         } catch (err) {
           if (!isNotFound(err)) throw err;
@@ -128,11 +169,16 @@ export function createLifecycleActivities(deps: LifecycleActivityDeps): Lifecycl
           if (!isNotFound(err)) throw err; // deleted already (an earlier attempt, or Temporal's retention)
         }
       }
+      await untilDeleted(client, executions);
       return { conversationsEnded, historiesDeleted };
     },
 
-    async eraseContactRecords({ contact }) {
+    async eraseContactRecords({ contactKey }) {
       const lifecycle = records().lifecycle;
+      const contact = await lifecycle.heldContact(contactKey);
+      if (contact === null) {
+        return { records: 0, media: 0, sendIntents: 0, consentChangesDeleted: 0, optOutsKept: 0 };
+      }
       let media = 0;
       const erased = await lifecycle.eraseContact(contact, async (refs) => {
         media += await removeMedia(refs);
@@ -147,8 +193,10 @@ export function createLifecycleActivities(deps: LifecycleActivityDeps): Lifecycl
       };
     },
 
-    async completeErasure({ id, erased }) {
-      return { completedAt: await records().lifecycle.completeErasure(id, erased) };
+    async completeErasure({ id, contactKey, erased }) {
+      const completedAt = await records().lifecycle.completeErasure(id, erased);
+      await records().lifecycle.releaseContact(contactKey);
+      return { completedAt };
     },
   };
 }

@@ -51,6 +51,9 @@ export interface LifecycleBackend {
   deleteHandoffsBefore(before: string): Promise<number>;
   /** See {@link RecordLifecycle.minimiseConsent}. */
   minimiseConsent(contact: string): Promise<{ kept: number; deleted: number }>;
+  holdContact(contactKey: string, contact: string): Promise<void>;
+  heldContact(contactKey: string): Promise<string | null>;
+  releaseContact(contactKey: string): Promise<void>;
   /** Inserts the entry unless its id is stored. */
   beginErasure(entry: ErasureEntry): Promise<void>;
   completeErasure(id: string, completedAt: string, erased: ErasureCounts): Promise<void>;
@@ -82,6 +85,15 @@ export interface RecordLifecycle {
    * reason cleared); every other change deleted. In scopes where they are not opted out, nothing is kept.
    */
   minimiseConsent(contact: string): Promise<{ kept: number; deleted: number }>;
+  /**
+   * Keeps the number of an erasure about to run under its key, so the erasure workflow is given the key alone and its
+   * history never holds the number. Overwrites (the same key is the same number).
+   */
+  holdContact(contactKey: string, contact: string): Promise<void>;
+  /** The number held under the key; null once released (the erasure finished). */
+  heldContact(contactKey: string): Promise<string | null>;
+  /** Forgets the number held under the key. */
+  releaseContact(contactKey: string): Promise<void>;
   beginErasure(entry: ErasureEntry): Promise<void>;
   /** Completes the entry with what was erased; resolves with the completion time written. */
   completeErasure(id: string, erased: ErasureCounts): Promise<string>;
@@ -132,6 +144,18 @@ export function createLifecycle(backend: LifecycleBackend, assertOpen: () => voi
     async minimiseConsent(contact) {
       assertOpen();
       return backend.minimiseConsent(contact);
+    },
+    async holdContact(contactKey, contact) {
+      assertOpen();
+      await backend.holdContact(contactKey, contact);
+    },
+    async heldContact(contactKey) {
+      assertOpen();
+      return backend.heldContact(contactKey);
+    },
+    async releaseContact(contactKey) {
+      assertOpen();
+      await backend.releaseContact(contactKey);
     },
     async beginErasure(entry) {
       assertOpen();

@@ -87,6 +87,23 @@ async function minimise(client: PoolClient, contact: string): Promise<{ kept: nu
 export function postgresLifecycleBackend(pool: Pool): LifecycleBackend {
   const count = async (sql: string, values: unknown[]) => (await pool.query(sql, values)).rowCount ?? 0;
   return {
+    async holdContact(key, contact) {
+      await pool.query(
+        `INSERT INTO erasure_contacts (contact_key, contact) VALUES ($1, $2)
+         ON CONFLICT (contact_key) DO UPDATE SET contact = excluded.contact`,
+        [key, contact],
+      );
+    },
+    async heldContact(key) {
+      const { rows } = await pool.query<{ contact: string }>(
+        'SELECT contact FROM erasure_contacts WHERE contact_key = $1',
+        [key],
+      );
+      return rows[0]?.contact ?? null;
+    },
+    async releaseContact(key) {
+      await pool.query('DELETE FROM erasure_contacts WHERE contact_key = $1', [key]);
+    },
     async expired(before, limit) {
       const { rows } = await pool.query<RefRow>(
         `SELECT ${REF_COLUMNS} FROM message_records r WHERE r.event_time < $1::timestamptz

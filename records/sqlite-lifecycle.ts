@@ -111,7 +111,23 @@ export function sqliteLifecycleBackend(db: Database.Database): LifecycleBackend 
   const complete = db.prepare('UPDATE erasures SET completed_at = ?, erased = ? WHERE id = ?');
   const latest = db.prepare<[number], ErasureRow>('SELECT * FROM erasures ORDER BY requested_at DESC, id DESC LIMIT ?');
 
+  const hold = db.prepare(
+    `INSERT INTO erasure_contacts (contact_key, contact) VALUES (?, ?)
+     ON CONFLICT (contact_key) DO UPDATE SET contact = excluded.contact`,
+  );
+  const held = db.prepare<[string], string>('SELECT contact FROM erasure_contacts WHERE contact_key = ?');
+  const release = db.prepare('DELETE FROM erasure_contacts WHERE contact_key = ?');
+
   return {
+    holdContact(key, contact) {
+      hold.run(key, contact);
+      return Promise.resolve();
+    },
+    heldContact: (key) => Promise.resolve(held.pluck().get(key) ?? null),
+    releaseContact(key) {
+      release.run(key);
+      return Promise.resolve();
+    },
     expired: (before, limit) => Promise.resolve(expired.all(before, limit).map(toRef)),
     ofContact: (contact, limit) => Promise.resolve(ofContact.all(contact, limit).map(toRef)),
     conversationsOf: (contact) => Promise.resolve(conversationsOf.pluck().all(contact)),

@@ -58,8 +58,9 @@ export function contactOperations(deps: ContactApiDeps): Operation[] {
       },
       async handle({ params, query }, { log }) {
         const key = contactKey(params.phone, deps.indexPhone);
+        // The workflow gets the key alone; the number waits in the records database until the erasure completes.
+        await deps.records.lifecycle.holdContact(key, params.phone);
         const input: ContactErasureInput = {
-          contact: params.phone,
           contactKey: key,
           requestedBy: query.operator,
           reason: query.reason ?? null,
@@ -87,13 +88,6 @@ export function contactOperations(deps: ContactApiDeps): Operation[] {
           const pending = { contactKey: key, requestedBy, requestedAt, completedAt: null, erased: null };
           return { status: 202, body: { erasureId: runId, state: 'in-progress', ...pending } };
         }
-        // The erasure's own history holds the number (its input): delete it too; the audit entry stays.
-        await deps.temporal.workflowService
-          .deleteWorkflowExecution({
-            namespace: deps.temporal.options.namespace,
-            workflowExecution: { workflowId: handle.workflowId, runId },
-          })
-          .catch((err: unknown) => log.warn({ err, erasureId: runId }, "could not delete the erasure's own history"));
         log.info({ contactKey: key, erasureId: runId, erased: result.erased }, 'erasure completed');
         return { status: 200, body: { ...result, state: 'completed' } };
       },

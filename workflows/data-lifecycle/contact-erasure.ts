@@ -1,7 +1,9 @@
 /**
  * `contactErasure`: forgetting one person, as the operator API's `DELETE /api/v1/contacts/{phone}` asks. A workflow,
  * so an erasure that a crash or an outage interrupts resumes where it stopped: each step is an idempotent activity,
- * retried until it succeeds, and the audit entry is written first and completed last.
+ * retried until it succeeds, and the audit entry is written first and completed last. It is given the hash of the
+ * number alone: the API holds the number in the records database under that key until the erasure completes, so this
+ * workflow's history never holds it.
  *
  * 1. the audit entry: who asked, when (never the number: its hash);
  * 2. their conversations: running ones terminated (nothing more is sent to them), every history deleted from Temporal;
@@ -13,9 +15,7 @@ import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import { LIFECYCLE_ACTIVITY_OPTIONS, type ErasureCounts, type LifecycleActivities } from './lifecycle-activities';
 
 export interface ContactErasureInput {
-  /** The person's number (E.164). */
-  contact: string;
-  /** Its hash, which the audit keeps (server/operator/contact-operations.ts `contactKey`). */
+  /** The hash of the person's number (server/operator/contact-operations.ts `contactKey`), which the audit keeps. */
   contactKey: string;
   requestedBy: string;
   reason: string | null;
@@ -36,11 +36,11 @@ const activities = proxyActivities<LifecycleActivities>(LIFECYCLE_ACTIVITY_OPTIO
 
 export async function contactErasure(input: ContactErasureInput): Promise<ContactErasureResult> {
   const id = workflowInfo().runId;
-  const { contact, contactKey, requestedBy, reason, requestedAt } = input;
+  const { contactKey, requestedBy, reason, requestedAt } = input;
   await activities.beginErasure({ id, contactKey, requestedBy, reason, requestedAt });
-  const conversations = await activities.endContactConversations({ contact });
-  const records = await activities.eraseContactRecords({ contact });
+  const conversations = await activities.endContactConversations({ contactKey });
+  const records = await activities.eraseContactRecords({ contactKey });
   const erased: ErasureCounts = { ...records, ...conversations };
-  const { completedAt } = await activities.completeErasure({ id, erased });
+  const { completedAt } = await activities.completeErasure({ id, contactKey, erased });
   return { erasureId: id, contactKey, requestedBy, requestedAt, completedAt, erased };
 }

@@ -41,16 +41,19 @@ export interface LifecycleActivities {
     reason: string | null;
     requestedAt: string;
   }): Promise<void>;
-  /** Ends (terminates) the contact's running conversations and deletes every conversation history of theirs. */
+  /**
+   * Ends (terminates) the running conversations of the contact held under `contactKey` (records/lifecycle.ts
+   * `holdContact`) and deletes every conversation history of theirs, waiting until Temporal has deleted them.
+   */
   endContactConversations(input: {
-    contact: string;
+    contactKey: string;
   }): Promise<Pick<ErasureCounts, 'conversationsEnded' | 'historiesDeleted'>>;
   /** Deletes the contact's records, stored media and send intents, and minimises their opt-out ledger entries. */
   eraseContactRecords(input: {
-    contact: string;
+    contactKey: string;
   }): Promise<Pick<ErasureCounts, 'records' | 'media' | 'sendIntents' | 'consentChangesDeleted' | 'optOutsKept'>>;
-  /** Completes the audit entry with the counts; resolves with the completion time. */
-  completeErasure(input: { id: string; erased: ErasureCounts }): Promise<{ completedAt: string }>;
+  /** Completes the audit entry with the counts and releases the held number; resolves with the completion time. */
+  completeErasure(input: { id: string; contactKey: string; erased: ErasureCounts }): Promise<{ completedAt: string }>;
 }
 
 export const LIFECYCLE_ACTIVITY_OPTIONS: ActivityOptions = {
