@@ -34,6 +34,14 @@ export interface ContactErasureResult {
 
 const activities = proxyActivities<LifecycleActivities>(LIFECYCLE_ACTIVITY_OPTIONS);
 
+/**
+ * Erases one person (see the module comment). Started by the operator API, never by bots; a bot author's workflows
+ * module exports it so that the workers can run it.
+ *
+ * @example
+ * // in your own workflows module (THREADLINE_WORKFLOWS), beside your bots:
+ * export { contactErasure, recordsPurge } from 'threadline/workflows';
+ */
 export async function contactErasure(input: ContactErasureInput): Promise<ContactErasureResult> {
   const id = workflowInfo().runId;
   const { contactKey, requestedBy, reason, requestedAt } = input;

@@ -15,7 +15,15 @@ const { purgeRecordsBefore } = proxyActivities<LifecycleActivities>(LIFECYCLE_AC
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Deletes what is older than the retention period, counted from the workflow's start (deterministic on replay). */
+/**
+ * Deletes what is older than the retention period, counted from the workflow's start (deterministic on replay).
+ * Started by the records-purge schedule, never by bots; a bot author's workflows module exports it so that the workers
+ * can run it.
+ *
+ * @example
+ * // in your own workflows module (THREADLINE_WORKFLOWS), beside your bots:
+ * export { contactErasure, recordsPurge } from 'threadline/workflows';
+ */
 export async function recordsPurge(input: RecordsPurgeInput): Promise<PurgeResult & { before: string }> {
   if (!Number.isFinite(input.retentionDays) || input.retentionDays <= 0) {
     throw new Error(`retentionDays must be a positive number of days, got ${String(input.retentionDays)}`);
