@@ -210,6 +210,18 @@ export function describeLifecycleContract(backend: Backend): void {
       });
     });
 
+    void it('holds the number of an erasure under its key until released', async () => {
+      await withStore(async (store) => {
+        assert.equal(await store.lifecycle.heldContact('sha256:0123'), null);
+        await store.lifecycle.holdContact('sha256:0123', ADA);
+        await store.lifecycle.holdContact('sha256:0123', ADA); // a repeated request
+        assert.equal(await store.lifecycle.heldContact('sha256:0123'), ADA);
+        await store.lifecycle.releaseContact('sha256:0123');
+        await store.lifecycle.releaseContact('sha256:0123');
+        assert.equal(await store.lifecycle.heldContact('sha256:0123'), null);
+      });
+    });
+
     void it('audits each erasure once, completed with its counts, newest first', async () => {
       await withStore(async (store) => {
         const begin = (id: string, requestedAt: string) =>
