@@ -44,7 +44,8 @@ async function run(): Promise<void> {
   });
   const retentionDays = config.retention.recordsDays;
   const purge = await ensureRecordsPurgeSchedule(client, { taskQueue: config.temporal.taskQueue, retentionDays });
-  logger.info({ schedule: purge, retentionDays }, 'records-purge schedule');
+  if (purge === 'unchecked') logger.warn('could not check for a records-purge schedule to delete (retention is unset)');
+  else logger.info({ schedule: purge, retentionDays }, 'records-purge schedule');
   await connection.close();
   const records = await openRecordStore(config);
   const metrics = createMetrics({ processMetrics: true });

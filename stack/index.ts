@@ -92,7 +92,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   if (registered.length > 0) logger.info({ registered }, 'registered search attributes');
   const retentionDays = config.retention.recordsDays;
   const purge = await ensureRecordsPurgeSchedule(client, { taskQueue: config.temporal.taskQueue, retentionDays });
-  logger.info({ schedule: purge, retentionDays }, 'records-purge schedule');
+  if (purge === 'unchecked') logger.warn('could not check for a records-purge schedule to delete (retention is unset)');
+  else logger.info({ schedule: purge, retentionDays }, 'records-purge schedule');
 
   const appDeps = appDepsFromConfig(config, {
     client,

@@ -13,7 +13,12 @@ import { RECORDS_PURGE_SCHEDULE_ID } from '../workflows/ids';
 /** How often the purge runs. Each run deletes what has aged past the period since the last. */
 export const RECORDS_PURGE_EVERY = '1 hour';
 
-export type PurgeScheduleOutcome = 'created' | 'updated' | 'deleted' | 'none';
+/**
+ * What the start did: `none` when retention is unset and there is no schedule; `unchecked` when retention is unset and
+ * Temporal would not say (schedules not allowed for this identity, say): a process that purges nothing does not fail
+ * to start over it, and the caller logs a warning.
+ */
+export type PurgeScheduleOutcome = 'created' | 'updated' | 'deleted' | 'none' | 'unchecked';
 
 function scheduleOptions(taskQueue: string, retentionDays: number) {
   const args: [RecordsPurgeInput] = [{ retentionDays }];
@@ -45,8 +50,7 @@ export async function ensureRecordsPurgeSchedule(
       await handle.delete();
       return 'deleted';
     } catch (err) {
-      if (err instanceof ScheduleNotFoundError) return 'none';
-      throw err;
+      return err instanceof ScheduleNotFoundError ? 'none' : 'unchecked';
     }
   }
   const options = scheduleOptions(settings.taskQueue, settings.retentionDays);
