@@ -3,7 +3,11 @@
  * dependencies, so the worker passes real clients and tests pass fakes of the same type. One activity per file:
  * `send-message.ts`, `copy-inbound-media.ts`, `next-send-window.ts` (quiet hours, with `local-time.ts`).
  */
+import path from 'node:path';
+import { createLocalMediaStore } from '../media/store';
+import type { LifecycleActivities } from '../workflows/data-lifecycle/lifecycle-activities';
 import { createMediaActivities, type MediaActivities, type MediaActivityDeps } from './copy-inbound-media';
+import { createLifecycleActivities, type LifecycleActivityDeps } from './data-lifecycle';
 import { createRecordConsent } from './record-consent';
 import { createSendWindowActivities, type SendWindowDeps } from './next-send-window';
 import { createPaceToken } from './pace-token';
@@ -37,11 +41,19 @@ export {
 } from './next-send-window';
 export { MediaFailureType, SendFailureType } from '../workflows/activity-failures';
 
-export type ActivityDeps = SendMessageDeps & MediaActivityDeps & SendWindowDeps;
+export { createLifecycleActivities, ERASURE_TERMINATION_REASON, type LifecycleActivityDeps } from './data-lifecycle';
+
+export type ActivityDeps = SendMessageDeps &
+  MediaActivityDeps &
+  SendWindowDeps &
+  Omit<LifecycleActivityDeps, 'mediaStore'> & { mediaStore?: LifecycleActivityDeps['mediaStore'] };
 
 export function createActivities(deps: ActivityDeps) {
+  // One media store for copying inbound media and for deleting it again (retention, erasure).
+  const mediaStore = deps.mediaStore ?? createLocalMediaStore(path.join(deps.dataDir ?? 'data', 'media'));
   return {
-    ...createMediaActivities(deps),
+    ...createMediaActivities({ ...deps, mediaStore }),
+    ...createLifecycleActivities({ ...deps, mediaStore }),
     ...createSendMessage(deps),
     ...createRecordConsent(deps),
     ...createSendWindowActivities(deps),
@@ -50,14 +62,16 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 /**
- * What a worker needs: `sendMessage`, `nextSendWindow` (quiet hours), `copyInboundMedia` for bots that receive MMS
- * and the consent activities for STOP/START/HELP, and `paceToken` for senders held to a rate (optional in the type so
- * that fakes for SMS-only tests stay small; {@link createActivities} always provides them).
+ * What a worker needs: `sendMessage`, `nextSendWindow` (quiet hours), `copyInboundMedia` for bots that receive MMS,
+ * the consent activities for STOP/START/HELP, `paceToken` for senders held to a rate, and the data-lifecycle ones for
+ * retention and erasure (optional in the type so that fakes for SMS-only tests stay small; {@link createActivities}
+ * always provides them).
  */
 export type Activities = Omit<
   ReturnType<typeof createActivities>,
-  keyof MediaActivities | keyof ReturnType<typeof createRecordConsent> | 'paceToken'
+  keyof MediaActivities | keyof ReturnType<typeof createRecordConsent> | 'paceToken' | keyof LifecycleActivities
 > &
   Partial<MediaActivities> &
   Partial<ReturnType<typeof createRecordConsent>> &
-  Partial<ReturnType<typeof createPaceToken>>;
+  Partial<ReturnType<typeof createPaceToken>> &
+  Partial<LifecycleActivities>;

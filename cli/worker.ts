@@ -24,6 +24,9 @@ import {
 } from '../temporal/connection';
 import { installRuntimeWithoutSignalHandlers } from '../worker/runtime';
 import { ensureSearchAttributes } from '../worker/search-attributes';
+import { ensureRecordsPurgeSchedule } from '../worker/records-purge-schedule';
+import { dataConverterFromConfig } from '../temporal/data-converter';
+import { Client } from '@temporalio/client';
 
 async function run(): Promise<void> {
   const config = loadConfig();
@@ -34,6 +37,15 @@ async function run(): Promise<void> {
   shutdown.register([[closePart('traces', () => tracing.shutdown())]]);
   const connection = await connectClient(config.temporal.connection);
   await ensureSearchAttributes(connection, config.temporal.namespace);
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: dataConverterFromConfig(config),
+  });
+  const retentionDays = config.retention.recordsDays;
+  const purge = await ensureRecordsPurgeSchedule(client, { taskQueue: config.temporal.taskQueue, retentionDays });
+  if (purge === 'unchecked') logger.warn('could not check for a records-purge schedule to delete (retention is unset)');
+  else logger.info({ schedule: purge, retentionDays }, 'records-purge schedule');
   await connection.close();
   const records = await openRecordStore(config);
   const metrics = createMetrics({ processMetrics: true });

@@ -24,6 +24,7 @@ import {
 import { tracingConfig, tracingVariables } from './tracing-settings';
 import { pacingConfig, pacingVariables } from './pacing-settings';
 import type { SendRates } from '../pacing/send-rates';
+import { retentionConfig, retentionVariables, type RetentionConfig } from './retention-settings';
 import { phoneHashKeyFrom } from '../temporal/phone-hash';
 import type { PayloadKey } from '../temporal/payload-codec';
 import { OriginListSchema, PayloadKeysSchema } from './payload-settings';
@@ -146,6 +147,7 @@ export const EnvSchema = z.object({
   ),
   ...tracingVariables,
   ...pacingVariables,
+  ...retentionVariables,
   /** How long a process may take to stop on SIGINT or SIGTERM before it gives up and exits non-zero. */
   THREADLINE_SHUTDOWN_TIMEOUT_MS: z.coerce
     .number({ message: 'must be a number of milliseconds' })
@@ -197,6 +199,8 @@ export interface Config {
   /** Which bot answers which number or application (see {@link RoutesSchema}), and what answers the rest. */
   routing: RoutingConfig;
   records: { databaseUrl?: string; storeText: boolean };
+  /** How long records and stored media are kept (`RECORDS_RETENTION_DAYS`; config/retention-settings.ts). */
+  retention: RetentionConfig;
   /**
    * Consent: where an opt-out applies (`THREADLINE_CONSENT_SCOPE`, default `number`, like carriers; `application` or
    * `account` for one list across numbers).
@@ -333,6 +337,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...(e.THREADLINE_WORKFLOWS ? { workflows: path.resolve(e.THREADLINE_WORKFLOWS) } : {}),
     routing: { routes: e.THREADLINE_ROUTES, defaultBot: e.THREADLINE_DEFAULT_BOT, unrouted: e.THREADLINE_UNROUTED },
     records: { databaseUrl: e.DATABASE_URL, storeText: e.THREADLINE_STORE_TEXT },
+    retention: retentionConfig(e),
     consent: {
       scope: e.THREADLINE_CONSENT_SCOPE,
       programName: e.THREADLINE_PROGRAM_NAME,

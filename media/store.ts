@@ -2,7 +2,7 @@
  * The durable media store: where inbound MMS media is copied before Bandwidth deletes it (48 hours after the message,
  * reference §2.3). Pluggable: the activities take any {@link MediaStore}; Threadline ships a local directory store
  * (the default, under `<THREADLINE_DATA_DIR>/media`) and an in-memory one for tests. An S3-compatible store implements
- * the same three methods (put = PutObject, get = GetObject, url = the object's URL).
+ * the same methods (put = PutObject, get = GetObject, removeMessage = DeleteObjects under the message's prefix).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -21,6 +21,11 @@ export interface MediaStore {
   put(id: string, object: MediaObject): Promise<{ url: string }>;
   /** The file stored under `id`, or null. */
   get(id: string): Promise<MediaObject | null>;
+  /**
+   * Deletes every file stored for one message (ids `<messageId>/...`), for retention and erasure; resolves with how
+   * many went (0 when none: deleting again is harmless).
+   */
+  removeMessage(messageId: string): Promise<number>;
 }
 
 /** Ids are paths inside the store (`<messageId>/<index>/<name>`): no absolute paths, no `..`, no empty segments. */
@@ -66,6 +71,24 @@ export function createLocalMediaStore(dir: string, options: { publicBaseUrl?: st
         throw err;
       }
     },
+    async removeMessage(messageId) {
+      const dir = fileOf(messageId);
+      let entries: string[];
+      try {
+        entries = await fs.readdir(dir, { recursive: true });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+        throw err;
+      }
+      const files = entries.filter((e) => !e.endsWith('.meta.json') && !e.endsWith('.tmp'));
+      let removed = 0;
+      for (const entry of files) {
+        const stat = await fs.stat(path.join(dir, entry)).catch(() => null);
+        if (stat?.isFile()) removed++;
+      }
+      await fs.rm(dir, { recursive: true, force: true });
+      return removed;
+    },
   };
 }
 
@@ -83,6 +106,12 @@ export function createMemoryMediaStore(): MediaStore & { readonly size: number }
     },
     async get(id) {
       return files.get(id) ?? null;
+    },
+    async removeMessage(messageId) {
+      const prefix = `${checkMediaId(messageId)}/`;
+      const ids = [...files.keys()].filter((id) => id.startsWith(prefix));
+      for (const id of ids) files.delete(id);
+      return ids.length;
     },
   };
 }

@@ -46,6 +46,7 @@ import { openSqliteBackend } from './sqlite-store';
 export * from './message-record';
 export * from './opt-out';
 export * from './send-intent';
+export type { ErasureCounts, ErasureEntry, RecordLifecycle, RecordRef } from './lifecycle';
 export { OPT_OUT_CSV_COLUMNS } from './opt-out-ledger';
 export { recordKey } from './record-key';
 export { recordFromCallback, type CallbackRecordContext } from './from-callback';

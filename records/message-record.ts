@@ -3,6 +3,7 @@
  * message: it received one (`inbound`), Bandwidth accepted one it sent (`outbound`), Bandwidth reported a status for
  * one recipient (`status`), or some other callback arrived (`other`). Records are append-only and never updated.
  */
+import type { RecordLifecycle } from './lifecycle';
 import type { OptOutLedger } from './opt-out';
 import type { SendIntents } from './send-intent';
 
@@ -144,6 +145,8 @@ export interface RecordStore {
   readonly optOuts: OptOutLedger;
   /** What became of every send: the evidence that makes sending exactly-once across crashes (records/send-intent.ts). */
   readonly sendIntents: SendIntents;
+  /** Retention and erasure: deleting old records, or a person's, and the audit of erasures (records/lifecycle.ts). */
+  readonly lifecycle: RecordLifecycle;
   close(): Promise<void>;
 }
 

@@ -198,4 +198,44 @@ CREATE TABLE send_intents (
 );
 CREATE INDEX message_records_by_tag ON message_records (tag, event_time, seq) WHERE tag IS NOT NULL;`,
   },
+  {
+    // Retention and erasure (records/lifecycle.ts): the audit of every erasure (who asked, when, and how much went;
+    // never what), the number of each erasure in progress (so it never enters Temporal), and the indexes the
+    // scheduled purge deletes send intents and hand-offs by.
+    id: 'records-0005-erasures',
+    sqlite: `
+CREATE TABLE erasures (
+  id TEXT PRIMARY KEY,
+  contact_key TEXT NOT NULL,
+  requested_by TEXT NOT NULL,
+  reason TEXT,
+  requested_at TEXT NOT NULL,
+  completed_at TEXT,
+  erased TEXT
+) WITHOUT ROWID;
+CREATE INDEX erasures_by_time ON erasures (requested_at);
+CREATE TABLE erasure_contacts (
+  contact_key TEXT PRIMARY KEY,
+  contact TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX send_intents_by_created_at ON send_intents (created_at);
+CREATE INDEX callback_handoffs_by_time ON callback_handoffs (handed_off_at);`,
+    postgres: `
+CREATE TABLE erasures (
+  id TEXT PRIMARY KEY,
+  contact_key TEXT NOT NULL,
+  requested_by TEXT NOT NULL,
+  reason TEXT,
+  requested_at TIMESTAMPTZ NOT NULL,
+  completed_at TIMESTAMPTZ,
+  erased JSONB
+);
+CREATE INDEX erasures_by_time ON erasures (requested_at);
+CREATE TABLE erasure_contacts (
+  contact_key TEXT PRIMARY KEY,
+  contact TEXT NOT NULL
+);
+CREATE INDEX send_intents_by_created_at ON send_intents (created_at);
+CREATE INDEX callback_handoffs_by_time ON callback_handoffs (handed_off_at);`,
+  },
 ];

@@ -10,6 +10,7 @@ import { MIGRATIONS } from './migrations';
 import { INSERT_COLUMNS, insertValues, rowToRecord, type PreparedRecord, type RecordRow } from './prepared-record';
 import { pageSql, type ResolvedQuery } from './query';
 import { postgresOptOutBackend } from './postgres-opt-outs';
+import { postgresLifecycleBackend } from './postgres-lifecycle';
 import { inTransaction } from './postgres-transaction';
 import { postgresParams, postgresTime } from './sql-params';
 import type { RecordBackend } from './record-store';
@@ -114,6 +115,7 @@ export async function openPostgresBackend(databaseUrl: string): Promise<RecordBa
   const statement = namedStatements();
   return {
     optOuts: postgresOptOutBackend(pool),
+    lifecycle: postgresLifecycleBackend(pool),
     sendIntents: {
       params: postgresParams,
       time: postgresTime,

@@ -14,6 +14,7 @@ import type {
   RecordStore,
   RecordStoreOptions,
 } from './message-record';
+import { createLifecycle, type LifecycleBackend } from './lifecycle';
 import { createOptOutLedger, type OptOutBackend } from './opt-out-ledger';
 import { prepareRecord, type PreparedRecord } from './prepared-record';
 import { encodeCursor, MAX_LIMIT, resolveFilter, resolveQuery, type ResolvedQuery } from './query';
@@ -33,6 +34,8 @@ export interface RecordBackend {
   optOuts: OptOutBackend;
   /** Runs the send-intent statements, in the same database. */
   sendIntents: SqlRunner;
+  /** Retention and erasure, in the same database. */
+  lifecycle: LifecycleBackend;
   close(): Promise<void>;
 }
 
@@ -67,6 +70,7 @@ export function createStoreOn(backend: RecordBackend, options: RecordStoreOption
   return {
     optOuts: createOptOutLedger(backend.optOuts, assertOpen),
     sendIntents: createSendIntents(backend.sendIntents, assertOpen),
+    lifecycle: createLifecycle(backend.lifecycle, assertOpen),
 
     async append(inputs: MessageRecordInput[]) {
       assertOpen();

@@ -13,6 +13,7 @@ import { INSERT_COLUMNS, insertValues, rowToRecord, type PreparedRecord, type Re
 import { pageSql, type ResolvedQuery } from './query';
 import { sqliteParams } from './sql-params';
 import { sqliteOptOutBackend } from './sqlite-opt-outs';
+import { sqliteLifecycleBackend } from './sqlite-lifecycle';
 import type { RecordBackend } from './record-store';
 import { nowTime } from './event-time';
 
@@ -115,6 +116,7 @@ export function openSqliteBackend(filename: string): RecordBackend {
 
   return {
     optOuts: sqliteOptOutBackend(db),
+    lifecycle: sqliteLifecycleBackend(db),
     sendIntents: {
       params: sqliteParams,
       time: (column) => column,

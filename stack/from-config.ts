@@ -87,6 +87,8 @@ export function activitiesFromConfig(
     onSent: recordSends(parts),
     consent: parts.records.optOuts,
     intents: parts.records.sendIntents,
+    records: parts.records,
+    ...(config.phoneHashKey ? { indexPhone: phoneIndexer(config.phoneHashKey) } : {}),
     proofWaitMs: config.sending.proofWaitMs,
     sendLimits: (from) => sendLimitsFor(config.sendRates, config.temporal.taskQueue, from),
     onSettled: (how, input) => {

@@ -17,6 +17,7 @@ import { createRecordStore, recordStoreTarget, type RecordStore } from '../recor
 import { createApp, type AppDeps } from '../server/app';
 import { connectClient, connectNative } from '../temporal/connection';
 import { dataConverterFromConfig } from '../temporal/data-converter';
+import { ensureRecordsPurgeSchedule } from '../worker/records-purge-schedule';
 import { ensureSearchAttributes } from '../worker/search-attributes';
 import { emulatorDefaultsFromConfig } from './emulator-defaults';
 import { appDepsFromConfig, workerFromConfig } from './from-config';
@@ -92,6 +93,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   });
   const registered = await ensureSearchAttributes(connection, config.temporal.namespace);
   if (registered.length > 0) logger.info({ registered }, 'registered search attributes');
+  const retentionDays = config.retention.recordsDays;
+  const purge = await ensureRecordsPurgeSchedule(client, { taskQueue: config.temporal.taskQueue, retentionDays });
+  if (purge === 'unchecked') logger.warn('could not check for a records-purge schedule to delete (retention is unset)');
+  else logger.info({ schedule: purge, retentionDays }, 'records-purge schedule');
 
   const appDeps = appDepsFromConfig(config, {
     client,

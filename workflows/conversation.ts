@@ -51,3 +51,5 @@ export {
   MAX_GROUP_RECIPIENTS,
   REPLY_WINDOW,
 } from './defaults';
+/** Retention and erasure: a bot author's own workflows module exports these too (workflows/data-lifecycle). */
+export { contactErasure, recordsPurge } from './data-lifecycle';

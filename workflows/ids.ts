@@ -91,3 +91,16 @@ export function groupConversation(message: {
   const participants = [...new Set([message.from, ...message.recipients])].filter((n) => !ours.has(n)).sort();
   return { ourNumber: oursHere[0]!, participants };
 }
+
+/** The id of the schedule that starts `recordsPurge` while `RECORDS_RETENTION_DAYS` is set. */
+export const RECORDS_PURGE_SCHEDULE_ID = 'threadline-records-purge';
+
+/**
+ * The workflow id of the erasure of one person: `erasure:<contact key>` (the hash of their number, never the number),
+ * so a second request while one runs joins it.
+ *
+ * @example erasureWorkflowId('sha256:9b1c…') // 'erasure:sha256:9b1c…'
+ */
+export function erasureWorkflowId(contactKey: string): string {
+  return `erasure:${contactKey}`;
+}

@@ -9,3 +9,4 @@ export * from './bots/appointment-reminder';
 export * from './bots/photo-follow-up';
 export * from './bots/group-coordinator';
 export * from './bots/survey';
+export * from './data-lifecycle';

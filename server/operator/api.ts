@@ -15,6 +15,7 @@
  * | `GET /opt-outs`, `GET /opt-outs/{scope}/{contact}` | the opt-out ledger: list (paginated), one contact's history |
  * | `POST /opt-outs`, `DELETE /opt-outs/{scope}/{contact}` | add an opt-out; remove one (who and why are recorded) |
  * | `GET /opt-outs/export` | export the ledger as JSON Lines or CSV, streamed |
+ * | `DELETE /contacts/{phone}`, `GET /erasures` | erase a person (server/operator/contact-operations.ts); the audit |
  */
 import { isGrpcServiceError, ServiceError } from '@temporalio/client';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
@@ -37,6 +38,7 @@ import {
 import { inputProblem } from './input-guards';
 import { openApiDocument } from './openapi';
 import { optOutOperations } from './opt-out-operations';
+import { contactOperations } from './contact-operations';
 import { SendConflictSchema } from './opt-out-schemas';
 import { defineOperation, expressPath, streamExport, type Operation, type Reply } from './operation';
 import {
@@ -248,6 +250,7 @@ export function operatorOperations(deps: OperatorApiDeps): Operation[] {
       },
     }),
     ...optOutOperations(deps),
+    ...contactOperations(deps),
   ];
 }
 

@@ -119,6 +119,7 @@ export function openApiDocument(operations: readonly Operation[], options: OpenA
       { name: 'conversations', description: 'Conversations: Temporal workflows, one per our number and participants' },
       { name: 'records', description: 'Message records: every inbound message, outbound send and status event' },
       { name: 'opt-outs', description: 'The opt-out ledger: who opted out (and back in) where, with every change' },
+      { name: 'contacts', description: 'Erasing a person, and the audit of erasures' },
       { name: 'meta', description: 'About the API' },
     ],
     paths,

@@ -35,7 +35,7 @@ export interface Operation<P extends Obj = Obj, Q extends Obj = Obj, B extends z
   path: string;
   summary: string;
   description?: string;
-  tag: 'conversations' | 'records' | 'opt-outs';
+  tag: 'conversations' | 'records' | 'opt-outs' | 'contacts';
   params?: P;
   query?: Q;
   body?: B;

@@ -95,10 +95,9 @@ function fuzzOperatorApi(backend: Backend, block: number, runs: number): void {
       applicationId: APPLICATION,
     });
     server = stack.server;
-    document = JSON.parse((await http.request('GET', `${server.url}${API_PREFIX}/openapi.json`)).text) as Record<
-      string,
-      unknown
-    >;
+    // Not over the fuzz agent: building the judge can block for longer than the server keeps an idle connection, and
+    // the agent's next request would then meet a connection the server is closing (ECONNRESET).
+    document = (await (await fetch(`${server.url}${API_PREFIX}/openapi.json`)).json()) as Record<string, unknown>;
     operations = operationsOf(document);
     judge = await createExchangeJudge(document, operations);
 

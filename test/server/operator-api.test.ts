@@ -70,12 +70,14 @@ describe('the operator API', () => {
     assert.deepEqual(operations.sort(), [
       'addOptOut',
       'endConversation',
+      'eraseContact',
       'exportOptOuts',
       'exportRecords',
       'getConversation',
       'getOpenApiDocument',
       'getOptOut',
       'listConversations',
+      'listErasures',
       'listOptOuts',
       'removeOptOut',
       'searchRecords',
@@ -99,6 +101,8 @@ describe('the operator API', () => {
       ['GET', optOut],
       ['DELETE', optOut],
       ['GET', '/opt-outs/export'],
+      ['DELETE', `/contacts/${encodeURIComponent(uniqueNumber())}?operator=dana`],
+      ['GET', '/erasures'],
     ];
     for (const token of [null, 'wrong-token', `${TOKEN}x`]) {
       for (const [method, p] of calls) {
@@ -443,6 +447,34 @@ describe('the operator API', () => {
     assert.deepEqual(
       (found.body as { records: { eventType: string }[] }).records.map((r) => r.eventType),
       ['message-received', 'send-accepted', 'message-sending', 'message-failed'],
+    );
+  });
+
+  it('erases a contact: their conversation ends and is deleted, and the audit lists the erasure', async () => {
+    const ada = uniqueNumber();
+    const id = conversationId({ ourNumber: ours, participants: [ada] });
+    const started = await api.call('POST', '/conversations', {
+      body: { participants: [ada], bot: 'echoBot', opening: { text: 'Your repair is done' } },
+    });
+    assert.equal(started.status, 201, started.text);
+    await eventually(() => assert.equal(sentTo(ada).length, 1));
+    const erased = await eventually(
+      async () => {
+        const answer = await api.call('DELETE', `/contacts/${encodeURIComponent(ada)}?operator=dana&reason=ticket-1`);
+        assert.equal(answer.status, 200, answer.text);
+        return answer.body as { erasureId: string; erased: { conversationsEnded: number } };
+      },
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
+    assert.equal(erased.erased.conversationsEnded, 1);
+    await assert.rejects(temporal.client.workflow.getHandle(id).describe(), /not found/i);
+    assert.deepEqual((await records.search({ participant: ada })).records, []);
+    const audit = await api.call('GET', '/erasures?limit=10');
+    assert.equal(audit.status, 200, audit.text);
+    const entries = (audit.body as { erasures: { id: string; requestedBy: string }[] }).erasures;
+    assert.deepEqual(
+      entries.filter((e) => e.id === erased.erasureId).map((e) => e.requestedBy),
+      ['dana'],
     );
   });
 

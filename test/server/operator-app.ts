@@ -86,6 +86,7 @@ export async function serveBotsAndOperatorApi(options: {
       bandwidth: options.bandwidth,
       applicationId: options.applicationId,
       onSent: recordSends({ records, logger }),
+      records, // the erasure activities (DELETE /contacts/{phone})
       // A dev server runs on real time: quiet hours would hold proactive openings at night (quiet-hours.test.ts).
       quietHours: 'ignore',
     }),
