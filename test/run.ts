@@ -70,17 +70,27 @@ function parseArgs(argv: readonly string[]): Args {
 function summarize(results: readonly FileResult[], lanes: number, started: number): number {
   const sum = (key: keyof FileResult['counts']) => results.reduce((n, r) => n + r.counts[key], 0);
   const failed = results.filter((r) => r.exitCode !== 0);
-  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const cpu = results.every((r) => r.cpuSeconds !== null)
+    ? `, ${results.reduce((n, r) => n + r.cpuSeconds!, 0).toFixed(0)} CPU-seconds`
+    : '';
   log(
     `${results.length} files, ${sum('tests')} tests: ${sum('pass')} passed, ${sum('fail')} failed, ` +
       `${sum('cancelled')} cancelled, ${sum('skipped')} skipped, in ${seconds(Date.now() - started)} ` +
-      `(${lanes} lane${lanes === 1 ? '' : 's'}, ${seconds(results.reduce((n, r) => n + r.ms, 0))} of test files)`,
+      `(${lanes} lane${lanes === 1 ? '' : 's'}; the files took ${seconds(results.reduce((n, r) => n + r.ms, 0))}${cpu}; ` +
+      `load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')})`,
   );
   const slowest = [...results].sort((a, b) => b.ms - a.ms).slice(0, 8);
-  log(`slowest files: ${slowest.map((r) => `${r.file} ${seconds(r.ms)}`).join(', ')}`);
+  log(`slowest files: ${slowest.map(describe).join(', ')}`);
   for (const r of failed) log(`FAILED: ${r.file} (exit code ${r.exitCode})`);
   return failed.length > 0 ? 1 : 0;
 }
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const describe = (r: FileResult) =>
+  `${r.file} ${seconds(r.ms)}${r.cpuSeconds === null ? '' : ` (${r.cpuSeconds.toFixed(1)} CPU-s)`}`;
 
 async function main(): Promise<number> {
   const started = Date.now();
@@ -147,11 +157,16 @@ async function main(): Promise<number> {
       });
     }
 
-    log(`running ${files.length} test files in ${lanes} lane${lanes === 1 ? '' : 's'}`);
+    const load = os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
+    log(`running ${files.length} test files in ${lanes} lane${lanes === 1 ? '' : 's'} (load average ${load})`);
     const reporter = process.stdout.isTTY ? 'spec' : 'tap';
     const measured: Record<string, number> = {};
     const run = runInLanes(longestFirst(files, loadDurations()), {
       root,
+      tmp,
       nodeArgs: [...nodeArgs, `--test-reporter=${reporter}`],
       lanes,
       laneEnv: (lane) => ({ ...env, ...servers[lane]!.env, ...(process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}) }),
@@ -161,9 +176,7 @@ async function main(): Promise<number> {
         measured[result.file] = result.ms;
         const { pass, tests } = result.counts;
         const verdict = result.exitCode === 0 ? 'passed' : 'FAILED';
-        log(
-          `${result.file} ${verdict}: ${pass}/${tests} tests in ${(result.ms / 1000).toFixed(1)} s (lane ${result.lane + 1})`,
-        );
+        log(`${verdict}: ${pass}/${tests} tests, ${describe(result)}, lane ${result.lane + 1}`);
       },
     });
     process.once('SIGINT', () => run.stop());

@@ -5,11 +5,18 @@
  * output is held until it ends and then printed whole, so the log reads file by file; with one lane it streams.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** GNU time, when installed: it measures each file's CPU time, its child processes' included (servers, JVMs). */
+const GNU_TIME = '/usr/bin/time';
 
 export interface FileResult {
   file: string;
   lane: number;
   ms: number;
+  /** CPU-seconds (user + system) of the file's process and everything it started, when GNU time is installed. */
+  cpuSeconds: number | null;
   /** The test runner's own counts for the file (`# pass 3` in TAP, `ℹ pass 3` from the spec reporter). */
   counts: Record<'tests' | 'pass' | 'fail' | 'cancelled' | 'skipped' | 'todo', number>;
   exitCode: number;
@@ -19,6 +26,8 @@ export interface LaneOptions {
   root: string;
   /** The `node` arguments before the file: `--import tsx --test --test-timeout=…`. */
   nodeArgs: string[];
+  /** A scratch directory (for the CPU-time figures). */
+  tmp: string;
   /** How many lanes. */
   lanes: number;
   /** The environment of a file run in `lane`. */
@@ -41,10 +50,15 @@ export function runInLanes(files: readonly string[], options: LaneOptions): Prom
   const runFile = (file: string, lane: number) =>
     new Promise<FileResult>((resolve) => {
       const started = Date.now();
-      const child = spawn(process.execPath, [...options.nodeArgs, file], {
+      const cpuFile = path.join(options.tmp, `cpu-${lane}-${started}`);
+      const command = [process.execPath, ...options.nodeArgs, file];
+      if (fs.existsSync(GNU_TIME)) command.unshift(GNU_TIME, '--quiet', '--format=%U %S', `--output=${cpuFile}`);
+      // A process group of its own, so that stopping the run stops the file and whatever it started.
+      const child = spawn(command[0]!, command.slice(1), {
         cwd: options.root,
         env: options.laneEnv(lane),
         stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
       });
       running.add(child);
       const held: string[] = [];
@@ -66,7 +80,14 @@ export function runInLanes(files: readonly string[], options: LaneOptions): Prom
       child.on('close', (code, signal) => {
         running.delete(child);
         if (!options.stream) options.write(held.join(''));
-        resolve({ file, lane, ms: Date.now() - started, counts, exitCode: code ?? (signal ? 1 : 0) });
+        resolve({
+          file,
+          lane,
+          ms: Date.now() - started,
+          cpuSeconds: cpuOf(cpuFile),
+          counts,
+          exitCode: code ?? (signal ? 1 : 0),
+        });
       });
     });
 
@@ -84,7 +105,17 @@ export function runInLanes(files: readonly string[], options: LaneOptions): Prom
   return Object.assign(done, {
     stop() {
       stopped = true;
-      for (const child of running) child.kill('SIGTERM');
+      for (const child of running) if (child.pid) process.kill(-child.pid, 'SIGTERM');
     },
   });
+}
+
+/** The user + system seconds GNU time wrote, or null. */
+function cpuOf(file: string): number | null {
+  try {
+    const [user, system] = fs.readFileSync(file, 'utf8').trim().split(/\s+/).map(Number);
+    return user !== undefined && system !== undefined && !Number.isNaN(user + system) ? user + system : null;
+  } catch {
+    return null;
+  }
 }
