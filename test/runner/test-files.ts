@@ -2,15 +2,25 @@
  * Which test files a run takes: the two tiers, and the paths named on the command line.
  *
  * `npm test` runs the main tier: every test file except the system tier's. `npm run test:system` runs the system
- * tier: the suites that start whole systems of processes and dominate the wall-clock time (a real Temporal server
- * cluster and TLS, the chaos suite's SIGKILLs, installing the packed tarball). CI (`.ci/run`) runs both, so every
- * test runs in CI. Files or folders named on the command line run whatever their tier.
+ * tier: the suites that start whole systems of processes or run thousands of generated cases, which together took
+ * about half the suite's CPU time (a real Temporal server cluster and TLS, the chaos suite's SIGKILLs, installing the
+ * packed tarball, `npm start` stopped with a backlog of 300 handsets, two servers and two workers under load, the
+ * fuzz runs). CI (`.ci/run`) runs both, so every test runs in CI. Files or folders named on the command line run
+ * whatever their tier.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** The system tier: folders whose tests run under `npm run test:system`, not under a bare `npm test`. */
-export const SYSTEM_TIER = ['test/chaos', 'test/cluster', 'test/package', 'test/temporal'] as const;
+/** The system tier: folders and files whose tests run under `npm run test:system`, not under a bare `npm test`. */
+export const SYSTEM_TIER = [
+  'test/chaos',
+  'test/cluster',
+  'test/e2e/shutdown.test.ts',
+  'test/fuzz',
+  'test/package',
+  'test/scale',
+  'test/temporal',
+] as const;
 
 export type Tier = 'main' | 'system' | 'all';
 
