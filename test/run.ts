@@ -10,7 +10,7 @@
  *   npm test -- --watch test/examples/pizza.test.ts   # re-runs those files whenever they or their imports change
  *
  * Lanes: THREADLINE_TEST_CONCURRENCY (default: twice os.availableParallelism(), since most of a test file's time is
- * spent waiting on servers, not computing). Each lane has its own Temporal dev server and runs one file at a time, so
+ * spent waiting on servers, not computing; once when a system tier file is among them). Each lane has its own Temporal dev server and runs one file at a time, so
  * files sharing a server never overlap (test/runner/lanes.ts); PostgreSQL is shared, each test creating its own
  * database. The slowest files (timed by the last run, test/runner/durations.ts) start first.
  *
@@ -30,7 +30,7 @@ import { ensureTemporalCli, ensureTestServer } from '../toolchain/temporal';
 import { ensureTemporalServer } from '../toolchain/temporal-server';
 import { quietBundlerLogger, workflowsPath } from '../worker/create-worker';
 import { workflowBundlerOptions } from '../worker/workflow-bundle';
-import { findTestFiles, needsTemporalServer, type Tier } from './runner/test-files';
+import { findTestFiles, isSystemTier, needsTemporalServer, type Tier } from './runner/test-files';
 import { loadDurations, longestFirst, saveDurations } from './runner/durations';
 import { runInLanes, type FileResult } from './runner/lanes';
 import { startLaneServers } from './runner/lane-servers';
@@ -98,9 +98,9 @@ async function main(): Promise<number> {
   const files = findTestFiles(root, args.filters, args.tier);
   const timeout = positiveInt('THREADLINE_TEST_TIMEOUT_MS', 5 * 60_000);
   if (files.length === 0) throw new Error(`no test files match ${process.argv.slice(2).join(' ')}`);
-  const lanes = args.watch
-    ? 1
-    : Math.min(files.length, positiveInt('THREADLINE_TEST_CONCURRENCY', 2 * os.availableParallelism()));
+  // The system tier's files each run a whole system of processes, some of them against deadlines: one per CPU.
+  const defaultLanes = (files.some(isSystemTier) ? 1 : 2) * os.availableParallelism();
+  const lanes = args.watch ? 1 : Math.min(files.length, positiveInt('THREADLINE_TEST_CONCURRENCY', defaultLanes));
 
   const cli = await ensureTemporalCli(log);
   const testServer = await ensureTestServer(log);
