@@ -10,9 +10,11 @@
  *   npm test -- --watch test/examples/pizza.test.ts   # re-runs those files whenever they or their imports change
  *
  * Lanes: THREADLINE_TEST_CONCURRENCY (default: twice os.availableParallelism(), since most of a test file's time is
- * spent waiting on servers, not computing; once when a system tier file is among them). Each lane has its own Temporal dev server and runs one file at a time, so
- * files sharing a server never overlap (test/runner/lanes.ts); PostgreSQL is shared, each test creating its own
- * database. The slowest files (timed by the last run, test/runner/durations.ts) start first.
+ * spent waiting on servers, not computing; once per CPU when a system tier file is among them). Each lane has its
+ * own Temporal dev server and runs one file at a time, so files sharing a server never overlap (test/runner/lanes.ts);
+ * PostgreSQL is shared, each test creating its own database. The slowest files (timed by the last run,
+ * test/runner/durations.ts) start first. Each file runs under GNU time when installed, and the summary gives the
+ * CPU-seconds and the load average, so a run on a busy machine can be judged.
  *
  * A stuck test (a workflow that never answers, a server that never replies) fails instead of hanging the run: node's
  * `--test-timeout` is set to THREADLINE_TEST_TIMEOUT_MS (default 300 000, five minutes; the slowest file takes under
@@ -76,7 +78,8 @@ function summarize(results: readonly FileResult[], lanes: number, started: numbe
   log(
     `${results.length} files, ${sum('tests')} tests: ${sum('pass')} passed, ${sum('fail')} failed, ` +
       `${sum('cancelled')} cancelled, ${sum('skipped')} skipped, in ${seconds(Date.now() - started)} ` +
-      `(${lanes} lane${lanes === 1 ? '' : 's'}; the files took ${seconds(results.reduce((n, r) => n + r.ms, 0))}${cpu}; ` +
+      `(${lanes} lane${lanes === 1 ? '' : 's'}; ` +
+      `the files took ${seconds(results.reduce((n, r) => n + r.ms, 0))}${cpu}; ` +
       `load average ${os
         .loadavg()
         .map((l) => l.toFixed(1))
