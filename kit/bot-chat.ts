@@ -5,7 +5,6 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import type { MediaObject } from '../media/store';
 import type { ConversationOutcome } from '../workflows/conversation';
 import { externalEventSignal, transcriptQuery, type InboundMessage, type TranscriptEntry } from '../workflows/messages';
@@ -17,9 +16,6 @@ export interface BotChatParts {
   env: TestWorkflowEnvironment;
   conversation: ConversationWorkflow;
   bandwidth: KitBandwidth;
-  /** The worker running the bot, and its `run()` promise. */
-  worker: Worker;
-  running: Promise<void>;
 }
 
 /**
@@ -290,7 +286,8 @@ export class BotChat {
   }
 
   /**
-   * Stops the conversation (if it is still running) and its worker. `BotTestEnvironment.teardown` closes every chat.
+   * Stops the conversation (if it is still running) and releases its Bandwidth. `BotTestEnvironment.teardown` closes
+   * every chat, then the worker they share.
    *
    * @example
    * ```ts
@@ -298,10 +295,8 @@ export class BotChat {
    * ```
    */
   async close(): Promise<void> {
-    const { conversation, worker, running, bandwidth } = this.parts;
+    const { conversation, bandwidth } = this.parts;
     await conversation.stop();
-    if (worker.getState() === 'RUNNING') worker.shutdown();
-    await running.catch(() => undefined);
     await bandwidth.close();
   }
 

@@ -10,6 +10,7 @@ import { quietBundlerLogger, startTimeSkippingEnvironment } from '../worker/crea
 import { workflowBundlerOptions, workflowsPath } from '../worker/workflow-bundle';
 import type { BotChat } from './bot-chat';
 import { startBotChat, type KitWorkflows, type StartBotOptions } from './start-bot';
+import { createKitWorker } from './kit-worker';
 import { createMemoryRecordStore, type OptOutLedger } from '../records';
 
 /**
@@ -113,7 +114,7 @@ export async function createBotTestEnvironment(options: KitEnvironmentOptions = 
   const env = options.existingServer
     ? await TestWorkflowEnvironment.createFromExistingServer({ address: options.existingServer.address })
     : await startTimeSkippingEnvironment(testServer!);
-  const workflows = await bundledWorkflows(options.workflows);
+  const worker = createKitWorker(env.nativeConnection, await bundledWorkflows(options.workflows));
   const open = new Set<BotChat>();
   async function advanceTo(time: string, timeZone: string): Promise<void> {
     const now = await env.currentTimeMs();
@@ -127,12 +128,13 @@ export async function createBotTestEnvironment(options: KitEnvironmentOptions = 
     advanceTo,
     optOuts: records.optOuts,
     async startBot(bot, startOptions = {}) {
-      const chat = await startBotChat(env, workflows, records, bot, startOptions);
+      const chat = await startBotChat(env, worker, records, bot, startOptions);
       open.add(chat);
       return chat;
     },
     async teardown() {
       for (const chat of open) await chat.close();
+      await worker.shutdown();
       await env.teardown();
       await records.close();
     },

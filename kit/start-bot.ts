@@ -1,9 +1,9 @@
 /**
- * Starting one bot under test: its conversation, its Bandwidth (picked here, once, by `activities`), the worker that
- * runs it, and the {@link BotChat} that drives it.
+ * Starting one bot under test: its conversation, its Bandwidth (picked here, once, by `activities`), served by the
+ * environment's worker, and the {@link BotChat} that drives it.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkerOptions } from '@temporalio/worker';
+import type { WorkerOptions } from '@temporalio/worker';
 import type { ConversationStart } from '../workflows/conversation';
 import { DEFAULT_OUR_NUMBER, type KitBandwidth } from './bandwidth';
 import { BotChat } from './bot-chat';
@@ -11,6 +11,7 @@ import { createConversationWorkflow, type ConversationWorkflow } from './convers
 import { createEmulatorBandwidth } from './emulator-bandwidth';
 import { createFakeBandwidth } from './fake-bandwidth';
 import type { RecordStore } from '../records';
+import type { KitWorker } from './kit-worker';
 
 /**
  * How `BotTestEnvironment.startBot` sets up a conversation.
@@ -63,13 +64,12 @@ export interface StartBotOptions<P = unknown> {
  */
 export type KitWorkflows = Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'>;
 
-let taskQueueSeq = 0;
 let participantSeq = 0;
 
-/** Starts `bot` on its own task queue and worker, and returns the chat that drives it. */
+/** Starts `bot` on the environment's worker, and returns the chat that drives it. */
 export async function startBotChat(
   env: TestWorkflowEnvironment,
-  workflows: KitWorkflows,
+  worker: KitWorker,
   records: RecordStore,
   bot: string,
   options: StartBotOptions,
@@ -85,17 +85,11 @@ export async function startBotChat(
     ...(options.maxHistoryEvents ? { maxHistoryEvents: options.maxHistoryEvents } : {}),
     ...(options.timeZones ? { timeZones: options.timeZones } : {}),
   };
-  const taskQueue = `kit-${bot}-${process.pid}-${++taskQueueSeq}`;
+  const { taskQueue } = worker;
   const conversation = createConversationWorkflow({ client: env.client, bot, taskQueue, start });
   const bandwidth = await createBandwidth(env, conversation, records, bot, taskQueue, options);
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    activities: bandwidth.activities,
-    ...workflows,
-  });
-  const running = worker.run();
-  const chat = new BotChat({ env, conversation, bandwidth, worker, running });
+  await worker.serve(conversation.workflowId, bandwidth.activities);
+  const chat = new BotChat({ env, conversation, bandwidth });
   if (options.opening) await conversation.startProactively();
   return chat;
 }

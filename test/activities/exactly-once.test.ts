@@ -5,10 +5,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { type ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import {
   createSendMessage,
@@ -24,8 +23,8 @@ import { encodeTag, sendIntentKey } from '../../workflows/ids';
 import { api, DEFAULTS, startEmulator, type Running } from '../emulator/helpers';
 import { createTimeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
 import { transcriptQuery } from '../../workflows/messages';
-import { quietBundlerLogger } from '../../worker/create-worker';
 import { handsetInbox } from '../helpers/handsets';
+import { testBots } from '../helpers/test-bots';
 
 const OURS = DEFAULTS.number;
 const RUN = '0b6f8a52-2c55-4c8e-9f0e-3f5d1c2b7a91';
@@ -257,10 +256,7 @@ describe('a conversation whose send is answered by nothing', () => {
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
-      workflowBundle: await bundleWorkflowCode({
-        workflowsPath: path.resolve(__dirname, '../bots/index.ts'),
-        logger: quietBundlerLogger,
-      }),
+      ...(await testBots()),
       activities: createActivities({
         bandwidth: createBandwidthClient({
           baseUrl: `${running.url}/api/v2`,

@@ -7,23 +7,22 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
 import { createBandwidthClient } from '../../bandwidth/client';
 import { inboundMessage } from '../../kit';
 import { conversationId } from '../../workflows/ids';
 import { inboundMessageSignal, transcriptQuery } from '../../workflows/messages';
-import { quietBundlerLogger } from '../../worker/create-worker';
 import { createTimeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
+import { testBots } from '../helpers/test-bots';
 
 /** What the fake Bandwidth does with its n-th create-message request. */
 type Behaviour = (request: number) => 'accept' | 'refuse-503' | 'refuse-400' | 'hang';
 
 describe('sending through a misbehaving Bandwidth', () => {
   let env: TestWorkflowEnvironment;
-  let bundle: WorkflowBundleWithSourceMap;
+  let bundle: Awaited<ReturnType<typeof testBots>>;
   let server: http.Server;
   let url: string;
   let behaviour: Behaviour;
@@ -32,10 +31,7 @@ describe('sending through a misbehaving Bandwidth', () => {
 
   before(async () => {
     env = await createTimeSkippingEnv();
-    bundle = await bundleWorkflowCode({
-      workflowsPath: path.resolve(__dirname, '../bots/index.ts'),
-      logger: quietBundlerLogger,
-    });
+    bundle = await testBots();
     server = http.createServer((req, res) => {
       let raw = '';
       req.on('data', (c: Buffer) => (raw += c.toString()));
@@ -90,7 +86,7 @@ describe('sending through a misbehaving Bandwidth', () => {
       connection: env.nativeConnection,
       taskQueue,
       activities,
-      workflowBundle: bundle,
+      ...bundle,
     });
     const start = { ourNumber: '+19195550100', participants: [participant], searchAttributes: false };
     return worker.runUntil(async () => {

@@ -4,9 +4,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { createBotTestEnvironment, type BotTestEnvironment } from '../../kit';
 import { defaultConsentReplies, DEFAULT_PROGRAM_NAME } from '../../workflows/consent/policy';
+import { testBots } from '../helpers/test-bots';
 
 const OUR = '+19195550100';
 const SCOPE = `number:${OUR}`;
@@ -14,7 +14,7 @@ const replies = defaultConsentReplies(DEFAULT_PROGRAM_NAME);
 
 let kit: BotTestEnvironment;
 before(async () => {
-  kit = await createBotTestEnvironment({ workflows: { workflowsPath: path.resolve(__dirname, '../bots/index.ts') } });
+  kit = await createBotTestEnvironment({ workflows: await testBots() });
 });
 after(async () => {
   await kit?.teardown();

@@ -3,7 +3,6 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { createBotTestEnvironment, type BotTestEnvironment } from '../../kit';
 import {
   endConversationSignal,
@@ -12,11 +11,12 @@ import {
   takeoverSignal,
 } from '../../workflows/messages';
 import { matchChoice } from '../../workflows/choose';
+import { testBots } from '../helpers/test-bots';
 
 describe('the conversation runtime', () => {
   let kit: BotTestEnvironment;
   before(async () => {
-    kit = await createBotTestEnvironment({ workflows: { workflowsPath: path.resolve(__dirname, '../bots/index.ts') } });
+    kit = await createBotTestEnvironment({ workflows: await testBots() });
   });
   after(async () => {
     await kit?.teardown();

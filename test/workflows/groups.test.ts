@@ -5,9 +5,9 @@
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { createBotTestEnvironment, type BotTestEnvironment } from '../../kit';
 import { conversationId, groupConversation } from '../../workflows/ids';
+import { testBots } from '../helpers/test-bots';
 
 // Every test gets its own people, so no two tests share a conversation (its id is our number + the participants).
 let people = 200;
@@ -21,7 +21,7 @@ newPeople();
 describe('group threads', () => {
   let kit: BotTestEnvironment;
   before(async () => {
-    kit = await createBotTestEnvironment({ workflows: { workflowsPath: path.resolve(__dirname, '../bots/index.ts') } });
+    kit = await createBotTestEnvironment({ workflows: await testBots() });
   });
   after(async () => {
     await kit?.teardown();

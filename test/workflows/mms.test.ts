@@ -4,8 +4,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { createBotTestEnvironment, type BotTestEnvironment } from '../../kit';
+import { testBots } from '../helpers/test-bots';
 
 const photo = (name: string, size: number) => ({
   filename: name,
@@ -16,7 +16,7 @@ const photo = (name: string, size: number) => ({
 describe('MMS follow-ups', () => {
   let kit: BotTestEnvironment;
   before(async () => {
-    kit = await createBotTestEnvironment({ workflows: { workflowsPath: path.resolve(__dirname, '../bots/index.ts') } });
+    kit = await createBotTestEnvironment({ workflows: await testBots() });
   });
   after(async () => {
     await kit?.teardown();

@@ -5,9 +5,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { formatLocal, wallClock } from '../../activities/local-time';
 import { createBotTestEnvironment, type BotChat, type BotTestEnvironment } from '../../kit';
+import { testBots } from '../helpers/test-bots';
 
 const NEW_YORK = 'America/New_York';
 const HONOLULU = 'Pacific/Honolulu';
@@ -40,7 +40,7 @@ async function localDay(kit: BotTestEnvironment, zone: string, days = 0): Promis
 describe('quiet hours', () => {
   let kit: BotTestEnvironment;
   before(async () => {
-    kit = await createBotTestEnvironment({ workflows: { workflowsPath: path.resolve(__dirname, '../bots/index.ts') } });
+    kit = await createBotTestEnvironment({ workflows: await testBots() });
   });
   after(async () => {
     await kit?.teardown();
