@@ -70,7 +70,6 @@ function percentile(samples: number[], p: number): number {
 async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'threadline-bench-handoff-'));
   const cli = await ensureTemporalCli((line) => log(`[toolchain] ${line}`));
-  if (cli.kind !== 'binary') throw new Error('bench:handoff needs the Temporal CLI (npm run toolchain)');
   const dev = await startDevServer({
     cli: cli.path,
     port: await freePort(),

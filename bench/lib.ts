@@ -220,7 +220,6 @@ export async function waitForQuiet(pids: (number | undefined)[], maxMs = 60_000)
 /** A dev server in a temporary data directory, with the same settings as `npm start`. */
 export async function startBenchTemporal(extraArgs: string[] = []): Promise<DevServer & { dir: string }> {
   const cli = await ensureTemporalCli();
-  if (cli.kind !== 'binary') throw new Error('benchmarks need the Temporal CLI: run `npm run toolchain`');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'threadline-bench-'));
   const server = await startDevServer({
     cli: cli.path,

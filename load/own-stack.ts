@@ -49,7 +49,6 @@ function keptSettings(env: NodeJS.ProcessEnv): Record<string, string> {
 export async function startOwnStack(options: OwnStackOptions = {}): Promise<OwnStack> {
   const log = options.log ?? (() => undefined);
   const cli = await ensureTemporalCli((line) => log(`[toolchain] ${line}`));
-  if (cli.kind !== 'binary') throw new Error('the own stack needs the Temporal CLI: run `npm run toolchain` first');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'threadline-load-'));
   const dev = await startDevServer({ cli: cli.path, port: await freePort(), uiPort: null, log: () => undefined });
   try {

@@ -11,19 +11,11 @@ export interface LaneServers {
   stop(): Promise<void>;
 }
 
-/** The lane's Temporal server: the dev server when the CLI is installed, else the SDK's own download of it. */
+/** The lane's Temporal dev server. */
 export async function startLaneServers(
   cli: Awaited<ReturnType<typeof ensureTemporalCli>>,
   log: Log,
 ): Promise<LaneServers> {
-  if (cli.kind === 'binary') {
-    const dev = await startDevServer({ cli: cli.path, port: await freePort(), uiPort: null, synchronous: 'OFF', log });
-    return { env: { TEMPORAL_ADDRESS: dev.address, TEMPORAL_CLI: cli.path }, stop: () => dev.stop() };
-  }
-  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
-  const { conversationSearchAttributes } = await import('../../workflows/search-attributes');
-  const local = await TestWorkflowEnvironment.createLocal({
-    server: { searchAttributes: [...conversationSearchAttributes] },
-  });
-  return { env: { TEMPORAL_ADDRESS: local.address }, stop: () => local.teardown() };
+  const dev = await startDevServer({ cli: cli.path, port: await freePort(), uiPort: null, synchronous: 'OFF', log });
+  return { env: { TEMPORAL_ADDRESS: dev.address, TEMPORAL_CLI: cli.path }, stop: () => dev.stop() };
 }
