@@ -19,6 +19,7 @@ export const SYSTEM_TIER = [
   'test/fuzz',
   'test/package',
   'test/scale',
+  'test/system',
   'test/temporal',
 ] as const;
 
