@@ -11,6 +11,8 @@ import { BandwidthApiError, type BandwidthClient } from '../bandwidth/client';
 import { SendFailureType } from '../workflows/activity-failures';
 import type { SendIntent, SendIntents } from '../records/send-intent';
 import { decodeTag } from '../workflows/ids';
+import { outboundCost } from '../billing/message-cost';
+import type { PriceTable } from '../billing/price-table';
 import type { ConsentLedger } from './record-consent';
 import { findSendProof } from './send-proof';
 
@@ -40,6 +42,10 @@ export interface SendMessageResult {
   segmentCount: number;
   /** When Bandwidth accepted it (ISO 8601). */
   time: string;
+  /** What the message costs (per recipient, before carrier surcharges), with a price table in the deps. */
+  cost?: number;
+  /** The cost's ISO 4217 currency. */
+  currency?: string;
 }
 
 export interface SendMessageDeps {
@@ -58,6 +64,8 @@ export interface SendMessageDeps {
   proofWaitMs?: number;
   /** Told how each send that found an intent was settled, for metrics and logs. */
   onSettled?: (how: SendSettlement, input: SendMessageInput) => void;
+  /** What messages cost (`THREADLINE_PRICE_TABLE`): every result then carries its `cost`. Unpriced without it. */
+  prices?: PriceTable;
 }
 
 /**
@@ -69,8 +77,18 @@ export type SendSettlement = 'reused' | 'proven-by-records' | 'proven-by-search'
 /** Default proof wait: long enough for a status callback or Bandwidth's message search to show an accepted message. */
 export const DEFAULT_PROOF_WAIT_MS = 30_000;
 
-export function createSendMessage(deps: SendMessageDeps) {
-  return {
+export function createSendMessage(config: SendMessageDeps) {
+  // Every result is priced in one place, whether sent now, reused or proven, before `onSent` records it.
+  const priced = (input: SendMessageInput, result: SendMessageResult): SendMessageResult =>
+    config.prices
+      ? { ...result, ...outboundCost(config.prices, { ...input, segmentCount: result.segmentCount }) }
+      : result;
+  const onSent = config.onSent;
+  const deps: SendMessageDeps = {
+    ...config,
+    ...(onSent ? { onSent: (input, result) => onSent(input, priced(input, result)) } : {}),
+  };
+  const unpriced = {
     /**
      * Sends an SMS, MMS or group message through Bandwidth. Resolves when Bandwidth has accepted it (202); its fate
      * arrives later as status callbacks. Retry policy: only failures where Bandwidth certainly did not take the
@@ -92,6 +110,12 @@ export function createSendMessage(deps: SendMessageDeps) {
       const settled = await settledEarlier(intents, intent, input);
       if (settled) return settled;
       return attempt(input, { intents, key: input.intentKey });
+    },
+  };
+  return {
+    /** {@link unpriced}'s `sendMessage`, its result priced. */
+    async sendMessage(input: SendMessageInput): Promise<SendMessageResult> {
+      return priced(input, await unpriced.sendMessage(input));
     },
   };
 

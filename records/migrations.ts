@@ -198,4 +198,15 @@ CREATE TABLE send_intents (
 );
 CREATE INDEX message_records_by_tag ON message_records (tag, event_time, seq) WHERE tag IS NOT NULL;`,
   },
+  {
+    // What each event adds to the bill (billing/message-cost.ts), exact in millionths of the currency, and the carrier
+    // a status callback named. Records written before have none (null): they were not priced.
+    id: 'records-0005-message-cost',
+    sqlite: `
+ALTER TABLE message_records ADD COLUMN cost_micros INTEGER;
+ALTER TABLE message_records ADD COLUMN currency TEXT;
+ALTER TABLE message_records ADD COLUMN carrier_name TEXT;`,
+    postgres: `
+ALTER TABLE message_records ADD COLUMN cost_micros BIGINT, ADD COLUMN currency TEXT, ADD COLUMN carrier_name TEXT;`,
+  },
 ];

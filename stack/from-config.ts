@@ -52,6 +52,7 @@ export function appDepsFromConfig(
     consent: { ...config.consent, accountId: config.bandwidth.accountId },
     ourNumbers: ourNumbers(config),
     knownBots: bots,
+    prices: config.prices,
     ...(config.phoneHashKey ? { indexPhone: phoneIndexer(config.phoneHashKey) } : {}),
     ...(config.payloads.keys.length > 0
       ? {
@@ -86,6 +87,7 @@ export function activitiesFromConfig(
     consent: parts.records.optOuts,
     intents: parts.records.sendIntents,
     proofWaitMs: config.sending.proofWaitMs,
+    prices: config.prices,
     onSettled: (how, input) => {
       parts.metrics.sendsExecutedAgain.inc({ how });
       parts.logger.warn({ how, intentKey: input.intentKey, to: input.to }, 'a send was executed again after a crash');
