@@ -16,6 +16,9 @@ import {
   type SendMessageResult,
 } from '../activities';
 import { createMemoryMediaStore, type MediaObject } from '../media/store';
+import { segmentCount } from '../bandwidth/segments';
+import { inboundCost, outboundCost } from '../billing/message-cost';
+import type { PriceTable } from '../billing/price-table';
 import { decodeTag } from '../workflows/ids';
 import type { ConversationWorkflow } from './conversation-workflow';
 import { inboundMessage } from './inbound-message';
@@ -37,6 +40,8 @@ export interface FakeBandwidthOptions {
   failMediaDownloads?: number | 'always';
   /** The opt-out ledger sends are checked against and keywords are recorded in. */
   consent: ConsentLedger;
+  /** What messages cost: sends and texts are priced with it, as the worker and the server price them. */
+  prices: PriceTable;
 }
 
 export function createFakeBandwidth({
@@ -46,6 +51,7 @@ export function createFakeBandwidth({
   alsoOurs = [],
   failMediaDownloads,
   consent,
+  prices,
 }: FakeBandwidthOptions): KitBandwidth {
   const { ourNumber, participants } = conversation.start;
   const sent: Reply[] = [];
@@ -92,7 +98,10 @@ export function createFakeBandwidth({
         messageId,
         sendId: decodeTag(input.tag)?.sendId ?? '',
       });
-      return { messageId, segmentCount: 1, time: new Date(await now()).toISOString() };
+      // Counted and priced as Bandwidth and the send activity would: a long or UCS-2 text takes several segments.
+      const segments = segmentCount(input);
+      const cost = outboundCost(prices, { ...input, segmentCount: segments });
+      return { messageId, segmentCount: segments, time: new Date(await now()).toISOString(), ...cost };
     },
   };
 
@@ -129,18 +138,16 @@ export function createFakeBandwidth({
           hosted.set(url, { object: { bytes: Buffer.from(m.content), contentType: m.contentType }, at });
           return url;
         });
-        await conversation.deliverInbound(
-          inboundMessage({
-            messageId,
-            from,
-            to,
-            ourNumber: copyOurNumber,
-            text: body,
-            media: urls,
-            segmentCount: 1, // the fake counts every text as one segment
-            time: new Date(at),
-          }),
-        );
+        const message = inboundMessage({
+          messageId,
+          from,
+          to,
+          ourNumber: copyOurNumber,
+          text: body,
+          media: urls,
+          time: new Date(at),
+        });
+        await conversation.deliverInbound({ ...message, ...inboundCost(prices, message) }); // priced, as the server does
       }
     },
     async replies() {

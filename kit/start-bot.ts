@@ -11,6 +11,8 @@ import { createConversationWorkflow, type ConversationWorkflow } from './convers
 import { createEmulatorBandwidth } from './emulator-bandwidth';
 import { createFakeBandwidth } from './fake-bandwidth';
 import type { RecordStore } from '../records';
+import { DEFAULT_PRICE_TABLE, type PriceTable } from '../billing/price-table';
+import type { UsageBudget } from './usage';
 
 /**
  * How `BotTestEnvironment.startBot` sets up a conversation.
@@ -51,6 +53,17 @@ export interface StartBotOptions<P = unknown> {
    * Bandwidth also deletes media 48 hours (of workflow time) after the message, as the real one does.
    */
   failMediaDownloads?: number | 'always';
+  /**
+   * What messages cost in this conversation (default {@link DEFAULT_PRICE_TABLE}, the defaults of
+   * `THREADLINE_PRICE_TABLE`): the transcript and `chat.usage()` carry it.
+   */
+  prices?: PriceTable;
+  /**
+   * The most this conversation may use: the bot's outbound `segments` and the whole conversation's `cost` (in the
+   * price table's currency). The test fails as soon as the bot goes over it, at the next `expectReply`,
+   * `expectNoReply` or `result` ({@link UsageBudget}).
+   */
+  budget?: UsageBudget;
 }
 
 /**
@@ -95,7 +108,7 @@ export async function startBotChat(
     ...workflows,
   });
   const running = worker.run();
-  const chat = new BotChat({ env, conversation, bandwidth, worker, running });
+  const chat = new BotChat({ env, conversation, bandwidth, worker, running, budget: options.budget });
   if (options.opening) await conversation.startProactively();
   return chat;
 }
@@ -110,7 +123,14 @@ async function createBandwidth(
   options: StartBotOptions,
 ): Promise<KitBandwidth> {
   if (options.activities === 'emulator') {
-    return createEmulatorBandwidth({ client: env.client, taskQueue, bot, start: conversation.start, records });
+    return createEmulatorBandwidth({
+      client: env.client,
+      taskQueue,
+      bot,
+      start: conversation.start,
+      records,
+      prices: options.prices ?? DEFAULT_PRICE_TABLE,
+    });
   }
   return createFakeBandwidth({
     conversation,
@@ -119,5 +139,6 @@ async function createBandwidth(
     alsoOurs: options.alsoOurs,
     failMediaDownloads: options.failMediaDownloads,
     consent: records.optOuts,
+    prices: options.prices ?? DEFAULT_PRICE_TABLE,
   });
 }
