@@ -254,10 +254,16 @@ export class BotChat {
    * ```ts
    * await chat.deliver(await chat.expectReply("who's in?"));
    * await chat.deliver(undefined, '+19195557002'); // the last reply, to one member of the group
+   * await chat.deliver(undefined, undefined, { carrierName: 'T-Mobile' }); // with T-Mobile's surcharge
    * ```
    */
-  async deliver(reply: Reply | undefined = this.read.at(-1), recipient?: string): Promise<void> {
-    await this.parts.bandwidth.report(this.replied(reply), { type: 'message-delivered' }, recipient);
+  async deliver(
+    reply: Reply | undefined = this.read.at(-1),
+    recipient?: string,
+    { carrierName }: { carrierName?: string } = {},
+  ): Promise<void> {
+    const outcome = { type: 'message-delivered' as const, ...(carrierName ? { carrierName } : {}) };
+    await this.parts.bandwidth.report(this.replied(reply), outcome, recipient);
   }
 
   /**

@@ -17,7 +17,7 @@ import {
 } from '../activities';
 import { createMemoryMediaStore, type MediaObject } from '../media/store';
 import { segmentCount } from '../bandwidth/segments';
-import { inboundCost, outboundCost } from '../billing/message-cost';
+import { inboundCost, outboundCost, surchargeCost } from '../billing/message-cost';
 import type { PriceTable } from '../billing/price-table';
 import { decodeTag } from '../workflows/ids';
 import type { ConversationWorkflow } from './conversation-workflow';
@@ -108,6 +108,8 @@ export function createFakeBandwidth({
   async function report(reply: Reply, outcome: Parameters<KitBandwidth['report']>[1], recipient?: string) {
     reported.add(reply.messageId);
     const time = new Date(await now()).toISOString();
+    // Priced as the server prices a receipt: the surcharge of the carrier it names, on the terminal event.
+    const surcharge = surchargeCost(prices, { ...reply, segmentCount: segmentCount(reply) }, outcome.carrierName);
     for (const to of recipient ? [recipient] : reply.to) {
       await conversation.deliverReceipt({
         messageId: reply.messageId,
@@ -118,6 +120,7 @@ export function createFakeBandwidth({
         description:
           outcome.type === 'message-delivered' ? 'Message delivered to carrier.' : `error ${outcome.errorCode}`,
         time,
+        ...(surcharge && outcome.carrierName ? { surcharge: { ...surcharge, carrier: outcome.carrierName } } : {}),
       });
     }
   }

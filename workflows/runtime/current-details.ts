@@ -45,6 +45,8 @@ export function currentDetails(
   const state = view.state;
   const optedOut = start.participants.filter((p) => memory.optedOut.has(p));
   const who = start.participants.map((p) => (memory.optedOut.has(p) ? `${p} (opted out)` : p)).join(', ');
+  // Watched in every wait, so they say nothing about this one: an opt-out, a question's delivery failing.
+  const waits = [...view.waitingFor].filter((label) => label !== 'an opt-out' && !label.startsWith('failure of '));
   const now =
     memory.paused && memory.pausedBy ? `paused by ${memory.pausedBy} (human takeover)` : STATE_IN_WORDS[state];
   const deadlines = alarm.pending().map((d) => `- ${d.label} until ${new Date(d.at).toISOString()}`);
@@ -55,7 +57,7 @@ export function currentDetails(
     '',
     `**Who:** ${who} ↔ ${start.ourNumber} (our number) · **Bot:** ${workflowInfo().workflowType}`,
     '',
-    `**Now:** ${now}${view.waitingFor.size ? ` (${[...view.waitingFor].join('; ')})` : ''}`,
+    `**Now:** ${now}${waits.length ? ` (${waits.join('; ')})` : ''}`,
     ...(question
       ? ['', `**Waiting for the answer to:** “${plain(question.text)}” (sent ${question.time}, \`${question.status}\`)`]
       : []),
