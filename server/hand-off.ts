@@ -38,7 +38,7 @@ import {
 import type { BotRouter } from './bot-router';
 import { optOutFromCallback, policyFor, type ConsentSettings } from './consent';
 import { indexedParticipants } from '../temporal/phone-hash';
-import { countUsage, withRecordCost, type PriceTable } from './callback-cost';
+import { countUsage, startMetadata, withRecordCost, type PriceTable } from './callback-cost';
 
 export interface HandOffDeps {
   temporal: Client;
@@ -263,7 +263,7 @@ async function execute(deps: HandOffDeps, p: Planned): Promise<Omit<HandOffOutco
           args: [{ ...action.start, ...deps.startOptions, ...indexedParticipants(deps, action.start.participants) }],
           signal: inboundMessageSignal,
           signalArgs: [action.message],
-          staticSummary: `SMS ${action.start.participants.join(', ')} ↔ ${action.start.ourNumber} (${action.bot})`,
+          ...startMetadata(action.start, action.bot, { text: action.message.from }),
         }),
       );
       return { event: type, outcome: 'started-or-signalled', workflowId: action.workflowId };

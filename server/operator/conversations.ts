@@ -32,6 +32,7 @@ import type {
 } from './schemas';
 import { transcriptFromRecords } from './transcript';
 import { conversationTotals } from './totals';
+import { startMetadata } from '../conversation-metadata';
 
 export interface ConversationDeps {
   temporal: Client;
@@ -206,7 +207,7 @@ export async function startConversation(
       taskQueue: deps.taskQueue,
       args: [start],
       workflowIdConflictPolicy: 'FAIL',
-      staticSummary: `SMS ${participants.join(', ')} ↔ ${ourNumber} (${bot}, proactive)`,
+      ...startMetadata(start, bot, 'operator'),
     });
     return { conversationId: workflowId, runId: handle.firstExecutionRunId, bot, ourNumber, participants };
   } catch (err) {

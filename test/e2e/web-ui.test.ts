@@ -88,6 +88,7 @@ describe('a conversation in the Temporal Web UI', () => {
       return text;
     });
     assert.match(metadata, /reply timeout until/, 'its deadline');
+    assert.match(metadata, /Started by: a text from \+19195550123/, 'the static details');
     assert.match(metadata, /Who: \+19195550123 ↔ \+19195550100 \(our number\) · Bot: greeterBot/, 'who, which bot');
     assert.match(metadata, /Waiting for the answer to: “Hi! I.m the Threadline greeter\. What.s your name\?”/);
     assert.match(metadata, /Usage: 1 in, 1 out · 2 segments \(1 in, 1 out\) · cost 0\.008 USD/, 'segments and cost');
