@@ -12,6 +12,8 @@ import { SendFailureType } from '../workflows/activity-failures';
 import type { SendIntent, SendIntents } from '../records/send-intent';
 import { decodeTag } from '../workflows/ids';
 import type { SendLimit } from '../pacing/send-rates';
+import { outboundCost } from '../billing/message-cost';
+import type { PriceTable } from '../billing/price-table';
 import type { ConsentLedger } from './record-consent';
 import { findSendProof } from './send-proof';
 
@@ -46,6 +48,10 @@ export interface SendMessageResult {
   segmentCount: number;
   /** When Bandwidth accepted it (ISO 8601). */
   time: string;
+  /** What the message costs (per recipient, before carrier surcharges), with a price table in the deps. */
+  cost?: number;
+  /** The cost's ISO 4217 currency. */
+  currency?: string;
 }
 
 /**
@@ -75,6 +81,8 @@ export interface SendMessageDeps {
   onSettled?: (how: SendSettlement, input: SendMessageInput) => void;
   /** The sending rates that hold each sender (pacing/send-rates.ts `sendLimitsFor`); none when omitted. */
   sendLimits?: (from: string) => SendLimit[];
+  /** What messages cost (`THREADLINE_PRICE_TABLE`): every result then carries its `cost`. Unpriced without it. */
+  prices?: PriceTable;
 }
 
 /**
@@ -86,8 +94,18 @@ export type SendSettlement = 'reused' | 'proven-by-records' | 'proven-by-search'
 /** Default proof wait: long enough for a status callback or Bandwidth's message search to show an accepted message. */
 export const DEFAULT_PROOF_WAIT_MS = 30_000;
 
-export function createSendMessage(deps: SendMessageDeps) {
-  return {
+export function createSendMessage(config: SendMessageDeps) {
+  // Every result is priced in one place, whether sent now, reused or proven, before `onSent` records it.
+  const priced = (input: SendMessageInput, result: SendMessageResult): SendMessageResult =>
+    config.prices
+      ? { ...result, ...outboundCost(config.prices, { ...input, segmentCount: result.segmentCount }) }
+      : result;
+  const onSent = config.onSent;
+  const deps: SendMessageDeps = {
+    ...config,
+    ...(onSent ? { onSent: (input, result) => onSent(input, priced(input, result)) } : {}),
+  };
+  const unpriced = {
     /**
      * Sends an SMS, MMS or group message through Bandwidth. Resolves when Bandwidth has accepted it (202); its fate
      * arrives later as status callbacks. Retry policy: only failures where Bandwidth certainly did not take the
@@ -114,6 +132,13 @@ export function createSendMessage(deps: SendMessageDeps) {
       const settled = await settledEarlier(intents, intent, input);
       if (settled) return settled;
       return attempt(input, { intents, key: input.intentKey });
+    },
+  };
+  return {
+    /** {@link unpriced}'s `sendMessage`, its result priced (a send deferred to its rate's queue is priced there). */
+    async sendMessage(input: SendMessageInput): Promise<SendMessageResult | SendDeferred> {
+      const result = await unpriced.sendMessage(input);
+      return 'paced' in result ? result : priced(input, result);
     },
   };
 

@@ -28,6 +28,8 @@ import { retentionConfig, retentionVariables, type RetentionConfig } from './ret
 import { phoneHashKeyFrom } from '../temporal/phone-hash';
 import type { PayloadKey } from '../temporal/payload-codec';
 import { OriginListSchema, PayloadKeysSchema } from './payload-settings';
+import { priceVariables } from './price-settings';
+import { DEFAULT_PRICE_TABLE, type PriceTable } from '../billing/price-table';
 import type { ConsentScopeKind } from '../workflows/consent/scope';
 import { cachedConversationsFor, DEFAULT_CACHE_MEMORY_MB } from '../worker/cache-size';
 
@@ -148,6 +150,7 @@ export const EnvSchema = z.object({
   ...tracingVariables,
   ...pacingVariables,
   ...retentionVariables,
+  ...priceVariables,
   /** How long a process may take to stop on SIGINT or SIGTERM before it gives up and exits non-zero. */
   THREADLINE_SHUTDOWN_TIMEOUT_MS: z.coerce
     .number({ message: 'must be a number of milliseconds' })
@@ -241,6 +244,8 @@ export interface Config {
   workerSdkMetricsAddress?: string;
   /** OpenTelemetry traces, from the standard `OTEL_*` variables (observability/tracing.ts). */
   tracing: TracingConfig;
+  /** What messages cost (`THREADLINE_PRICE_TABLE`, config/price-settings.ts; default: illustrative list prices). */
+  prices: PriceTable;
   logLevel: Env['LOG_LEVEL'];
 }
 
@@ -351,6 +356,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...(e.WORKER_METRICS_PORT !== undefined ? { workerMetricsPort: e.WORKER_METRICS_PORT } : {}),
     ...(e.WORKER_SDK_METRICS_ADDRESS !== undefined ? { workerSdkMetricsAddress: e.WORKER_SDK_METRICS_ADDRESS } : {}),
     tracing: tracingConfig(e),
+    prices: e.THREADLINE_PRICE_TABLE ?? DEFAULT_PRICE_TABLE,
     sending: { proofWaitMs: e.THREADLINE_SEND_PROOF_WAIT_MS },
     sendRates: pacingConfig(e),
     maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS ?? cachedConversationsFor(e.WORKER_CACHE_MEMORY_MB),

@@ -42,7 +42,10 @@ export interface Reply {
 export type KitMedia = string | { filename: string; contentType: string; content: Buffer | string };
 
 /** A delivery receipt the test scripts for a reply. */
-export type DeliveryOutcome = { type: 'message-delivered' } | { type: 'message-failed'; errorCode: number };
+export type DeliveryOutcome = ({ type: 'message-delivered' } | { type: 'message-failed'; errorCode: number }) & {
+  /** The carrier the callback names (`carrierName`): its surcharge, if the price table has one, is added. */
+  carrierName?: string;
+};
 
 /** Bandwidth as one conversation under test sees it. */
 export interface KitBandwidth {

@@ -10,12 +10,16 @@ import type { ConversationOutcome } from '../workflows/conversation';
 import { externalEventSignal, transcriptQuery, type InboundMessage, type TranscriptEntry } from '../workflows/messages';
 import type { KitBandwidth, KitMedia, Reply } from './bandwidth';
 import type { ConversationWorkflow } from './conversation-workflow';
+import { emptyUsage, usageOf, type Usage } from '../billing/usage';
+import { checkBudget, describeUsage, UsageBudgetError, type UsageBudget } from './usage';
 
 /** What a {@link BotChat} drives: built by `BotTestEnvironment.startBot`. */
 export interface BotChatParts {
   env: TestWorkflowEnvironment;
   conversation: ConversationWorkflow;
   bandwidth: KitBandwidth;
+  /** The most the conversation may use; the test fails as soon as it is over. */
+  budget?: UsageBudget | undefined;
 }
 
 /**
@@ -158,6 +162,7 @@ export class BotChat {
         if (match !== undefined && !(typeof match === 'string' ? next.text.includes(match) : match.test(next.text))) {
           throw new Error(`the bot replied ${JSON.stringify(next.text)}, which does not match ${String(match)}`);
         }
+        await this.checkBudget();
         return next;
       }
       if (Date.now() > deadline) {
@@ -187,6 +192,55 @@ export class BotChat {
     await this.parts.conversation.idle();
     const unread = (await this.parts.bandwidth.replies()).filter((r) => !this.readIds.has(r.messageId));
     if (unread.length > 0) throw new Error(`the bot sent ${JSON.stringify(unread.map((r) => r.text))}`);
+    await this.checkBudget();
+  }
+
+  /**
+   * What the conversation has used so far: messages, SMS segments and cost in each direction (priced with
+   * `StartBotOptions.prices`), from its transcript. Empty before it starts.
+   *
+   * @example
+   * ```ts
+   * const usage = await chat.usage();
+   * assert.deepEqual(usage.segments, { in: 1, out: 2 });
+   * assert.equal(usage.cost.USD, 0.012);
+   * ```
+   */
+  async usage(): Promise<Usage> {
+    if (!this.parts.conversation.handle) return emptyUsage();
+    return usageOf(await this.transcript());
+  }
+
+  /**
+   * Checks that the bot has sent at most `segments` SMS segments so far (an MMS or a group message counts 1): a long
+   * text, or one that turned into UCS-2, costs more than it looks.
+   * @throws UsageBudgetError naming what it sent
+   *
+   * @example
+   * ```ts
+   * await chat.expectReply(/size/);
+   * await chat.expectSegmentsAtMost(1);
+   * ```
+   */
+  async expectSegmentsAtMost(segments: number): Promise<Usage> {
+    const usage = await this.usage();
+    checkBudget(usage, { segments }, 'the conversation');
+    return usage;
+  }
+
+  /**
+   * Checks that the conversation has cost at most `cost` so far (both directions, in the price table's currency).
+   * @throws UsageBudgetError
+   *
+   * @example
+   * ```ts
+   * await chat.expectCostAtMost(0.02);
+   * ```
+   */
+  async expectCostAtMost(cost: number): Promise<Usage> {
+    const usage = await this.usage();
+    checkBudget(usage, { cost }, 'the conversation');
+    return usage;
   }
 
   /**
@@ -196,10 +250,16 @@ export class BotChat {
    * ```ts
    * await chat.deliver(await chat.expectReply("who's in?"));
    * await chat.deliver(undefined, '+19195557002'); // the last reply, to one member of the group
+   * await chat.deliver(undefined, undefined, { carrierName: 'T-Mobile' }); // with T-Mobile's surcharge
    * ```
    */
-  async deliver(reply: Reply | undefined = this.read.at(-1), recipient?: string): Promise<void> {
-    await this.parts.bandwidth.report(this.replied(reply), { type: 'message-delivered' }, recipient);
+  async deliver(
+    reply: Reply | undefined = this.read.at(-1),
+    recipient?: string,
+    { carrierName }: { carrierName?: string } = {},
+  ): Promise<void> {
+    const outcome = { type: 'message-delivered' as const, ...(carrierName ? { carrierName } : {}) };
+    await this.parts.bandwidth.report(this.replied(reply), outcome, recipient);
   }
 
   /**
@@ -270,7 +330,9 @@ export class BotChat {
    */
   async result(): Promise<ConversationOutcome> {
     await this.settle();
-    return (await this.workflow.result()) as ConversationOutcome;
+    const outcome = (await this.workflow.result()) as ConversationOutcome;
+    await this.checkBudget();
+    return outcome;
   }
 
   /**
@@ -298,6 +360,23 @@ export class BotChat {
     const { conversation, bandwidth } = this.parts;
     await conversation.stop();
     await bandwidth.close();
+  }
+
+  /** Fails the test once the conversation is over its `StartBotOptions.budget`. */
+  private async checkBudget(): Promise<void> {
+    if (!this.parts.budget) return;
+    const usage = await this.usage();
+    try {
+      checkBudget(usage, this.parts.budget);
+    } catch (err) {
+      if (!(err instanceof UsageBudgetError)) throw err;
+      const lines = (await this.transcript()).filter((m) => m.direction === 'out');
+      throw new UsageBudgetError(
+        `${err.message} (${describeUsage(usage)}); the bot sent:\n` +
+          lines.map((m) => `  ${m.segmentCount ?? '?'} segment(s): ${JSON.stringify(m.text)}`).join('\n'),
+        usage,
+      );
+    }
   }
 
   private replied(reply: Reply | undefined): Reply {

@@ -13,6 +13,7 @@ import type { Client } from '@temporalio/client';
 import pino from 'pino';
 import { createActivities } from '../activities';
 import type { RecordStore } from '../records';
+import type { PriceTable } from '../billing/price-table';
 import { createBandwidthClient } from '../bandwidth/client';
 import { createEmulator } from '../emulator';
 import { createLocalMediaStore } from '../media/store';
@@ -29,6 +30,8 @@ export interface EmulatorBandwidthOptions {
   start: ConversationStart;
   /** The message records (and opt-out ledger) the webhook app and the activities share. */
   records: RecordStore;
+  /** What messages cost: the webhook app and the activities price with it, as in production. */
+  prices: PriceTable;
 }
 
 const credentials = { clientId: 'kit', clientSecret: 'kit-secret' };
@@ -50,6 +53,7 @@ export async function createEmulatorBandwidth({
   bot,
   start,
   records,
+  prices,
 }: EmulatorBandwidthOptions): Promise<KitBandwidth> {
   const { ourNumber, participants } = start;
   const server = http.createServer(
@@ -60,6 +64,7 @@ export async function createEmulatorBandwidth({
       records,
       logger: pino({ level: 'silent' }),
       ourNumbers: [ourNumber],
+      prices,
       startOptions: { searchAttributes: false }, // the time-skipping server has no custom search attributes
     }),
   );
@@ -86,6 +91,7 @@ export async function createEmulatorBandwidth({
     }),
     applicationId,
     consent: records.optOuts,
+    prices,
   });
   const handsets = `${url}/emulator/handsets`;
   const mediaStore = createLocalMediaStore(path.join(dataDir, 'media'));

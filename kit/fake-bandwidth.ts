@@ -16,6 +16,9 @@ import {
   type SendMessageResult,
 } from '../activities';
 import { createMemoryMediaStore, type MediaObject } from '../media/store';
+import { segmentCount } from '../bandwidth/segments';
+import { inboundCost, outboundCost, surchargeCost } from '../billing/message-cost';
+import type { PriceTable } from '../billing/price-table';
 import { decodeTag } from '../workflows/ids';
 import type { ConversationWorkflow } from './conversation-workflow';
 import { inboundMessage } from './inbound-message';
@@ -37,6 +40,8 @@ export interface FakeBandwidthOptions {
   failMediaDownloads?: number | 'always';
   /** The opt-out ledger sends are checked against and keywords are recorded in. */
   consent: ConsentLedger;
+  /** What messages cost: sends and texts are priced with it, as the worker and the server price them. */
+  prices: PriceTable;
 }
 
 export function createFakeBandwidth({
@@ -46,6 +51,7 @@ export function createFakeBandwidth({
   alsoOurs = [],
   failMediaDownloads,
   consent,
+  prices,
 }: FakeBandwidthOptions): KitBandwidth {
   const { ourNumber, participants } = conversation.start;
   const sent: Reply[] = [];
@@ -92,13 +98,18 @@ export function createFakeBandwidth({
         messageId,
         sendId: decodeTag(input.tag)?.sendId ?? '',
       });
-      return { messageId, segmentCount: 1, time: new Date(await now()).toISOString() };
+      // Counted and priced as Bandwidth and the send activity would: a long or UCS-2 text takes several segments.
+      const segments = segmentCount(input);
+      const cost = outboundCost(prices, { ...input, segmentCount: segments });
+      return { messageId, segmentCount: segments, time: new Date(await now()).toISOString(), ...cost };
     },
   };
 
   async function report(reply: Reply, outcome: Parameters<KitBandwidth['report']>[1], recipient?: string) {
     reported.add(reply.messageId);
     const time = new Date(await now()).toISOString();
+    // Priced as the server prices a receipt: the surcharge of the carrier it names, on the terminal event.
+    const surcharge = surchargeCost(prices, { ...reply, segmentCount: segmentCount(reply) }, outcome.carrierName);
     for (const to of recipient ? [recipient] : reply.to) {
       await conversation.deliverReceipt({
         messageId: reply.messageId,
@@ -109,6 +120,7 @@ export function createFakeBandwidth({
         description:
           outcome.type === 'message-delivered' ? 'Message delivered to carrier.' : `error ${outcome.errorCode}`,
         time,
+        ...(surcharge && outcome.carrierName ? { surcharge: { ...surcharge, carrier: outcome.carrierName } } : {}),
       });
     }
   }
@@ -129,18 +141,16 @@ export function createFakeBandwidth({
           hosted.set(url, { object: { bytes: Buffer.from(m.content), contentType: m.contentType }, at });
           return url;
         });
-        await conversation.deliverInbound(
-          inboundMessage({
-            messageId,
-            from,
-            to,
-            ourNumber: copyOurNumber,
-            text: body,
-            media: urls,
-            segmentCount: 1, // the fake counts every text as one segment
-            time: new Date(at),
-          }),
-        );
+        const message = inboundMessage({
+          messageId,
+          from,
+          to,
+          ourNumber: copyOurNumber,
+          text: body,
+          media: urls,
+          time: new Date(at),
+        });
+        await conversation.deliverInbound({ ...message, ...inboundCost(prices, message) }); // priced, as the server does
       }
     },
     async replies() {

@@ -29,6 +29,7 @@
  * as the webhook server reaches it) and `inbound-message.ts` (the inbound-message builder).
  */
 import type { MediaObject as StoredMediaObject } from '../media/store';
+import type { Usage as ConversationUsage } from '../billing/usage';
 import type { ConversationOutcome as WorkflowConversationOutcome } from '../workflows/conversation';
 import type {
   InboundMessage as WorkflowInboundMessage,
@@ -40,6 +41,7 @@ export type { KitWorkflows, StartBotOptions } from './start-bot';
 export { BotChat } from './bot-chat';
 export type { KitMedia, Reply } from './bandwidth';
 export { inboundMessage, type InboundMessageFields } from './inbound-message';
+export { UsageBudgetError, type UsageBudget } from './usage';
 
 /**
  * A text (or MMS) from a participant to our number, as the conversation receives it; build one with
@@ -85,3 +87,14 @@ export type ConversationOutcome = WorkflowConversationOutcome;
  * ```
  */
 export type MediaObject = StoredMediaObject;
+
+/**
+ * What a conversation under test used, from `chat.usage()`: messages, SMS segments and cost in each direction.
+ *
+ * @example
+ * ```ts
+ * const usage: Usage = await chat.usage();
+ * assert.ok(usage.segments.out <= 3, `the bot sent ${usage.segments.out} segments`);
+ * ```
+ */
+export type Usage = ConversationUsage;

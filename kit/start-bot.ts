@@ -12,6 +12,8 @@ import { createEmulatorBandwidth } from './emulator-bandwidth';
 import { createFakeBandwidth } from './fake-bandwidth';
 import type { RecordStore } from '../records';
 import type { KitWorker } from './kit-worker';
+import { DEFAULT_PRICE_TABLE, type PriceTable } from '../billing/price-table';
+import type { UsageBudget } from './usage';
 
 /**
  * How `BotTestEnvironment.startBot` sets up a conversation.
@@ -52,6 +54,17 @@ export interface StartBotOptions<P = unknown> {
    * Bandwidth also deletes media 48 hours (of workflow time) after the message, as the real one does.
    */
   failMediaDownloads?: number | 'always';
+  /**
+   * What messages cost in this conversation (default {@link DEFAULT_PRICE_TABLE}, the defaults of
+   * `THREADLINE_PRICE_TABLE`): the transcript and `chat.usage()` carry it.
+   */
+  prices?: PriceTable;
+  /**
+   * The most this conversation may use: the bot's outbound `segments` and the whole conversation's `cost` (in the
+   * price table's currency). The test fails as soon as the bot goes over it, at the next `expectReply`,
+   * `expectNoReply` or `result` ({@link UsageBudget}).
+   */
+  budget?: UsageBudget;
 }
 
 /**
@@ -89,7 +102,7 @@ export async function startBotChat(
   const conversation = createConversationWorkflow({ client: env.client, bot, taskQueue, start });
   const bandwidth = await createBandwidth(env, conversation, records, bot, taskQueue, options);
   await worker.serve(conversation.workflowId, bandwidth.activities);
-  const chat = new BotChat({ env, conversation, bandwidth });
+  const chat = new BotChat({ env, conversation, bandwidth, budget: options.budget });
   if (options.opening) await conversation.startProactively();
   return chat;
 }
@@ -104,7 +117,14 @@ async function createBandwidth(
   options: StartBotOptions,
 ): Promise<KitBandwidth> {
   if (options.activities === 'emulator') {
-    return createEmulatorBandwidth({ client: env.client, taskQueue, bot, start: conversation.start, records });
+    return createEmulatorBandwidth({
+      client: env.client,
+      taskQueue,
+      bot,
+      start: conversation.start,
+      records,
+      prices: options.prices ?? DEFAULT_PRICE_TABLE,
+    });
   }
   return createFakeBandwidth({
     conversation,
@@ -113,5 +133,6 @@ async function createBandwidth(
     alsoOurs: options.alsoOurs,
     failMediaDownloads: options.failMediaDownloads,
     consent: records.optOuts,
+    prices: options.prices ?? DEFAULT_PRICE_TABLE,
   });
 }

@@ -20,6 +20,10 @@ export interface Metrics {
   deliveryOutcomes: Counter<'outcome' | 'error_code'>;
   /** Operator API requests by operation and HTTP status. */
   operatorRequests: Counter<'operation' | 'status'>;
+  /** SMS segments received and sent (an MMS or group message counts 1), by our number, direction and sms/mms. */
+  segments: Counter<'number' | 'direction' | 'kind'>;
+  /** What messages cost (price table), in currency units, by our number, direction and currency. */
+  cost: Counter<'number' | 'direction' | 'currency'>;
 }
 
 export interface MetricsOptions {
@@ -73,6 +77,18 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       name: 'threadline_operator_requests_total',
       help: 'Operator API requests, by operation and HTTP status',
       labelNames: ['operation', 'status'],
+      registers: [registry],
+    }),
+    segments: new Counter({
+      name: 'threadline_segments_total',
+      help: 'SMS segments received and sent (an MMS or a group message is 1), by our number, direction (in, out) and kind (sms, mms)',
+      labelNames: ['number', 'direction', 'kind'],
+      registers: [registry],
+    }),
+    cost: new Counter({
+      name: 'threadline_cost_total',
+      help: 'What messages cost by the configured price table (THREADLINE_PRICE_TABLE), in currency units, by our number, direction and currency; carrier surcharges count as out',
+      labelNames: ['number', 'direction', 'currency'],
       registers: [registry],
     }),
   };

@@ -2,6 +2,8 @@
  * Turns a parsed Bandwidth callback into a message record. Pure: no I/O, no clock unless the event has no time.
  */
 import { isKnownCallback, type CallbackEvent, type MessageCallback } from '../bandwidth/schemas';
+import { inboundCost, surchargeCost } from '../billing/message-cost';
+import type { PriceTable } from '../billing/price-table';
 import { normalizeTime, nowTime } from './event-time';
 import type { MessageRecordInput, RecordDirection } from './message-record';
 
@@ -15,6 +17,21 @@ export interface CallbackRecordContext {
   ourNumbers?: readonly string[];
   /** When the callback arrived (ISO 8601); used as the event time when the event carries no valid `time`. */
   receivedAt?: string;
+  /**
+   * What messages cost: a `message-received` record then carries the price of receiving it, a status record the
+   * carrier surcharge its `carrierName` brings (if any). Unpriced without it.
+   */
+  prices?: PriceTable;
+}
+
+/** A carrier name as Bandwidth sends it (URL-encoded: `AT%26T`), decoded; null when absent. */
+export function decodeCarrierName(name: unknown): string | null {
+  if (typeof name !== 'string' || name.trim() === '') return null;
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name; // not URL-encoded after all
+  }
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
@@ -55,6 +72,7 @@ function fromKnown(event: MessageCallback, ctx: CallbackRecordContext): MessageR
     const ourNumber = str(event.to) ?? str(m.owner);
     return {
       ...common,
+      ...(ctx.prices ? inboundCost(ctx.prices, m) : {}),
       kind: 'inbound',
       direction: 'in',
       ourNumber,
@@ -66,8 +84,14 @@ function fromKnown(event: MessageCallback, ctx: CallbackRecordContext): MessageR
   }
   // Outbound status: `owner` is unreliable on delivered events (reference §11.2), `from` is always our number.
   const ourNumber = str(m.from);
+  const carrierName = decodeCarrierName(event.carrierName);
+  // Charged once per recipient: on the one terminal event each recipient gets (reference §3.1), not on every event.
+  const terminal = event.type === 'message-delivered' || event.type === 'message-failed';
+  const surcharge = ctx.prices && terminal ? surchargeCost(ctx.prices, m, event.carrierName) : null;
   return {
     ...common,
+    ...(carrierName ? { carrierName } : {}),
+    ...(surcharge ?? {}),
     kind: 'status',
     direction: m.direction,
     ourNumber,

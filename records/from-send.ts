@@ -14,6 +14,9 @@ export interface AcceptedSend {
   text?: string | null;
   media?: string[];
   segmentCount?: number | null;
+  /** What the message costs (the send's priced result), with its currency. */
+  cost?: number | null;
+  currency?: string | null;
   tag?: string | null;
   conversationId: string | null;
   /** When Bandwidth accepted it: the 202 body's `time`, or the moment the 202 arrived. ISO 8601. */
@@ -45,6 +48,8 @@ export function recordFromSend(send: AcceptedSend): MessageRecordInput {
     text: send.text ?? null,
     media: send.media ?? [],
     segmentCount: send.segmentCount ?? null,
+    cost: send.cost ?? null,
+    currency: send.cost != null ? (send.currency ?? null) : null,
     errorCode: null,
     description: null,
     conversationId: send.conversationId,

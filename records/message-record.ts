@@ -47,6 +47,16 @@ export interface MessageRecordInput {
   text: string | null;
   media: string[];
   segmentCount: number | null;
+  /**
+   * What this event adds to the bill, in currency units (docs/operations.md, "Segments and cost"): the price of a
+   * message received or accepted, the carrier surcharge a status callback names; null when it adds nothing or was not
+   * priced (records written before Threadline priced messages).
+   */
+  cost?: number | null;
+  /** The cost's ISO 4217 currency; null without a cost. */
+  currency?: string | null;
+  /** The carrier a status callback named (`carrierName`, URL-decoded), when Bandwidth sends it. */
+  carrierName?: string | null;
   errorCode: number | null;
   description: string | null;
   /** The Temporal workflow id of the conversation this message belongs to, when known. */
@@ -62,6 +72,9 @@ export interface MessageRecordInput {
 }
 
 export interface MessageRecord extends MessageRecordInput {
+  cost: number | null;
+  currency: string | null;
+  carrierName: string | null;
   /** The idempotency key, {@link recordKey} of the input. */
   id: string;
   /** Insertion order within one database; breaks ties between records with the same `eventTime`. */

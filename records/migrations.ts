@@ -238,4 +238,15 @@ CREATE TABLE erasure_contacts (
 CREATE INDEX send_intents_by_created_at ON send_intents (created_at);
 CREATE INDEX callback_handoffs_by_time ON callback_handoffs (handed_off_at);`,
   },
+  {
+    // What each event adds to the bill (billing/message-cost.ts), exact in millionths of the currency, and the carrier
+    // a status callback named. Records written before have none (null): they were not priced.
+    id: 'records-0006-message-cost',
+    sqlite: `
+ALTER TABLE message_records ADD COLUMN cost_micros INTEGER;
+ALTER TABLE message_records ADD COLUMN currency TEXT;
+ALTER TABLE message_records ADD COLUMN carrier_name TEXT;`,
+    postgres: `
+ALTER TABLE message_records ADD COLUMN cost_micros BIGINT, ADD COLUMN currency TEXT, ADD COLUMN carrier_name TEXT;`,
+  },
 ];

@@ -20,7 +20,7 @@ const MIGRATION_LOCK = '8388080081618693733';
 
 const SELECT_COLUMNS = `r.seq, r.id, r.kind, r.message_id, r.event_type, r.direction, r.our_number, r.participants,
   r.from_number, r.to_numbers, r.recipient, r.text, r.media, r.segment_count, r.error_code, r.description,
-  r.conversation_id, r.tag, ${postgresTime('r.event_time')} AS event_time, ${postgresTime('r.recorded_at')} AS recorded_at, r.raw`;
+  r.cost_micros, r.currency, r.carrier_name, r.conversation_id, r.tag, ${postgresTime('r.event_time')} AS event_time, ${postgresTime('r.recorded_at')} AS recorded_at, r.raw`;
 
 /** Retried appends: deadlock (another instance inserting the same keys) and serialization failures. */
 const RETRYABLE = new Set(['40P01', '40001']);

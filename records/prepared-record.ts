@@ -11,6 +11,8 @@ import { recordKey } from './record-key';
 /** A record ready to insert: everything but `seq`, which the database assigns. */
 export type PreparedRecord = Omit<MessageRecord, 'seq'>;
 
+const MICROS = 1_000_000;
+
 // PostgreSQL text cannot hold NUL, and JSON with a lone surrogate is rejected by jsonb. A callback must never fail to
 // be recorded because of its content (Bandwidth would retry it for 24 hours), so both become U+FFFD, in both backends.
 // eslint-disable-next-line no-control-regex -- matching NUL is the point
@@ -40,6 +42,9 @@ export function prepareRecord(input: MessageRecordInput, storeText: boolean): Pr
     ...kept,
     segmentCount: int32OrNull(segmentCount),
     errorCode: int32OrNull(errorCode),
+    cost: kept.cost ?? null,
+    currency: kept.cost != null ? (kept.currency ?? null) : null,
+    carrierName: kept.carrierName ?? null,
     eventTime,
     id,
     recordedAt: nowTime(),
@@ -74,6 +79,9 @@ export const INSERT_COLUMNS = [
   'event_time',
   'recorded_at',
   'raw',
+  'cost_micros',
+  'currency',
+  'carrier_name',
 ] as const;
 
 export function insertValues(r: PreparedRecord, json: (value: unknown) => unknown): unknown[] {
@@ -98,6 +106,9 @@ export function insertValues(r: PreparedRecord, json: (value: unknown) => unknow
     r.eventTime,
     r.recordedAt,
     r.raw === null ? null : json(r.raw),
+    r.cost === null ? null : Math.round(r.cost * MICROS),
+    r.currency,
+    r.carrierName,
   ];
 }
 
@@ -124,6 +135,9 @@ export interface RecordRow {
   event_time: string;
   recorded_at: string;
   raw: unknown;
+  cost_micros: number | string | null;
+  currency: string | null;
+  carrier_name: string | null;
 }
 
 export function rowToRecord(row: RecordRow, parseJson: (value: unknown) => unknown): MessageRecord {
@@ -143,6 +157,9 @@ export function rowToRecord(row: RecordRow, parseJson: (value: unknown) => unkno
     text: row.text,
     media: parseJson(row.media) as string[],
     segmentCount: row.segment_count,
+    cost: row.cost_micros === null ? null : Number(row.cost_micros) / MICROS,
+    currency: row.currency,
+    carrierName: row.carrier_name,
     errorCode: row.error_code,
     description: row.description,
     conversationId: row.conversation_id,

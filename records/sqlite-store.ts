@@ -22,7 +22,7 @@ const BUSY_TIMEOUT_MS = 10_000;
 
 const SELECT_COLUMNS = `r.seq, r.id, r.kind, r.message_id, r.event_type, r.direction, r.our_number, r.participants,
   r.from_number, r.to_numbers, r.recipient, r.text, r.media, r.segment_count, r.error_code, r.description,
-  r.conversation_id, r.tag, r.event_time, r.recorded_at, r.raw`;
+  r.cost_micros, r.currency, r.carrier_name, r.conversation_id, r.tag, r.event_time, r.recorded_at, r.raw`;
 
 /** Runs `work`, retrying it while SQLite reports the database busy, for up to {@link BUSY_TIMEOUT_MS}. */
 function whileBusy<T>(work: () => T): T {

@@ -54,6 +54,8 @@ export interface AppDeps {
   knownBots?: readonly string[];
   /** How participants' numbers are indexed in search attributes (hashed with `THREADLINE_HASH_PHONES_IN_SEARCH`). */
   indexPhone?: HandOffDeps['indexPhone'];
+  /** What messages cost (`THREADLINE_PRICE_TABLE`): records, conversations, totals and metrics carry it. */
+  prices?: HandOffDeps['prices'];
   /** The codec server for the Web UI when payloads are encrypted (server/codec-route.ts); not served without. */
   codec?: Omit<CodecRouteDeps, 'logger'>;
   /** Largest callback body accepted (413 beyond); default 1 MB. */

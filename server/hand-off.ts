@@ -38,6 +38,7 @@ import {
 import type { BotRouter } from './bot-router';
 import { optOutFromCallback, policyFor, type ConsentSettings } from './consent';
 import { indexedParticipants } from '../temporal/phone-hash';
+import { countUsage, startMetadata, withRecordCost, type PriceTable } from './callback-cost';
 
 export interface HandOffDeps {
   temporal: Client;
@@ -56,6 +57,8 @@ export interface HandOffDeps {
   consent?: ConsentSettings;
   /** How a participant's number is indexed in search attributes: hashed with `THREADLINE_HASH_PHONES_IN_SEARCH`. */
   indexPhone?: (e164: string) => string;
+  /** What messages cost: records, conversations and metrics then carry it (`THREADLINE_PRICE_TABLE`). */
+  prices?: PriceTable;
 }
 
 export type Outcome = 'started-or-signalled' | 'signalled' | 'recorded-only' | 'duplicate';
@@ -232,7 +235,9 @@ function plan(deps: HandOffDeps, event: CallbackEvent, index: number, receivedAt
     conversationId: convo,
     receivedAt,
     ...(deps.ourNumbers ? { ourNumbers: deps.ourNumbers } : {}),
+    ...(deps.prices ? { prices: deps.prices } : {}),
   });
+  withRecordCost(action, record);
   const group = action.kind === 'record-only' ? `record-only:${index}` : action.workflowId;
   return { index, event, record, recordId: recordKey(record), action, group };
 }
@@ -258,7 +263,7 @@ async function execute(deps: HandOffDeps, p: Planned): Promise<Omit<HandOffOutco
           args: [{ ...action.start, ...deps.startOptions, ...indexedParticipants(deps, action.start.participants) }],
           signal: inboundMessageSignal,
           signalArgs: [action.message],
-          staticSummary: `SMS ${action.start.participants.join(', ')} ↔ ${action.start.ourNumber} (${action.bot})`,
+          ...startMetadata(action.start, action.bot, { text: action.message.from }),
         }),
       );
       return { event: type, outcome: 'started-or-signalled', workflowId: action.workflowId };
@@ -380,6 +385,7 @@ export async function receiveCallbacks(
   for (const p of planned) {
     const outcome = outcomes[p.index];
     deps.metrics.callbacks.inc({ type: p.event.type, outcome: outcome?.outcome ?? 'unavailable' });
+    if (outcome && outcome.outcome !== 'duplicate') countUsage(deps.metrics, p.record);
     if (outcome && outcome.outcome !== 'duplicate' && p.record.kind === 'status') {
       if (p.event.type === 'message-delivered') {
         deps.metrics.deliveryOutcomes.inc({ outcome: 'delivered', error_code: 'none' });

@@ -54,6 +54,7 @@ export function appDepsFromConfig(
     consent: { ...config.consent, accountId: config.bandwidth.accountId },
     ourNumbers: ourNumbers(config),
     knownBots: bots,
+    prices: config.prices,
     ...(config.phoneHashKey ? { indexPhone: phoneIndexer(config.phoneHashKey) } : {}),
     ...(config.payloads.keys.length > 0
       ? {
@@ -91,6 +92,7 @@ export function activitiesFromConfig(
     ...(config.phoneHashKey ? { indexPhone: phoneIndexer(config.phoneHashKey) } : {}),
     proofWaitMs: config.sending.proofWaitMs,
     sendLimits: (from) => sendLimitsFor(config.sendRates, config.temporal.taskQueue, from),
+    prices: config.prices,
     onSettled: (how, input) => {
       parts.metrics.sendsExecutedAgain.inc({ how });
       parts.logger.warn({ how, intentKey: input.intentKey, to: input.to }, 'a send was executed again after a crash');

@@ -11,6 +11,7 @@ import type { ActivityDeps } from '../activities';
 import type { Metrics } from '../observability/metrics';
 import { recordFromSend, type RecordStore } from '../records';
 import { decodeTag } from '../workflows/ids';
+import { countUsage } from '../observability/usage-metrics';
 
 export interface SendRecorderDeps {
   records: RecordStore;
@@ -30,6 +31,8 @@ export function recordSends(deps: SendRecorderDeps): NonNullable<ActivityDeps['o
       text: input.text,
       media: input.media ?? [],
       segmentCount: result.segmentCount,
+      cost: result.cost ?? null,
+      currency: result.currency ?? null,
       tag: input.tag,
       conversationId: decodeTag(input.tag)?.conversationId ?? null,
       time: result.time,
@@ -37,8 +40,9 @@ export function recordSends(deps: SendRecorderDeps): NonNullable<ActivityDeps['o
     });
     for (let attempt = 1; ; attempt++) {
       try {
-        await deps.records.append([record]);
+        const { inserted } = await deps.records.append([record]);
         deps.metrics?.sends.inc({ outcome: 'recorded' });
+        if (inserted > 0 && deps.metrics) countUsage(deps.metrics, record); // a retried activity counts once
         return;
       } catch (err) {
         if (attempt >= attempts) {

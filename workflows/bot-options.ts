@@ -2,6 +2,7 @@
  * What a bot declares besides its dialogue: how it behaves when a participant opts out, and when it may text people
  * who did not just text it (quiet hours).
  */
+import type { SegmentBudget } from './segment-budget';
 
 /**
  * A daily window in the recipient's local time, `HH:MM` to `HH:MM` (24-hour clock; `to` after `from`): proactive
@@ -43,6 +44,11 @@ export interface BotOptions {
    * held back; see {@link SendOptions.sendWindow} for what counts as proactive.
    */
   sendWindow?: SendWindow;
+  /**
+   * How many SMS segments one of the bot's texts may take, and whether it may turn into UCS-2; over it, `say` warns
+   * or refuses ({@link SegmentBudget}). Default: no budget.
+   */
+  segmentBudget?: SegmentBudget;
 }
 
 /**
@@ -62,4 +68,6 @@ export interface SendOptions {
    * Messages an operator sends are theirs to time and are never held.
    */
   sendWindow?: SendWindow;
+  /** The segment budget for this text, replacing the bot's {@link BotOptions.segmentBudget}; `false`: none. */
+  segmentBudget?: SegmentBudget | false;
 }

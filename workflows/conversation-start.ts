@@ -5,6 +5,7 @@
 import type { ExternalEvent, InboundMessage, TranscriptEntry, DeliveryEvent } from './messages';
 import type { ConsentPolicy } from './consent/policy';
 import type { MediaCopyResult } from './media';
+import type { Usage } from '../billing/usage';
 
 /**
  * What the conversation carries from one run to the next when it continues as new.
@@ -30,6 +31,8 @@ export interface CarriedState<S = unknown> {
   optedOut?: string[];
   /** Contacts' time zones for quiet hours, by number (set at the start or by `chat.setTimeZone`). */
   timeZones?: Record<string, string>;
+  /** Messages, segments and cost so far (absent in runs carried before Threadline priced messages). */
+  usage?: Usage;
 }
 
 /**

@@ -27,10 +27,17 @@
  *   `bounded.ts`, `receipt-book.ts`, `signal-handlers.ts`, `sending.ts`, `sent-message-handle.ts`,
  *   `wait-events.ts`, `race.ts`, `visibility.ts` (search attributes and current details), `dialogue.ts` (`ask`,
  *   `choose`, ...), `media-copy.ts`, `checkpoint.ts` (continue-as-new), `send-window.ts` (quiet hours),
- *   `runtime.ts` (puts them together). `bot-options.ts`: what `defineBot` takes besides the dialogue.
+ *   `runtime.ts` (puts them together). `bot-options.ts`: what `defineBot` takes besides the dialogue;
+ *   `segment-budget.ts`: the segment budget `say` checks texts against.
  */
 export { defineBot, type BotWorkflow } from './define-bot';
 export type { BotOptions, QuietHoursWindow, SendOptions, SendWindow } from './bot-options';
+export {
+  isSegmentBudgetExceeded,
+  SEGMENT_BUDGET_EXCEEDED,
+  type SegmentBudget,
+  type SegmentBudgetExcess,
+} from './segment-budget';
 export type { Conversation } from './conversation-api';
 export type { CarriedState, ConversationOutcome, ConversationStart } from './conversation-start';
 export type { GroupDelivery, SentMessage } from './sent-message';

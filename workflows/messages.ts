@@ -24,6 +24,10 @@ export interface InboundMessage {
   segmentCount: number;
   /** When Bandwidth received it (ISO 8601). */
   time: string;
+  /** What receiving it costs, priced by the server (`THREADLINE_PRICE_TABLE`); absent when unpriced. */
+  cost?: number;
+  /** The cost's ISO 4217 currency. */
+  currency?: string;
 }
 
 export type DeliveryEventType = 'message-sending' | 'message-sent' | 'message-delivered' | 'message-failed';
@@ -39,6 +43,8 @@ export interface DeliveryEvent {
   errorCode?: number;
   description: string;
   time: string;
+  /** The carrier surcharge this recipient's delivery adds, priced by the server from the callback's `carrierName`. */
+  surcharge?: { cost: number; currency: string; carrier: string };
 }
 
 /**
@@ -70,6 +76,13 @@ export interface TranscriptEntry {
   media: string[];
   time: string;
   segmentCount: number | null;
+  /**
+   * What the message costs so far, in currency units: the price of receiving it, or of sending it to every recipient
+   * plus the carrier surcharges their receipts named. Absent when it was not priced (or not accepted).
+   */
+  cost?: number;
+  /** The cost's ISO 4217 currency (`THREADLINE_PRICE_TABLE`'s). */
+  currency?: string;
   status: MessageStatus;
   /** Per-recipient status of an outbound message. */
   recipients?: Record<string, { status: MessageStatus; errorCode?: number; description?: string; time?: string }>;
@@ -78,6 +91,8 @@ export interface TranscriptEntry {
   storedMedia?: string[];
   /** Inbound: a consent keyword (STOP, START, HELP...), handled by Threadline; the bot never sees it. */
   keyword?: 'opt-out' | 'opt-in' | 'help';
+  /** Outbound: sent over the bot's segment budget (`onExceed: 'warn'`), and why. */
+  segmentWarning?: string;
   /** Outbound: Threadline's answer to a consent keyword. */
   consentReply?: 'opt-out' | 'opt-in' | 'help';
 }

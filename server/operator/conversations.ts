@@ -31,6 +31,8 @@ import type {
   TranscriptLine,
 } from './schemas';
 import { transcriptFromRecords } from './transcript';
+import { conversationTotals } from './totals';
+import { startMetadata } from '../conversation-metadata';
 
 export interface ConversationDeps {
   temporal: Client;
@@ -205,7 +207,7 @@ export async function startConversation(
       taskQueue: deps.taskQueue,
       args: [start],
       workflowIdConflictPolicy: 'FAIL',
-      staticSummary: `SMS ${participants.join(', ')} ↔ ${ourNumber} (${bot}, proactive)`,
+      ...startMetadata(start, bot, 'operator'),
     });
     return { conversationId: workflowId, runId: handle.firstExecutionRunId, bot, ourNumber, participants };
   } catch (err) {
@@ -278,6 +280,16 @@ export async function getConversation(
     if (!(err instanceof WorkflowNotFoundError)) throw err;
   }
   const base = { conversationId: id, ourNumber: ids.ourNumber, participants: ids.participants };
+  // The records are the bill's ledger (totals), and the transcript when the workflow cannot answer.
+  const records = await deps.records.conversation(id);
+  const answer = (workflow: ConversationSummary | null, transcript: TranscriptLine[], source: 'workflow' | 'records') =>
+    ({
+      ...base,
+      workflow,
+      transcript,
+      transcriptSource: source,
+      totals: conversationTotals(records, transcript),
+    }) as const;
   if (description) {
     const workflow = summaryFromDescription(description);
     const handle = deps.temporal.workflow.getHandle(id, description.runId);
@@ -285,16 +297,14 @@ export async function getConversation(
       const transcript = await deps.temporal.connection.withDeadline(Date.now() + (deps.queryTimeoutMs ?? 3_000), () =>
         handle.query(transcriptQuery),
       );
-      return { ...base, workflow, transcript: transcript as TranscriptLine[], transcriptSource: 'workflow' };
+      return answer(workflow, transcript as TranscriptLine[], 'workflow');
     } catch {
       // No worker to answer (or the query failed): the records know every message too.
-      const records = await deps.records.conversation(id);
-      return { ...base, workflow, transcript: transcriptFromRecords(records), transcriptSource: 'records' };
+      return answer(workflow, transcriptFromRecords(records), 'records');
     }
   }
-  const records = await deps.records.conversation(id);
   if (records.length === 0) return null;
-  return { ...base, workflow: null, transcript: transcriptFromRecords(records), transcriptSource: 'records' };
+  return answer(null, transcriptFromRecords(records), 'records');
 }
 
 /**

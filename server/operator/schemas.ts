@@ -147,11 +147,32 @@ export const TranscriptEntrySchema = z.looseObject({
   media: z.array(z.string()),
   time: z.string(),
   segmentCount: z.number().int().nullable(),
+  cost: z.number().optional().describe('What the message cost so far, in currency units (absent when unpriced)'),
+  currency: z.string().optional().describe("The cost's ISO 4217 currency"),
   status: z.string(),
   recipients: z.record(z.string(), RecipientStatusSchema).optional(),
   errorCode: z.number().int().optional(),
 });
 export type TranscriptLine = z.infer<typeof TranscriptEntrySchema>;
+
+const DirectionCountsSchema = z.object({ in: z.number().int(), out: z.number().int() });
+
+export const TotalsSchema = z
+  .object({
+    messages: DirectionCountsSchema.describe('Messages received, and messages Bandwidth accepted from us'),
+    segments: DirectionCountsSchema.describe('SMS segments (an MMS or a group message is 1)'),
+    cost: z
+      .record(z.string(), z.number())
+      .describe(
+        'Cost by ISO 4217 currency, in currency units: messages and carrier surcharges (THREADLINE_PRICE_TABLE)',
+      ),
+    source: z
+      .enum(['records', 'transcript'])
+      .describe(
+        'records: summed from the message records (every message and surcharge); transcript: from the workflow',
+      ),
+  })
+  .describe('Messages, segments and cost so far');
 
 export const ConversationSchema = z.object({
   conversationId: z.string(),
@@ -162,6 +183,7 @@ export const ConversationSchema = z.object({
   transcriptSource: z
     .enum(['workflow', 'records'])
     .describe('workflow: the running (or still kept) workflow answered; records: rebuilt from the message records'),
+  totals: TotalsSchema,
 });
 
 const RecordKindSchema = z.enum(['inbound', 'outbound', 'status', 'other']);
@@ -211,6 +233,14 @@ export const MessageRecordSchema = z.object({
   text: z.string().nullable(),
   media: z.array(z.string()),
   segmentCount: z.number().int().nullable(),
+  cost: z
+    .number()
+    .nullable()
+    .describe(
+      'What this event adds to the bill, in currency units: a message received or accepted, a carrier surcharge',
+    ),
+  currency: z.string().nullable(),
+  carrierName: z.string().nullable().describe('The carrier a status callback named (carrierName), URL-decoded'),
   errorCode: z.number().int().nullable(),
   description: z.string().nullable(),
   conversationId: z.string().nullable(),

@@ -3,6 +3,7 @@
  * retention removed it) or cannot answer the query. Same shape as the workflow's `transcript` query: inbound messages
  * as received, outbound messages with their per-recipient delivery status from the status records.
  */
+import { addAmounts } from '../../billing/message-cost';
 import { SEND_ACCEPTED, type MessageRecord } from '../../records';
 import type { TranscriptLine } from './schemas';
 
@@ -13,6 +14,13 @@ const STATUS_OF: Record<string, string> = {
   'message-failed': 'failed',
 };
 const TERMINAL = new Set(['delivered', 'failed']);
+
+/** Adds what a record costs (a message's price, a carrier surcharge) to its line. */
+function charge(line: TranscriptLine, r: MessageRecord): void {
+  if (r.cost === null || r.currency === null) return;
+  line.cost = addAmounts(line.cost, r.cost);
+  line.currency = r.currency;
+}
 
 function overall(line: TranscriptLine): string {
   const statuses = Object.values(line.recipients ?? {}).map((r) => r.status);
@@ -59,6 +67,7 @@ export function transcriptFromRecords(records: readonly MessageRecord[]): Transc
         time: r.eventTime,
         segmentCount: r.segmentCount,
         status: 'received',
+        ...(r.cost !== null && r.currency !== null ? { cost: r.cost, currency: r.currency } : {}),
       });
     } else if (r.kind === 'outbound' && r.eventType === SEND_ACCEPTED) {
       const line = outboundLine(r);
@@ -66,8 +75,10 @@ export function transcriptFromRecords(records: readonly MessageRecord[]): Transc
       line.media = r.media;
       line.time = r.eventTime;
       line.segmentCount = r.segmentCount ?? line.segmentCount;
+      charge(line, r);
     } else if (r.kind === 'status' && r.direction === 'out') {
       const line = outboundLine(r);
+      charge(line, r); // a carrier surcharge
       const status = STATUS_OF[r.eventType] ?? r.eventType;
       const recipient = r.recipient ?? r.to[0] ?? '';
       const previous = line.recipients?.[recipient];

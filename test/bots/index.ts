@@ -3,7 +3,13 @@
  * workflows/index.ts.
  */
 import type { Duration } from '@temporalio/common';
-import { defineBot, type DeliveryResult, type SendWindow, type WaitEvent } from '../../workflows/conversation';
+import {
+  defineBot,
+  isSegmentBudgetExceeded,
+  type DeliveryResult,
+  type SendWindow,
+  type WaitEvent,
+} from '../../workflows/conversation';
 
 /** A receipt the bot has already handled: never ready again. */
 const alreadySeen: WaitEvent<DeliveryResult> = {
@@ -165,3 +171,38 @@ export const movedZoneBot = defineBot<{ zone: string; wait: Duration }, { moved:
   await chat.race({ later: chat.events.timer(chat.params!.wait) });
   await chat.say('Reminder');
 });
+
+/** A text that needs UCS-2 (curly apostrophes) and takes two segments: 104 UTF-16 units, 67 a part. */
+export const WORDY_TEXT = `${'It’s '.repeat(20)}done`;
+
+/**
+ * Answers with {@link WORDY_TEXT} under a budget that only warns, waits for a reply, then says goodbye; with
+ * `params.checkpoint`, continues as new before waiting.
+ */
+export const wordyBot = defineBot<{ checkpoint?: boolean }, { said: true }>(
+  async (chat) => {
+    if (!chat.resumed) {
+      await chat.say(WORDY_TEXT);
+      if (chat.params?.checkpoint) await chat.checkpoint({ said: true });
+    }
+    await chat.waitForReply({ timeout: '1 hour' });
+    await chat.say('Bye!');
+  },
+  { segmentBudget: { perMessage: 1, encoding: 'gsm7-only', onExceed: 'warn' } },
+);
+
+/**
+ * Tries {@link WORDY_TEXT} under a budget that refuses it; catches the refusal and sends a short text instead, unless
+ * `params.letItFail`.
+ */
+export const terseBot = defineBot<{ letItFail?: boolean }>(
+  async (chat) => {
+    try {
+      await chat.say(WORDY_TEXT);
+    } catch (err) {
+      if (!isSegmentBudgetExceeded(err) || chat.params?.letItFail) throw err;
+      await chat.say('Done.');
+    }
+  },
+  { segmentBudget: { perMessage: 1, encoding: 'gsm7-only', onExceed: 'refuse' } },
+);

@@ -1,7 +1,8 @@
 /**
  * What an operator sees in the Temporal Web UI, checked in a real browser (Debian's chromium driven by
- * playwright-core): a conversation's summary, its current details (what it waits for, its last messages) and its
- * search attributes. Uses a dev server of its own, since the test run's shared one has no UI.
+ * playwright-core): a conversation's summary, its current details (who, which bot, what it waits for and until when,
+ * its segments and cost, its last messages with their delivery status) and its search attributes. Uses a dev server
+ * of its own, since the test run's shared one has no UI.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -87,6 +88,12 @@ describe('a conversation in the Temporal Web UI', () => {
       return text;
     });
     assert.match(metadata, /reply timeout until/, 'its deadline');
+    assert.match(metadata, /Started by: a text from \+19195550123/, 'the static details');
+    assert.match(metadata, /Who: \+19195550123 ↔ \+19195550100 \(our number\) · Bot: greeterBot/, 'who, which bot');
+    assert.match(metadata, /Waiting for the answer to: “Hi! I.m the Threadline greeter\. What.s your name\?”/);
+    assert.match(metadata, /Usage: 1 in, 1 out · 2 segments \(1 in, 1 out\) · cost 0\.008 USD/, 'segments and cost');
+    assert.match(metadata, /received hi from \+19195550123 · 1 seg · 0\.004 USD/, 'a message with its cost');
+    assert.match(metadata, /(accepted|sent|delivered) Hi! I.m the Threadline greeter/, 'a reply with its status');
 
     await page.getByText('Search Attributes').click();
     const attributes = await eventually(async () => {

@@ -4,6 +4,7 @@ import { createRecordStore, RecordStoreOpenError } from '../../records';
 import { findPostgresBinaries, POSTGRES_APT_PACKAGES } from '../../toolchain/postgres';
 import { postgresBackend } from './helpers/backends';
 import { describeOptOutLedgerContract } from './helpers/ledger-contract';
+import { describeCostContract } from './helpers/cost-contract';
 import { describeSendIntentContract } from './helpers/send-intent-contract';
 import { describeRecordStoreContract } from './helpers/store-contract';
 
@@ -22,6 +23,7 @@ if (!process.env.THREADLINE_TEST_DATABASE_URL) {
 describeRecordStoreContract(postgresBackend());
 describeOptOutLedgerContract(postgresBackend());
 describeSendIntentContract(postgresBackend());
+describeCostContract(postgresBackend());
 
 void describe('opening PostgreSQL', () => {
   void it('fails with a RecordStoreOpenError that names the server but not the password', async () => {

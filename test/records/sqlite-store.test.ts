@@ -8,6 +8,7 @@ import { createRecordStore, RecordStoreOpenError, recordStoreTarget } from '../.
 import { OPTED_OUT_SQL } from '../../records/sqlite-opt-outs';
 import { sqliteFileBackend, sqliteMemoryBackend } from './helpers/backends';
 import { describeOptOutLedgerContract } from './helpers/ledger-contract';
+import { describeCostContract } from './helpers/cost-contract';
 import { describeSendIntentContract } from './helpers/send-intent-contract';
 import { describeRecordStoreContract } from './helpers/store-contract';
 
@@ -17,6 +18,8 @@ describeOptOutLedgerContract(sqliteFileBackend());
 describeOptOutLedgerContract(sqliteMemoryBackend());
 describeSendIntentContract(sqliteFileBackend());
 describeSendIntentContract(sqliteMemoryBackend());
+describeCostContract(sqliteFileBackend());
+describeCostContract(sqliteMemoryBackend());
 
 void describe('the SQLite file', () => {
   void it('lives in the data directory unless a database URL is configured', () => {

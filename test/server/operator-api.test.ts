@@ -478,6 +478,51 @@ describe('the operator API', () => {
     );
   });
 
+  it("totals a conversation's messages, segments and cost, a carrier's surcharge included, and counts them per number", async () => {
+    const eve = uniqueNumber();
+    const id = conversationId({ ourNumber: ours, participants: [eve] });
+    cleanup.add(id);
+    assert.equal((await postCallbacks(server.url, [inboundEvent({ from: eve, to: ours, text: 'hello' })])).status, 200);
+    await eventually(() => assert.deepEqual(sentTo(eve), ['#1: hello']));
+    const sent = bandwidth.sent.find((m) => m.to.includes(eve))!;
+    const tag = encodeTag({ conversationId: id, sendId: 's1', trackDelivery: true });
+    const delivered = { ...statusEvent({ type: 'message-delivered', from: ours, to: eve, id: sent.id, tag }) };
+    assert.equal((await postCallbacks(server.url, [{ ...delivered, carrierName: 'T-Mobile' }])).status, 200);
+
+    const expected = { messages: { in: 1, out: 1 }, segments: { in: 1, out: 1 }, cost: { USD: 0.011 } };
+    const body = await eventually(async () => {
+      const answer = (await api.call('GET', path(id))).body as Omit<Transcript, 'transcript'> & {
+        transcript: { direction: string; cost?: number; currency?: string }[];
+        totals: typeof expected & { source: string };
+      };
+      assert.deepEqual(answer.totals, { ...expected, source: 'records' });
+      assert.deepEqual(
+        answer.transcript.map((m) => [m.direction, m.cost, m.currency]),
+        [
+          ['in', 0.004, 'USD'],
+          ['out', 0.007, 'USD'], // 0.004 a segment, and T-Mobile's 0.003
+        ],
+      );
+      return answer;
+    });
+    assert.equal(body.transcriptSource, 'workflow');
+
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const number = ours.replace('+', '\\+');
+    assert.match(
+      metrics,
+      new RegExp(`threadline_segments_total\\{number="${number}",direction="in",kind="sms"\\} \\d+`),
+    );
+    assert.match(
+      metrics,
+      new RegExp(`threadline_segments_total\\{number="${number}",direction="out",kind="sms"\\} \\d+`),
+    );
+    assert.match(
+      metrics,
+      new RegExp(`threadline_cost_total\\{number="${number}",direction="out",currency="USD"\\} [\\d.]+`),
+    );
+  });
+
   it('exercised every operation of the document with a successful answer', () => {
     const succeeded = new Set([...api.seen].filter((s) => /\s2\d\d$/.test(s)).map((s) => s.split(' ')[0]));
     const elsewhere = ['searchRecords', 'exportRecords', 'listOptOuts', 'getOptOut', 'removeOptOut', 'exportOptOuts'];

@@ -13,6 +13,8 @@ import type { BandwidthClient } from '../../bandwidth/client';
 import { createBotRouter } from '../../server/bot-router';
 import { knownBots } from '../../stack/bots';
 import { recordSends } from '../../stack/send-recorder';
+import { createMetrics } from '../../observability/metrics';
+import { DEFAULT_PRICE_TABLE } from '../../billing/price-table';
 import { connectToDevServer, workflowSource } from '../helpers/temporal';
 import type { Backend, TestDatabase } from '../records/helpers/backends';
 import { capturingLogger, serve, type Served } from './helpers';
@@ -78,6 +80,9 @@ export async function serveBotsAndOperatorApi(options: {
 }): Promise<{ server: Served; stop(): Promise<void> }> {
   const { temporal, records, taskQueue } = options;
   const logger = capturingLogger('silent').logger;
+  // One registry for the app and the send recorder, and the default prices: totals and usage metrics are priced.
+  const metrics = createMetrics();
+  const prices = DEFAULT_PRICE_TABLE;
   const worker = await Worker.create({
     connection: temporal.nativeConnection,
     taskQueue,
@@ -85,8 +90,9 @@ export async function serveBotsAndOperatorApi(options: {
     activities: createActivities({
       bandwidth: options.bandwidth,
       applicationId: options.applicationId,
-      onSent: recordSends({ records, logger }),
+      onSent: recordSends({ records, logger, metrics }),
       records, // the erasure activities (DELETE /contacts/{phone})
+      prices,
       // A dev server runs on real time: quiet hours would hold proactive openings at night (quiet-hours.test.ts).
       quietHours: 'ignore',
     }),
@@ -102,6 +108,8 @@ export async function serveBotsAndOperatorApi(options: {
       operatorToken: options.token,
       defaults: { ourNumber: options.ourNumber, applicationId: options.applicationId },
       knownBots: knownBots(),
+      metrics,
+      prices,
     }),
   );
   return {

@@ -3,6 +3,8 @@
  * the receipts of its sends, its media copies and whether a human has taken over. All of it is carried to the next
  * run when the conversation continues as new ({@link ConversationMemory.carry}).
  */
+import { addAmounts } from '../../billing/message-cost';
+import { addUsage, usageOf, type Usage } from '../../billing/usage';
 import { defaultConsentPolicy, type ConsentPolicy } from '../consent/policy';
 import type { CarriedState, ConversationStart } from '../conversation-start';
 import { DEDUP_WINDOW, TRACKED_MESSAGES, TRANSCRIPT_LIMIT } from '../defaults';
@@ -46,6 +48,8 @@ export class ConversationMemory {
   lastSendTask: number | null = null;
   /** When (workflow time, ms) the last text from a participant arrived: sends soon after are replies (pacing.ts). */
   lastInboundAt: number | null = null;
+  /** Messages, segments and cost so far, across runs (the transcript keeps only the newest entries). */
+  readonly usage: Usage;
   private readonly runs: number;
 
   constructor(start: ConversationStart<unknown, unknown>) {
@@ -64,6 +68,24 @@ export class ConversationMemory {
     this.consent = start.consent ?? defaultConsentPolicy(`number:${start.ourNumber}`);
     this.optedOut = new Set(carried?.optedOut);
     this.timeZones = { ...(carried?.timeZones ?? start.timeZones) };
+    this.usage = carried?.usage ?? usageOf(this.transcript);
+  }
+
+  /**
+   * Counts a message received or accepted by Bandwidth, with what it costs (when priced), into its transcript entry
+   * and the conversation's {@link usage}; with `surcharge`, only a cost added later (a carrier's, named by a receipt).
+   */
+  charge(entry: TranscriptEntry, priced: { cost?: number; currency?: string }, surcharge = false): void {
+    const { cost, currency } = priced;
+    if (cost !== undefined && currency !== undefined) {
+      entry.cost = addAmounts(entry.cost, cost);
+      entry.currency = currency;
+    }
+    addUsage(this.usage, entry.direction, {
+      segments: surcharge ? 0 : (entry.segmentCount ?? 0),
+      message: !surcharge,
+      ...(cost !== undefined && currency !== undefined ? { cost, currency } : {}),
+    });
   }
 
   /** Appends to the transcript, forgetting the oldest entries beyond {@link TRANSCRIPT_LIMIT}. */
@@ -89,6 +111,7 @@ export class ConversationMemory {
       runs: this.runs + 1,
       optedOut: [...this.optedOut],
       timeZones: this.timeZones,
+      usage: this.usage,
     };
   }
 }

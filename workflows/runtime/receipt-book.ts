@@ -30,6 +30,11 @@ export class ReceiptBook {
     this.receipts.set(sendId, []);
   }
 
+  /** The transcript entry of a tracked send. */
+  entry(sendId: string): TranscriptEntry | undefined {
+    return this.outbound.get(sendId);
+  }
+
   /** Records that a send failed before Bandwidth took it: every recipient gets `failure`. */
   failSend(sendId: string, failure: (recipient: string) => DeliveryFailed): void {
     for (const recipient of this.participants) this.failedSends.set(`${sendId}|${recipient}`, failure(recipient));

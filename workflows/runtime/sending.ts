@@ -4,7 +4,14 @@
  * `sendMessage` local activity. A send that fails before Bandwidth takes it becomes a typed delivery failure for the
  * bot, never a failed workflow.
  */
-import { ActivityFailure, ApplicationFailure, TimeoutFailure, condition, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  TimeoutFailure,
+  condition,
+  log,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { sendMessage } from '../activity-options';
 import { SendFailureType } from '../activity-failures';
 import type { SendOptions } from '../bot-options';
@@ -19,6 +26,7 @@ import type { SendMessageInput } from '../../activities';
 import type { ConversationContext } from './context';
 import type { Race } from './race';
 import { sendPaced, sendPriority } from './pacing';
+import { checkSegmentBudget } from '../segment-budget';
 import { createSendWindowGate } from './send-window';
 import { createSentMessageHandle } from './sent-message-handle';
 import type { EventBuilders } from './wait-events';
@@ -31,6 +39,8 @@ export interface OutboundOptions {
   to?: readonly string[];
   /** The answer to a consent keyword: the one message allowed after an opt-out, so the ledger is not checked. */
   consentReply?: KeywordKind;
+  /** Why the text is over the bot's segment budget, when it is sent anyway (`onExceed: 'warn'`). */
+  segmentWarning?: string;
 }
 
 export interface Sending {
@@ -46,7 +56,7 @@ export function createSending(ctx: ConversationContext, race: Race, events: Even
 
   async function send(
     message: { text: string; media: string[] },
-    { operator, to = start.participants, consentReply }: OutboundOptions = {},
+    { operator, to = start.participants, consentReply, segmentWarning }: OutboundOptions = {},
   ): Promise<SentMessage> {
     memory.sendSeq += 1;
     const sendId = `s${memory.sendSeq}`;
@@ -63,6 +73,7 @@ export function createSending(ctx: ConversationContext, race: Race, events: Even
       status: 'sending',
       ...(operator ? { operator } : {}),
       ...(consentReply ? { consentReply } : {}),
+      ...(segmentWarning ? { segmentWarning } : {}),
     };
     memory.addToTranscript(entry);
     memory.receipts.track(sendId, entry);
@@ -91,6 +102,7 @@ export function createSending(ctx: ConversationContext, race: Race, events: Even
       entry.messageId = result.messageId;
       entry.segmentCount = result.segmentCount;
       entry.time = result.time;
+      memory.charge(entry, result);
       if (entry.status === 'sending') entry.status = 'accepted';
     } catch (err) {
       const cause = sendFailureOf(err);
@@ -144,6 +156,10 @@ export function createSending(ctx: ConversationContext, race: Race, events: Even
         'TooManyAttachments',
       );
     }
+    // An SMS only: an MMS or a group message is one message whatever its text.
+    const sms = media.length === 0 && start.participants.length === 1;
+    const segmentWarning = sms ? checkSegmentBudget(text, options.segmentBudget ?? ctx.options.segmentBudget) : null;
+    if (segmentWarning) log.warn(segmentWarning, { conversationId: id, text: text.slice(0, 60) });
     if (memory.paused) {
       visibility.index(); // ThreadlineState shows `paused` while the human is in charge
       await condition(() => !memory.paused);
@@ -152,7 +168,7 @@ export function createSending(ctx: ConversationContext, race: Race, events: Even
     memory.state = 'sending';
     memory.botSending += 1;
     try {
-      memory.lastSent = await send({ text, media });
+      memory.lastSent = await send({ text, media }, segmentWarning ? { segmentWarning } : {});
     } finally {
       memory.botSending -= 1;
     }

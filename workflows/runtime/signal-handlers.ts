@@ -46,6 +46,7 @@ export function registerSignalHandlers(
       ...(memory.paused ? { duringTakeover: true } : {}),
     };
     memory.addToTranscript(entry);
+    memory.charge(entry, message);
     visibility.refreshDetails();
     // STOP, START and HELP are Threadline's to answer, even during a takeover; the bot never reads them.
     memory.classifying += 1; // the conversation's first text is not the bot's until it is known not to be a keyword
@@ -63,6 +64,9 @@ export function registerSignalHandlers(
   setHandler(deliveryStatusSignal, (event) => {
     if (!memory.seenStatus.add(`${event.messageId}|${event.type}|${event.recipient}`)) return;
     memory.receipts.record(event);
+    const { surcharge } = event; // a carrier's, priced by the server
+    const sent = surcharge ? memory.receipts.entry(event.sendId) : undefined;
+    if (surcharge && sent) memory.charge(sent, surcharge, true);
     visibility.refreshDetails();
   });
 

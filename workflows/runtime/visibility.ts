@@ -4,7 +4,7 @@
  * deadlines, the last messages). Search attributes change only where the workflow blocks, and only when different:
  * each upsert is a history event.
  */
-import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ConversationStart } from '../conversation-start';
 import {
   LastActivityAttribute,
@@ -14,22 +14,8 @@ import {
   type ConversationState,
 } from '../search-attributes';
 import type { Alarm } from '../alarm';
+import { currentDetails } from './current-details';
 import type { ConversationMemory } from './memory';
-
-/** `ThreadlineState` in words, for the current details. */
-const STATE_IN_WORDS: Record<ConversationState, string> = {
-  starting: 'starting',
-  sending: 'sending',
-  'waiting-for-reply': 'waiting for a reply',
-  'waiting-for-delivery': 'waiting for a delivery receipt',
-  'waiting-for-media': 'waiting for a media copy',
-  'waiting-for-event': 'waiting for an event',
-  'waiting-for-timer': 'waiting for a timer',
-  'waiting-for-send-window': 'waiting for the send window (quiet hours)',
-  paused: 'paused',
-  ended: 'ended',
-  'ended-by-operator': 'ended by an operator',
-};
 
 export class Visibility {
   /** Labels of the events the conversation waits for now. */
@@ -75,26 +61,8 @@ export class Visibility {
     upsertSearchAttributes(updates);
   }
 
-  /** Rewrites the current details the Web UI shows (not a history event). */
+  /** Rewrites the current details the Web UI shows (not a history event): what an operator needs first. */
   refreshDetails(): void {
-    const { memory } = this;
-    const recent = memory.transcript
-      .slice(-5)
-      .map((m) => `- ${m.direction === 'in' ? '⬅' : '➡'} ${m.time} \`${m.status}\` ${m.text.slice(0, 80)}`);
-    const deadlines = this.alarm.pending().map((d) => `- ${d.label} until ${new Date(d.at).toISOString()}`);
-    const now = memory.paused && memory.pausedBy ? `paused by ${memory.pausedBy}` : STATE_IN_WORDS[this.state];
-    setCurrentDetails(
-      [
-        `**${this.id}** · ${workflowInfo().workflowType}${memory.paused ? ' · **paused (human takeover)**' : ''}`,
-        '',
-        `**Now:** ${now}${this.waitingFor.size ? ` (${[...this.waitingFor].join('; ')})` : ''}`,
-        // Blank lines around each list: the Web UI's Markdown renderer runs a list into the paragraph before it.
-        ...(deadlines.length ? ['', '**Deadlines**', '', ...deadlines] : []),
-        '',
-        '**Last messages**',
-        '',
-        ...recent,
-      ].join('\n'),
-    );
+    setCurrentDetails(currentDetails(this, this.memory, this.alarm, this.start, this.id));
   }
 }

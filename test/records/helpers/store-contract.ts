@@ -135,7 +135,13 @@ export function describeRecordStoreContract(backend: Backend): void {
           assert.equal(record.id, 'in:1718900700000z9x8c7v6b5n4m3l2:+19195550100');
           assert.ok(Number.isSafeInteger(record.seq));
           assert.match(record.recordedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
-          assert.deepEqual(asInput(record), { ...input, eventTime: '2025-06-20T16:25:00.512000Z' });
+          assert.deepEqual(asInput(record), {
+            ...input,
+            eventTime: '2025-06-20T16:25:00.512000Z',
+            cost: null,
+            currency: null,
+            carrierName: null,
+          });
           assert.equal(record.text, 'STOP');
           assert.deepEqual(record.participants, [ALICE]);
           assert.equal(record.conversationId, CONVERSATION);
