@@ -5,6 +5,7 @@
  */
 import { describeErrorCode } from '../bandwidth/error-codes';
 import { type EmulatorContext } from './context';
+import { INBOX_SELECT, type InboxRow } from './handset-inbox';
 
 /** A thread as the handset sees it: whom it talks to. */
 export interface PhoneThread {
@@ -45,35 +46,17 @@ export interface PhoneMessage {
   fromNetwork: boolean;
 }
 
-interface Row {
-  id: number;
-  phone: string;
-  message_id: string;
-  direction: 'out' | 'peer' | 'network' | 'sent';
-  from_tn: string;
-  to_json: string;
-  text: string | null;
-  media_json: string | null;
-  time_ms: number;
-  status: string | null;
-  error_code: number | null;
-}
-
-const SELECT = `SELECT h.id, h.phone, h.message_id, h.direction, h.from_tn, h.to_json, h.text, h.media_json, h.time_ms,
-    r.status, r.error_code
-  FROM handset_inbox h LEFT JOIN recipients r ON h.direction = 'out' AND r.message_id = h.message_id AND r.tn = h.phone`;
-
 /** Every message of `phone`, oldest first. */
 export function phoneMessages(ctx: EmulatorContext, phone: string): PhoneMessage[] {
-  const rows = ctx.db.prepare(`${SELECT} WHERE h.phone = ? ORDER BY h.id`).all(phone) as Row[];
+  const rows = ctx.db.prepare(`${INBOX_SELECT} WHERE h.phone = ? ORDER BY h.id`).all(phone) as InboxRow[];
   return rows.map((r) => toPhoneMessage(ctx, r));
 }
 
 /** The messages of these (phone, message) pairs, oldest first (the changes a feed reported). */
 export function changedMessages(ctx: EmulatorContext, changes: { phone: string; messageId: string }[]): PhoneMessage[] {
   if (changes.length === 0) return [];
-  const statement = ctx.db.prepare(`${SELECT} WHERE h.phone = ? AND h.message_id = ?`);
-  const rows = changes.flatMap((c) => statement.all(c.phone, c.messageId) as Row[]);
+  const statement = ctx.db.prepare(`${INBOX_SELECT} WHERE h.phone = ? AND h.message_id = ?`);
+  const rows = changes.flatMap((c) => statement.all(c.phone, c.messageId) as InboxRow[]);
   return rows.sort((a, b) => a.id - b.id).map((r) => toPhoneMessage(ctx, r));
 }
 
@@ -84,7 +67,7 @@ export function threadOf(ctx: EmulatorContext, handset: string, people: string[]
   return { handset, ourNumbers: others.filter(ours), otherHandsets: others.filter((p) => !ours(p)) };
 }
 
-function toPhoneMessage(ctx: EmulatorContext, r: Row): PhoneMessage {
+function toPhoneMessage(ctx: EmulatorContext, r: InboxRow): PhoneMessage {
   const to = JSON.parse(r.to_json) as string[];
   const thread = threadOf(ctx, r.phone, [r.from_tn, ...to]);
   const webUiUrl = thread.ourNumbers.length > 0 ? ctx.conversationLink?.(thread) : undefined;
@@ -108,7 +91,7 @@ function toPhoneMessage(ctx: EmulatorContext, r: Row): PhoneMessage {
   };
 }
 
-function statusOf(r: Row): PhoneStatus {
+function statusOf(r: InboxRow): PhoneStatus {
   if (r.direction === 'sent') return 'sent';
   if (r.direction !== 'out') return 'received';
   return (r.status ?? 'QUEUED').toLowerCase() as PhoneStatus;

@@ -7,22 +7,8 @@
 import express, { type Router } from 'express';
 import { E164Schema } from '../../bandwidth/schemas';
 import { type EmulatorContext } from '../context';
+import { INBOX_SELECT, type InboxRow } from '../handset-inbox';
 import { InboundError, sendFromHandset } from '../inbound';
-
-interface InboxRow {
-  id: number;
-  message_id: string;
-  /** `out`: our message; `peer`: another handset's group message; `network`: the toll-free network's reply. */
-  direction: 'out' | 'peer' | 'network';
-  from_tn: string;
-  to_json: string;
-  text: string | null;
-  media_json: string | null;
-  time_ms: number;
-  status: string | null;
-  error_code: number | null;
-  updated_ms: number | null;
-}
 
 export function handsetsRouter(ctx: EmulatorContext): Router {
   const router = express.Router();
@@ -49,12 +35,7 @@ export function handsetsRouter(ctx: EmulatorContext): Router {
       return;
     }
     const rows = ctx.db
-      .prepare(
-        `SELECT h.id, h.message_id, h.direction, h.from_tn, h.to_json, h.text, h.media_json, h.time_ms,
-           r.status, r.error_code, r.updated_ms
-         FROM handset_inbox h LEFT JOIN recipients r ON r.message_id = h.message_id AND r.tn = h.phone
-         WHERE h.phone = ? AND h.direction != 'sent' ORDER BY h.id`,
-      )
+      .prepare(`${INBOX_SELECT} WHERE h.phone = ? AND h.direction != 'sent' ORDER BY h.id`)
       .all(phone) as InboxRow[];
     const messages = rows.map((r) => {
       const status = r.direction === 'out' ? (r.status ?? 'QUEUED') : 'DELIVERED';

@@ -10,6 +10,7 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { type EmulatorContext } from '../context';
+import { INBOX_SELECT, type InboxRow } from '../handset-inbox';
 
 const QuerySchema = z.object({
   after: z.coerce.number().int().min(0).default(0),
@@ -17,37 +18,12 @@ const QuerySchema = z.object({
   wait: z.coerce.number().int().min(0).max(2000).default(0),
 });
 
-interface FeedRow {
-  id: number;
-  phone: string;
-  message_id: string;
-  direction: 'out' | 'peer' | 'network' | 'sent';
-  from_tn: string;
-  to_json: string;
-  text: string | null;
-  media_json: string | null;
-  time_ms: number;
-  status: string | null;
-  error_code: number | null;
-  carrier_name: string | null;
-  terminal: number | null;
-  segment_count: number | null;
-  message_type: string | null;
-}
-
 /** How often a held request looks for new rows (an indexed read of the newest id: microseconds). */
 const WAIT_CHECK_MS = 5;
 
 export function inboxFeedRouter(ctx: EmulatorContext): Router {
   const router = express.Router();
-  const rowsAfter = ctx.db.prepare(
-    `SELECT h.id, h.phone, h.message_id, h.direction, h.from_tn, h.to_json, h.text, h.media_json, h.time_ms,
-       r.status, r.error_code, r.carrier_name, r.terminal, m.segment_count, m.message_type
-     FROM handset_inbox h
-       LEFT JOIN recipients r ON r.message_id = h.message_id AND r.tn = h.phone
-       LEFT JOIN messages m ON m.id = h.message_id
-     WHERE h.id > ? ORDER BY h.id LIMIT ?`,
-  );
+  const rowsAfter = ctx.db.prepare(`${INBOX_SELECT} WHERE h.id > ? ORDER BY h.id LIMIT ?`);
   const latestId = ctx.db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM handset_inbox');
   const latest = () => (latestId.get() as { id: number }).id;
 
@@ -62,7 +38,7 @@ export function inboxFeedRouter(ctx: EmulatorContext): Router {
     while (limit > 0 && wait > 0 && latest() <= after && Date.now() < until && !res.destroyed) {
       await new Promise((resolve) => setTimeout(resolve, WAIT_CHECK_MS));
     }
-    const read = limit > 0 ? (rowsAfter.all(after, limit) as FeedRow[]) : [];
+    const read = limit > 0 ? (rowsAfter.all(after, limit) as InboxRow[]) : [];
     // A handset's own texts (kept for the phone page) are not something it received: the cursor passes over them.
     const rows = read.filter((r) => r.direction !== 'sent');
     res.json({
