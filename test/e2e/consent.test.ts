@@ -5,14 +5,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { loadConfig } from '../../config/env';
-import { startStack, type Stack } from '../../stack';
+import { type Stack } from '../../stack';
 import { defaultConsentReplies } from '../../workflows/consent/policy';
 import { eventually } from '../helpers/eventually';
 import { handsetText } from '../helpers/handsets';
-import { uniqueTaskQueue, workflowSource } from '../helpers/temporal';
+import { startTestStack } from '../helpers/stack';
 
 const LOCAL = '+19195550100';
 const TOLL_FREE = '+18885550100';
@@ -33,20 +30,11 @@ describe('consent keywords through the emulator', () => {
   const handset = () => `+1919555${String(7100 + ++handsetSeq)}`;
 
   before(async () => {
-    const dataDir = fs.mkdtempSync(path.join(process.env.THREADLINE_TEST_TMP ?? '/tmp', 'e2e-consent-'));
-    const config = loadConfig({
-      TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
-      TEMPORAL_TASK_QUEUE: uniqueTaskQueue('consent'),
-      THREADLINE_DATA_DIR: dataDir,
+    ({ stack } = await startTestStack('e2e-consent', {
       THREADLINE_DEFAULT_BOT: 'echoBot',
       THREADLINE_ROUTES: JSON.stringify({ [TOLL_FREE]: 'echoBot' }),
       THREADLINE_PROGRAM_NAME: PROGRAM,
-      PORT: '0',
-      EMULATOR_PORT: '0',
-      EMULATOR_TIME_SCALE: '20',
-      LOG_LEVEL: 'warn',
-    });
-    stack = await startStack({ config, persistEmulator: false, workflowBundle: workflowSource().workflowBundle });
+    }));
     const tollFree = await fetch(`${stack.emulatorUrl}/emulator/numbers/${encodeURIComponent(TOLL_FREE)}`, {
       method: 'PATCH',
       headers: { 'content-type': 'application/json' },

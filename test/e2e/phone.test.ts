@@ -10,10 +10,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { assertChromiumInstalled, launchChromium } from '../helpers/browser';
-import { loadConfig } from '../../config/env';
-import { startStack, type Stack } from '../../stack';
+import { type Stack } from '../../stack';
 import { conversationId } from '../../workflows/ids';
-import { uniqueTaskQueue, workflowSource } from '../helpers/temporal';
+import { startTestStack } from '../helpers/stack';
 
 const BOT = '+19195550100';
 const WEB_UI = 'http://127.0.0.1:8233';
@@ -34,21 +33,7 @@ describe('the phone page in a browser', () => {
 
   before(async () => {
     assertChromiumInstalled();
-    const dataDir = fs.mkdtempSync(path.join(process.env.THREADLINE_TEST_TMP ?? '/tmp', 'phone-'));
-    stack = await startStack({
-      config: loadConfig({
-        TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
-        TEMPORAL_TASK_QUEUE: uniqueTaskQueue('phone'),
-        THREADLINE_DATA_DIR: dataDir,
-        PORT: '0',
-        EMULATOR_PORT: '0',
-        EMULATOR_TIME_SCALE: '20',
-        LOG_LEVEL: 'warn',
-      }),
-      persistEmulator: false,
-      workflowBundle: workflowSource().workflowBundle,
-      temporalUiUrl: WEB_UI,
-    });
+    ({ stack } = await startTestStack('phone', {}, { temporalUiUrl: WEB_UI }));
     browser = await launchChromium();
   });
   after(async () => {

@@ -7,17 +7,14 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { loadConfig } from '../../config/env';
-import { startStack, type Stack } from '../../stack';
+import { type Stack } from '../../stack';
 import { contactKey } from '../../server/operator/contact-operations';
 import { ensureRecordsPurgeSchedule } from '../../worker/records-purge-schedule';
 import { conversationId, erasureWorkflowId, RECORDS_PURGE_SCHEDULE_ID } from '../../workflows/ids';
 import { eventually } from '../helpers/eventually';
 import { handsetInbox, handsetText } from '../helpers/handsets';
-import { uniqueTaskQueue, workflowSource } from '../helpers/temporal';
+import { startTestStack } from '../helpers/stack';
 import { makeRecord } from '../records/helpers/records';
 
 const OUR = '+19195550100';
@@ -40,20 +37,11 @@ describe('retention and erasure', () => {
     });
 
   before(async () => {
-    const dataDir = fs.mkdtempSync(path.join(process.env.THREADLINE_TEST_TMP ?? '/tmp', 'erasure-e2e-'));
-    taskQueue = uniqueTaskQueue('erasure-e2e');
-    const config = loadConfig({
-      TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      THREADLINE_DATA_DIR: dataDir,
+    ({ stack, taskQueue } = await startTestStack('erasure-e2e', {
       THREADLINE_DEFAULT_BOT: 'greeterBot',
       RECORDS_RETENTION_DAYS: '30',
-      PORT: '0',
-      EMULATOR_PORT: '0',
-      EMULATOR_TIME_SCALE: '20',
       LOG_LEVEL: 'silent',
-    });
-    stack = await startStack({ config, persistEmulator: false, workflowBundle: workflowSource().workflowBundle });
+    }));
   });
   after(async () => {
     await stack?.client.schedule

@@ -5,14 +5,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { loadConfig } from '../../config/env';
 import { CallbackBodySchema } from '../../bandwidth/schemas';
-import { startStack, type Stack } from '../../stack';
+import { type Stack } from '../../stack';
 import { conversationId } from '../../workflows/ids';
 import { transcriptQuery, type TranscriptEntry } from '../../workflows/messages';
-import { uniqueTaskQueue, workflowSource } from '../helpers/temporal';
+import { startTestStack } from '../helpers/stack';
 import { eventually } from '../helpers/eventually';
 import { handsetInbox, handsetText } from '../helpers/handsets';
 
@@ -24,17 +21,7 @@ describe('a text in, a reply out, through a real Temporal server', () => {
   let stack: Stack;
 
   before(async () => {
-    const dataDir = fs.mkdtempSync(path.join(process.env.THREADLINE_TEST_TMP ?? '/tmp', 'e2e-'));
-    const config = loadConfig({
-      TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
-      TEMPORAL_TASK_QUEUE: uniqueTaskQueue('e2e'),
-      THREADLINE_DATA_DIR: dataDir,
-      PORT: '0',
-      EMULATOR_PORT: '0',
-      EMULATOR_TIME_SCALE: '20',
-      LOG_LEVEL: 'warn',
-    });
-    stack = await startStack({ config, persistEmulator: false, workflowBundle: workflowSource().workflowBundle });
+    ({ stack } = await startTestStack('e2e'));
   });
   after(async () => {
     await stack?.stop();

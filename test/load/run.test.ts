@@ -10,13 +10,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { messageCostMicros, fromMicros, PriceTableSchema } from '../../billing/price-table';
 import { load } from '../../cli/load';
-import { DEFAULT_APPLICATION_ID, loadConfig } from '../../config/env';
+import { DEFAULT_APPLICATION_ID } from '../../config/env';
 import { newParticipant } from '../../load/callback-load';
 import type { LoadReport } from '../../load/report';
 import { runLoad } from '../../load/runner';
 import { parseLoadScript } from '../../load/script';
-import { startStack, type Stack } from '../../stack';
-import { uniqueTaskQueue, workflowSource } from '../helpers/temporal';
+import { type Stack } from '../../stack';
+import { startTestStack } from '../helpers/stack';
 
 const OUR = '+19195550100';
 const QUESTION = "Hi! I'm the Threadline greeter. What's your name?";
@@ -27,17 +27,7 @@ describe('threadline load, against a stack with the greeter bot', () => {
   let dir: string;
 
   before(async () => {
-    dir = fs.mkdtempSync(path.join(process.env.THREADLINE_TEST_TMP ?? '/tmp', 'load-'));
-    const config = loadConfig({
-      TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
-      TEMPORAL_TASK_QUEUE: uniqueTaskQueue('load'),
-      THREADLINE_DATA_DIR: dir,
-      PORT: '0',
-      EMULATOR_PORT: '0',
-      EMULATOR_TIME_SCALE: '20',
-      LOG_LEVEL: 'warn',
-    });
-    stack = await startStack({ config, persistEmulator: false, workflowBundle: workflowSource().workflowBundle });
+    ({ stack, dataDir: dir } = await startTestStack('load'));
   });
   after(async () => {
     await stack?.stop();
