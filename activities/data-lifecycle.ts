@@ -152,12 +152,18 @@ export function createLifecycleActivities(deps: LifecycleActivityDeps): Lifecycl
       }
       let conversationsEnded = 0;
       let historiesDeleted = 0;
-      for (const { workflowId, runId, running } of executions) {
-        heartbeat(workflowId);
+      for (const [index, { workflowId, runId, running }] of executions.entries()) {
+        heartbeat(index); // a count, never the id: heartbeat details can reach the erasure's own history
         if (running) {
           try {
-            await client.workflow.getHandle(workflowId, runId).terminate(ERASURE_TERMINATION_REASON);
+            // By workflow id, not run: a run that continued as new meanwhile is the one to end.
+            await client.workflow.getHandle(workflowId).terminate(ERASURE_TERMINATION_REASON);
             conversationsEnded++;
+            const current = (await client.workflow.getHandle(workflowId).describe()).runId;
+            if (!seen.has(`${workflowId}/${current}`)) {
+              seen.add(`${workflowId}/${current}`); // the run it continued as: its history goes too
+              executions.push({ workflowId, runId: current, running: false });
+            }
           } catch (err) {
             if (!isNotFound(err)) throw err; // it ended meanwhile
           }

@@ -4,7 +4,7 @@
  * which have the records, the media and Temporal at hand and resume it after a crash; the request waits for it a while.
  */
 import { createHash } from 'node:crypto';
-import { isGrpcServiceError } from '@temporalio/client';
+import { isGrpcDeadlineError } from '@temporalio/client';
 import type { ContactErasureInput, ContactErasureResult } from '../../workflows/data-lifecycle';
 import { erasureWorkflowId } from '../../workflows/ids';
 import type { ConversationDeps } from './conversations';
@@ -31,8 +31,6 @@ export function contactKey(phone: string, indexPhone?: (e164: string) => string)
   if (indexPhone) return indexPhone(phone);
   return `sha256:${createHash('sha256').update(phone, 'utf8').digest('hex').slice(0, 32)}`;
 }
-
-const DEADLINE_EXCEEDED = 4;
 
 export function contactOperations(deps: ContactApiDeps): Operation[] {
   const waitMs = deps.erasureWaitMs ?? 20_000;
@@ -66,13 +64,18 @@ export function contactOperations(deps: ContactApiDeps): Operation[] {
           reason: query.reason ?? null,
           requestedAt: new Date().toISOString(),
         };
-        const handle = await deps.temporal.workflow.start('contactErasure', {
-          taskQueue: deps.taskQueue,
-          workflowId: erasureWorkflowId(key),
-          args: [input],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-        });
+        const handle = await deps.temporal.workflow
+          .start('contactErasure', {
+            taskQueue: deps.taskQueue,
+            workflowId: erasureWorkflowId(key),
+            args: [input],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+          })
+          .catch(async (err: unknown) => {
+            await deps.records.lifecycle.releaseContact(key); // no erasure will release the number it held
+            throw err;
+          });
         const runId = handle.firstExecutionRunId;
         log.info({ contactKey: key, operator: query.operator, erasureId: runId }, 'erasure requested');
         let result: ContactErasureResult;
@@ -83,11 +86,14 @@ export function contactOperations(deps: ContactApiDeps): Operation[] {
             () => h.result() as Promise<ContactErasureResult>,
           );
         } catch (err) {
-          if (!isGrpcServiceError(err) || Number(err.code) !== DEADLINE_EXCEEDED) throw err;
+          // The client wraps the deadline's gRPC error in its own (the cause): isGrpcDeadlineError looks through it.
+          if (!isGrpcDeadlineError(err)) throw err;
           const { requestedBy, requestedAt } = input;
           const pending = { contactKey: key, requestedBy, requestedAt, completedAt: null, erased: null };
           return { status: 202, body: { erasureId: runId, state: 'in-progress', ...pending } };
         }
+        // A repeat that joined a run just finishing held the number again after that run released it: release it.
+        await deps.records.lifecycle.releaseContact(key);
         log.info({ contactKey: key, erasureId: runId, erased: result.erased }, 'erasure completed');
         return { status: 200, body: { ...result, state: 'completed' } };
       },

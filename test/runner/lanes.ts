@@ -4,12 +4,19 @@
  * share a server at the same time) and runs one file at a time, each in its own `node --test` process. A file's
  * output is held until it ends and then printed whole, so the log reads file by file; with one lane it streams.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** GNU time, when installed: it measures each file's CPU time, its child processes' included (servers, JVMs). */
+/**
+ * GNU time, when installed: it measures each file's CPU time, its child processes' included (servers, JVMs). Asked
+ * for its version once: BSD's and BusyBox's `time` (macOS, Alpine) refuse GNU's options, so they are not used.
+ */
 const GNU_TIME = '/usr/bin/time';
+const gnuTime = (() => {
+  let answer: boolean | undefined;
+  return () => (answer ??= /GNU/.test(spawnSync(GNU_TIME, ['--version'], { encoding: 'utf8' }).stdout ?? ''));
+})();
 
 export interface FileResult {
   file: string;
@@ -52,7 +59,7 @@ export function runInLanes(files: readonly string[], options: LaneOptions): Prom
       const started = Date.now();
       const cpuFile = path.join(options.tmp, `cpu-${lane}-${started}`);
       const command = [process.execPath, ...options.nodeArgs, file];
-      if (fs.existsSync(GNU_TIME)) command.unshift(GNU_TIME, '--quiet', '--format=%U %S', `--output=${cpuFile}`);
+      if (gnuTime()) command.unshift(GNU_TIME, '--quiet', '--format=%U %S', `--output=${cpuFile}`);
       // A process group of its own, so that stopping the run stops the file and whatever it started.
       const child = spawn(command[0]!, command.slice(1), {
         cwd: options.root,
@@ -79,6 +86,13 @@ export function runInLanes(files: readonly string[], options: LaneOptions): Prom
       child.stderr.on('data', take);
       child.on('close', (code, signal) => {
         running.delete(child);
+        // Whatever the file started and left running (a worker process, a server: after a timeout its own clean-up
+        // never ran) would go on polling the lane's dev server during the next file: the group goes with the file.
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // the group is already empty
+        }
         if (!options.stream) options.write(held.join(''));
         resolve({
           file,

@@ -159,7 +159,7 @@ export function createSending(ctx: ConversationContext, race: Race, events: Even
     // An SMS only: an MMS or a group message is one message whatever its text.
     const sms = media.length === 0 && start.participants.length === 1;
     const segmentWarning = sms ? checkSegmentBudget(text, options.segmentBudget ?? ctx.options.segmentBudget) : null;
-    if (segmentWarning) log.warn(segmentWarning, { conversationId: id, text: text.slice(0, 60) });
+    if (segmentWarning) log.warn(segmentWarning); // no text or number in logs: the transcript entry has it
     if (memory.paused) {
       visibility.index(); // ThreadlineState shows `paused` while the human is in charge
       await condition(() => !memory.paused);
