@@ -199,10 +199,13 @@ export function createLifecycleActivities(deps: LifecycleActivityDeps): Lifecycl
       };
     },
 
-    async completeErasure({ id, contactKey, erased }) {
+    async completeErasure({ id, erased }) {
       const completedAt = await records().lifecycle.completeErasure(id, erased);
-      await records().lifecycle.releaseContact(contactKey);
       return { completedAt };
+    },
+
+    async releaseErasedContact({ contactKey }) {
+      await records().lifecycle.releaseContact(contactKey);
     },
   };
 }

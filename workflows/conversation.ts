@@ -59,4 +59,4 @@ export {
   REPLY_WINDOW,
 } from './defaults';
 /** Retention and erasure: a bot author's own workflows module exports these too (workflows/data-lifecycle). */
-export { contactErasure, recordsPurge } from './data-lifecycle';
+export { contactErasure, contactErasureSweep, recordsPurge } from './data-lifecycle';

@@ -104,3 +104,13 @@ export const RECORDS_PURGE_SCHEDULE_ID = 'threadline-records-purge';
 export function erasureWorkflowId(contactKey: string): string {
   return `erasure:${contactKey}`;
 }
+
+/**
+ * The id of the late sweep after an erasure (workflows/data-lifecycle/contact-erasure.ts `contactErasureSweep`): one
+ * per person at a time.
+ *
+ * @example erasureSweepWorkflowId('sha256:9b1c…') // 'erasure-sweep:sha256:9b1c…'
+ */
+export function erasureSweepWorkflowId(contactKey: string): string {
+  return `erasure-sweep:${contactKey}`;
+}

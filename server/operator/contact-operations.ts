@@ -92,8 +92,6 @@ export function contactOperations(deps: ContactApiDeps): Operation[] {
           const pending = { contactKey: key, requestedBy, requestedAt, completedAt: null, erased: null };
           return { status: 202, body: { erasureId: runId, state: 'in-progress', ...pending } };
         }
-        // A repeat that joined a run just finishing held the number again after that run released it: release it.
-        await deps.records.lifecycle.releaseContact(key);
         log.info({ contactKey: key, erasureId: runId, erased: result.erased }, 'erasure completed');
         return { status: 200, body: { ...result, state: 'completed' } };
       },

@@ -52,8 +52,10 @@ export interface LifecycleActivities {
   eraseContactRecords(input: {
     contactKey: string;
   }): Promise<Pick<ErasureCounts, 'records' | 'media' | 'sendIntents' | 'consentChangesDeleted' | 'optOutsKept'>>;
-  /** Completes the audit entry with the counts and releases the held number; resolves with the completion time. */
+  /** Completes the audit entry with the counts; resolves with the completion time. */
   completeErasure(input: { id: string; contactKey: string; erased: ErasureCounts }): Promise<{ completedAt: string }>;
+  /** Forgets the number held under `contactKey` (records/lifecycle.ts `releaseContact`): nothing more can be erased. */
+  releaseErasedContact(input: { contactKey: string }): Promise<void>;
 }
 
 export const LIFECYCLE_ACTIVITY_OPTIONS: ActivityOptions = {

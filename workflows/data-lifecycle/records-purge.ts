@@ -22,7 +22,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  *
  * @example
  * // in your own workflows module (THREADLINE_WORKFLOWS), beside your bots:
- * export { contactErasure, recordsPurge } from 'threadline/workflows';
+ * export { contactErasure, contactErasureSweep, recordsPurge } from 'threadline/workflows';
  */
 export async function recordsPurge(input: RecordsPurgeInput): Promise<PurgeResult & { before: string }> {
   if (!Number.isFinite(input.retentionDays) || input.retentionDays <= 0) {
