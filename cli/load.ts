@@ -109,7 +109,7 @@ export async function load(scriptFile: string, options: LoadCommandOptions, prin
   const botNumber = options.botNumber ?? (own ?? { config }).config.bandwidth.number;
   const injection: Injection =
     options.via === 'webhook'
-      ? { via: 'webhook', url: webhookUrl, applicationId: config.bandwidth.applicationId }
+      ? { via: 'webhook', url: webhookUrl, applicationId: (own ?? { config }).config.bandwidth.applicationId }
       : { via: 'handset' };
   try {
     if (options.liftRateLimit && !own) await liftRateLimit(emulatorUrl, config.bandwidth.accountId);

@@ -43,6 +43,9 @@ export function messageReceived(input: {
   };
 }
 
+/** How long a POST may wait for its answer. */
+const POST_TIMEOUT_MS = 30_000;
+
 /**
  * POSTs JSON bodies to one server over at most `connections` keep-alive connections, to `url`'s path or the path
  * given; resolves with the status code.
@@ -71,6 +74,8 @@ export function jsonPoster(url: string, connections: number, headers: Record<str
         },
       );
       request.on('error', reject);
+      // A server that takes the request and never answers fails it (a send-error), instead of holding the run forever.
+      request.setTimeout(POST_TIMEOUT_MS, () => request.destroy(new Error(`no answer within ${POST_TIMEOUT_MS} ms`)));
       request.end(body);
     });
   return { post, close: () => agent.destroy() };

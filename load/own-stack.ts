@@ -70,7 +70,10 @@ export async function startOwnStack(options: OwnStackOptions = {}): Promise<OwnS
       ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
     });
     const emulatorUrl = stack.emulatorUrl!;
-    await liftRateLimit(emulatorUrl, config.bandwidth.accountId);
+    await liftRateLimit(emulatorUrl, config.bandwidth.accountId).catch(async (err: unknown) => {
+      await stack.stop();
+      throw err;
+    });
     return {
       config,
       emulatorUrl,

@@ -42,11 +42,15 @@ async function readFeed(emulatorUrl: string, query: string) {
 export interface ReplyFeed {
   /**
    * The next message to `phone` that `take` has not returned yet, waiting up to `timeoutMs` (null then), with the
-   * moment (`performance.now()`) it reached this process.
+   * moment (`performance.now()`) it reached this process. Messages that reached it before `notBefore` (the send this
+   * reply answers) are stray: a late reply to an earlier conversation on the handset, or one more reply than its
+   * script expected. They are passed over and counted in {@link ReplyFeed.stray}, never taken as this reply.
    */
-  take(phone: string, timeoutMs: number): Promise<{ message: FeedMessage; at: number } | null>;
+  take(phone: string, timeoutMs: number, notBefore?: number): Promise<{ message: FeedMessage; at: number } | null>;
   /** Every message of ours to the handsets since the feed started, with its latest status. */
   all(): Promise<FeedMessage[]>;
+  /** How many stray messages `take` passed over. */
+  readonly stray: number;
   stop(): Promise<void>;
 }
 
@@ -57,6 +61,7 @@ export async function followReplies(emulatorUrl: string, onError: (err: unknown)
   let stopped = false;
   const queued = new Map<string, { message: FeedMessage; at: number }[]>();
   const waiting = new Map<string, () => void>();
+  let stray = 0;
 
   const loop = (async () => {
     while (!stopped) {
@@ -80,10 +85,14 @@ export async function followReplies(emulatorUrl: string, onError: (err: unknown)
   })();
 
   return {
-    async take(phone, timeoutMs) {
+    async take(phone, timeoutMs, notBefore = -Infinity) {
       const deadline = performance.now() + timeoutMs;
       for (;;) {
         const next = queued.get(phone)?.shift();
+        if (next && next.at < notBefore) {
+          stray++;
+          continue;
+        }
         if (next) return next;
         const left = deadline - performance.now();
         if (left <= 0 || stopped) return null;
@@ -105,6 +114,9 @@ export async function followReplies(emulatorUrl: string, onError: (err: unknown)
         if (page.messages.length === 0 || page.next >= page.latest) return messages;
         after = page.next;
       }
+    },
+    get stray() {
+      return stray;
     },
     async stop() {
       stopped = true;

@@ -56,6 +56,8 @@ export interface RunFacts {
   priceSource: string;
   emulator: { callbacks: Record<string, number>; apiFaults: Record<string, number> };
   feedErrors: string[];
+  /** Replies that came after their conversation had moved on (load/reply-feed.ts `stray`): priced, not matched. */
+  strayReplies: number;
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
@@ -224,6 +226,7 @@ export function buildReport(facts: RunFacts) {
     timeline,
     emulator: facts.emulator,
     ...(facts.feedErrors.length ? { feedErrors: facts.feedErrors.slice(0, 10) } : {}),
+    strayReplies: facts.strayReplies,
   };
 }
 

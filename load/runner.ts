@@ -180,7 +180,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
           }
           record.sent.push({ text: step.text ?? '', media: step.media.length });
         } else {
-          const reply = await feed.take(phone, step.timeoutMs);
+          const reply = await feed.take(phone, step.timeoutMs, lastSendAt);
           if (!reply) {
             record.failure = {
               reason: 'reply-timeout',
@@ -275,6 +275,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         apiFaults: counterDelta(countersBefore.apiFaults, countersAfter.apiFaults),
       },
       feedErrors,
+      strayReplies: feed.stray,
     };
     return buildReport(facts);
   }
