@@ -140,7 +140,8 @@ export function systemProbes(env: NodeJS.ProcessEnv = process.env): PreflightPro
         case 'postgresql':
           return findPostgresBinaries() !== null;
         case 'java':
-          return onPath('java') !== null;
+          // Run it: macOS has a /usr/bin/java stub that only says no JDK is installed.
+          return onPath('java') !== null && spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
         case 'maven':
           return onPath('mvn') !== null;
         case 'go':
