@@ -36,9 +36,12 @@ export function failureKindOfStatus(status: number): BandwidthFailureKind {
   return status === 429 || status >= 500 ? 'not-sent' : 'rejected';
 }
 
+const MIN_RETRY_AFTER_MS = 1_000;
+
 /**
- * A `Retry-After` header in milliseconds: delay-seconds (`300`) or an HTTP date; null when absent or unreadable. Capped
- * at an hour, so a confused header cannot park a send for a day.
+ * A `Retry-After` header in milliseconds: delay-seconds (`300`) or an HTTP date; null when absent or unreadable. At
+ * least a second (`0` or a date already past would otherwise retry at once, again and again) and at most an hour, so a
+ * confused header cannot park a send for a day.
  */
 export function retryAfterMs(header: unknown, now = Date.now()): number | null {
   const value = Array.isArray(header) ? (header[0] as unknown) : header;
@@ -47,7 +50,7 @@ export function retryAfterMs(header: unknown, now = Date.now()): number | null {
   if (text === '') return null;
   const ms = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : Date.parse(text) - now;
   if (!Number.isFinite(ms)) return null;
-  return Math.min(Math.max(0, Math.round(ms)), 3_600_000);
+  return Math.min(Math.max(MIN_RETRY_AFTER_MS, Math.round(ms)), 3_600_000);
 }
 
 /** Connection errors that happen before a request leaves: Bandwidth cannot have taken anything. */

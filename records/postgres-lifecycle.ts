@@ -129,6 +129,11 @@ export function postgresLifecycleBackend(pool: Pool): LifecycleBackend {
     },
     deleteRecords(seqs) {
       return transaction(pool, async (client) => {
+        // A hand-off's id is its record's, and a status record's id names the recipient (records/record-key.ts).
+        await client.query(
+          'DELETE FROM callback_handoffs WHERE record_id IN (SELECT id FROM message_records WHERE seq = ANY($1::bigint[]))',
+          [seqs],
+        );
         await client.query('DELETE FROM message_record_participants WHERE record_seq = ANY($1::bigint[])', [seqs]);
         return (await client.query('DELETE FROM message_records WHERE seq = ANY($1::bigint[])', [seqs])).rowCount ?? 0;
       });

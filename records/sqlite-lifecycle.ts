@@ -61,7 +61,13 @@ export function sqliteLifecycleBackend(db: Database.Database): LifecycleBackend 
     'DELETE FROM message_record_participants WHERE record_seq IN (SELECT value FROM json_each(?))',
   );
   const deleteRecords = db.prepare('DELETE FROM message_records WHERE seq IN (SELECT value FROM json_each(?))');
+  // A hand-off's id is its record's, and a status record's id names the recipient (records/record-key.ts).
+  const deleteHandoffs = db.prepare(
+    `DELETE FROM callback_handoffs WHERE record_id IN
+       (SELECT id FROM message_records WHERE seq IN (SELECT value FROM json_each(?)))`,
+  );
   const deleteAll = db.transaction((seqs: string) => {
+    deleteHandoffs.run(seqs);
     deleteParticipants.run(seqs);
     return deleteRecords.run(seqs).changes;
   });

@@ -85,7 +85,8 @@ describe('Retry-After', () => {
     assert.equal(retryAfterMs('300', now), 300_000);
     assert.equal(retryAfterMs(['2'], now), 2_000);
     assert.equal(retryAfterMs('Mon, 30 Nov 2026 03:00:30 GMT', now), 30_000);
-    assert.equal(retryAfterMs('Mon, 30 Nov 2026 02:59:00 GMT', now), 0);
+    assert.equal(retryAfterMs('Mon, 30 Nov 2026 02:59:00 GMT', now), 1_000, 'a date past: a second, not at once');
+    assert.equal(retryAfterMs('0', now), 1_000);
     assert.equal(retryAfterMs(undefined, now), null);
     assert.equal(retryAfterMs('soon', now), null);
   });

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import type { ErasureCounts, RecordRef, RecordStore } from '../../../records';
+import { recordKey, type ErasureCounts, type RecordRef, type RecordStore } from '../../../records';
 import { DELETE_BATCH } from '../../../records/lifecycle';
 import type { Backend } from './backends';
 import { makeRecord } from './records';
@@ -112,12 +112,16 @@ export function describeLifecycleContract(backend: Backend): void {
 
     void it('erases every record that lists a contact, group messages included, and every send intent to them', async () => {
       await withStore(async (store) => {
-        await store.append([
+        const records = [
           text('ada-1', ADA, OLD),
           text('ada-2', ADA, RECENT, [], ['https://messaging.bandwidth.com/api/v2/users/1/media/ada-2/0/a.png']),
           text('group-1', BEN, RECENT, [ADA]),
           text('ben-1', BEN, RECENT),
-        ]);
+        ];
+        await store.append(records);
+        // Their hand-offs go too (a status record's id, which a hand-off keeps, names the recipient); Ben's stays.
+        const handOffs = records.map((r) => recordKey(r));
+        await store.markHandedOff(handOffs);
         await store.sendIntents.open({ key: 'run/s1', conversationId: null, tag: 't', from: OUR, to: [ADA] });
         await store.sendIntents.open({ key: 'run/s2', conversationId: null, tag: 't', from: OUR, to: [BEN] });
         assert.deepEqual((await store.lifecycle.conversationsOf(ADA)).sort(), [
@@ -136,6 +140,7 @@ export function describeLifecycleContract(backend: Backend): void {
         assert.equal(exported, '');
         assert.deepEqual(await all(store), ['ben-1']);
         assert.deepEqual(await store.lifecycle.conversationsOf(ADA), []);
+        assert.deepEqual([...(await store.handedOff(handOffs))], [handOffs[3]]);
         assert.deepEqual(await store.lifecycle.eraseContact(ADA), { records: 0, sendIntents: 0 }, 'again: nothing');
       });
     });
