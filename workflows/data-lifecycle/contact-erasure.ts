@@ -73,7 +73,12 @@ export async function contactErasure(input: ContactErasureInput): Promise<Contac
 
 /**
  * The late sweep after {@link contactErasure}: a day later, erases the records that status callbacks wrote since
- * (their media and send intents too), then forgets the number the operator API held for the erasure.
+ * (their media and send intents too), then forgets the number the operator API held for the erasure. Started by
+ * `contactErasure`, never by bots; a bot author's workflows module exports it so that the workers can run it.
+ *
+ * @example
+ * // in your own workflows module (THREADLINE_WORKFLOWS), beside your bots:
+ * export { contactErasure, contactErasureSweep, recordsPurge } from 'threadline/workflows';
  */
 export async function contactErasureSweep(input: { contactKey: string }): Promise<void> {
   await sleep(ERASURE_SWEEP_DELAY);
