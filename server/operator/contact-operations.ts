@@ -47,7 +47,8 @@ export function contactOperations(deps: ContactApiDeps): Operation[] {
         'of theirs from Temporal, and keeps in the opt-out ledger only what honouring a STOP needs (the number, the ' +
         'scope, when and how they opted out). An audit entry records who asked, when and how much went (counts, ' +
         'never content). Runs as a workflow, so it survives a crash; 200 once done, 202 while it still runs. ' +
-        'Idempotent: repeat it until 200; a repeat while one runs joins it, a later one finds nothing more to erase.',
+        'On 202, follow GET /erasures until its entry is completed. Idempotent: a repeat while one runs joins it, a ' +
+        'later one finds nothing more to erase.',
       params: ContactParamsSchema,
       query: EraseContactQuerySchema,
       responses: {
