@@ -174,6 +174,8 @@ async function main(): Promise<number> {
       tmp,
       nodeArgs: [...nodeArgs, `--test-reporter=${reporter}`],
       lanes,
+      // Node's --test-timeout fails a stuck test first, with its report; this ends the file if that did not.
+      fileTimeoutMs: timeout + 30_000,
       laneEnv: (lane) => ({ ...env, ...servers[lane]!.env, ...(process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}) }),
       stream: lanes === 1,
       write: (text) => process.stdout.write(text),

@@ -37,6 +37,11 @@ export interface LaneOptions {
   tmp: string;
   /** How many lanes. */
   lanes: number;
+  /**
+   * How long a file may run (ms): then its process group is killed and the file fails. Node's own `--test-timeout`
+   * did not end a file stuck in a time-skipping wait (seen in CI); this does, whatever the file is stuck in.
+   */
+  fileTimeoutMs: number;
   /** The environment of a file run in `lane`. */
   laneEnv: (lane: number) => NodeJS.ProcessEnv;
   /** Called as each file ends. */
@@ -68,6 +73,15 @@ export function runInLanes(files: readonly string[], options: LaneOptions): Prom
         detached: true,
       });
       running.add(child);
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // ended meanwhile
+        }
+      }, options.fileTimeoutMs);
       const held: string[] = [];
       const counts: FileResult['counts'] = { tests: 0, pass: 0, fail: 0, cancelled: 0, skipped: 0, todo: 0 };
       let partial = '';
@@ -85,7 +99,13 @@ export function runInLanes(files: readonly string[], options: LaneOptions): Prom
       child.stdout.on('data', take);
       child.stderr.on('data', take);
       child.on('close', (code, signal) => {
+        clearTimeout(timer);
         running.delete(child);
+        if (timedOut) {
+          const note = `\n# ${file} was still running after ${options.fileTimeoutMs} ms: stopped, failed\n`;
+          if (options.stream) options.write(note);
+          else held.push(note);
+        }
         // Whatever the file started and left running (a worker process, a server: after a timeout its own clean-up
         // never ran) would go on polling the lane's dev server during the next file: the group goes with the file.
         try {
@@ -100,7 +120,7 @@ export function runInLanes(files: readonly string[], options: LaneOptions): Prom
           ms: Date.now() - started,
           cpuSeconds: cpuOf(cpuFile),
           counts,
-          exitCode: code ?? (signal ? 1 : 0),
+          exitCode: timedOut ? 1 : (code ?? (signal ? 1 : 0)),
         });
       });
     });
