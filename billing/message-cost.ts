@@ -27,29 +27,22 @@ export function billedKind(message: { media?: readonly string[]; to: readonly st
  * A message Bandwidth accepted from us: billed once per recipient (a group MMS to three people is three MMS).
  * The carrier surcharge is not known yet: it comes with the status callbacks ({@link surchargeCost}).
  */
-export function outboundCost(
-  table: PriceTable,
-  message: { to: readonly string[]; media?: readonly string[]; segmentCount: number | null },
-): Cost {
-  const each = messageCostMicros(table, {
-    direction: 'out',
-    kind: billedKind(message),
-    segments: message.segmentCount ?? 1,
-  });
-  return { cost: (each * Math.max(1, message.to.length)) / MICROS, currency: table.currency };
+export function outboundCost(table: PriceTable, message: PricedCopy): Cost {
+  return priced(table, 'out', message, Math.max(1, message.to.length));
 }
 
 /** A message received on one of our numbers (one copy: a group text reaching two of our numbers is two copies). */
-export function inboundCost(
-  table: PriceTable,
-  message: { to: readonly string[]; media?: readonly string[]; segmentCount: number | null },
-): Cost {
-  const micros = messageCostMicros(table, {
-    direction: 'in',
-    kind: billedKind(message),
-    segments: message.segmentCount ?? 1,
-  });
-  return { cost: micros / MICROS, currency: table.currency };
+export function inboundCost(table: PriceTable, message: PricedCopy): Cost {
+  return priced(table, 'in', message, 1);
+}
+
+/** What a message is priced by. */
+export type PricedCopy = { to: readonly string[]; media?: readonly string[]; segmentCount: number | null };
+
+/** `copies` of one message in `direction`. */
+function priced(table: PriceTable, direction: 'in' | 'out', message: PricedCopy, copies: number): Cost {
+  const each = messageCostMicros(table, { direction, kind: billedKind(message), segments: message.segmentCount ?? 1 });
+  return { cost: (each * copies) / MICROS, currency: table.currency };
 }
 
 /**

@@ -2,20 +2,13 @@
  * Sending rates in configuration (`THREADLINE_SEND_RATES`): what a deployment writes, what each send is held to, and
  * how many units of a rate one message uses.
  */
+import { configProblems } from '../helpers/config-problems';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, loadConfig } from '../../config/env';
+import { loadConfig } from '../../config/env';
 import { NO_SEND_RATES, rateEntries, sendLimitsFor, sendUnits, type SendRates } from '../../pacing/send-rates';
 
-function problemsOf(rates: string): string {
-  try {
-    loadConfig({ THREADLINE_SEND_RATES: rates });
-  } catch (err) {
-    assert.ok(err instanceof ConfigError);
-    return err.message;
-  }
-  assert.fail('expected a ConfigError');
-}
+const problemsOf = (rates: string) => configProblems({ THREADLINE_SEND_RATES: rates });
 
 const EXAMPLE: SendRates = {
   numbers: { '+19195550100': { unit: 'message', perSecond: 5 } },

@@ -2,6 +2,7 @@
  * The server's configuration: routing, records, operator token and metrics port, parsed through the one env schema,
  * with start-up errors that say what to fix.
  */
+import { configProblems } from '../helpers/config-problems';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, DEV_OPERATOR_TOKEN, loadConfig, requireOperatorToken } from '../../config/env';
@@ -14,15 +15,7 @@ const REAL_API = {
   BANDWIDTH_CLIENT_SECRET: 'secret',
 };
 
-function problemsOf(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError);
-    return err.message;
-  }
-  assert.fail('expected a ConfigError');
-}
+const problemsOf = configProblems;
 
 describe('server configuration', () => {
   it('defaults to SQLite records with text, the default bot for every number, and the dev token on the emulator', () => {

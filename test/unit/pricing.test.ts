@@ -3,13 +3,14 @@
  * wrong), the prices of messages received, accepted and surcharged, a conversation's usage, and the segment budget
  * `say` holds a bot's texts to.
  */
+import { configProblems } from '../helpers/config-problems';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { ConfigError, loadConfig } from '../../config/env';
+import { loadConfig } from '../../config/env';
 import { DEFAULT_PRICE_TABLE, PriceTableSchema } from '../../billing/price-table';
 import { inboundCost, outboundCost, surchargeCost } from '../../billing/message-cost';
 import { formatCost, usageOf } from '../../billing/usage';
@@ -29,15 +30,7 @@ const TABLE = PriceTableSchema.parse({
   carrierSurcharges: { 'AT&T': { smsSegment: 0.003, mms: 0.004 } },
 });
 
-function problemsOf(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError);
-    return err.message;
-  }
-  assert.fail('expected a ConfigError');
-}
+const problemsOf = configProblems;
 
 describe('the price of a message', () => {
   it('charges an SMS per segment, an MMS once, and a group message once per recipient', () => {
