@@ -3,7 +3,7 @@
  * to its Bandwidth (fake or emulator) through one interface, whichever the test picked.
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import type { Duration } from '@temporalio/common';
+import type { Duration, QueryDefinition } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { MediaObject } from '../media/store';
 import type { ConversationOutcome } from '../workflows/conversation';
@@ -20,6 +20,20 @@ export interface BotChatParts {
   bandwidth: KitBandwidth;
   /** The most the conversation may use; the test fails as soon as it is over. */
   budget?: UsageBudget | undefined;
+}
+
+/** How long {@link BotChat.query} waits for an answer. */
+const QUERY_DEADLINE_MS = 10_000;
+
+/** gRPC's DEADLINE_EXCEEDED, whether the client's deadline ran out or the server's own (its wait for the worker). */
+const DEADLINE_EXCEEDED = 4;
+
+/** True when `err` or one of its causes is a DEADLINE_EXCEEDED status. */
+function ranOutOfTime(err: unknown): boolean {
+  for (let e = err; e instanceof Error; e = e.cause) {
+    if ((e as { code?: unknown }).code === DEADLINE_EXCEEDED) return true;
+  }
+  return false;
 }
 
 /**
@@ -316,7 +330,36 @@ export class BotChat {
    * ```
    */
   async transcript(): Promise<TranscriptEntry[]> {
-    return this.workflow.query(transcriptQuery);
+    return this.query(transcriptQuery);
+  }
+
+  /**
+   * Asks the conversation a query (`transcriptQuery`, `'__temporal_workflow_metadata'`, a bot's own) once it has
+   * handled what it was sent. Ask through this rather than `chat.workflow.query`: on Temporal's time-skipping test
+   * server a query that comes in the moment a run ends (between its last sends and its end, one 1 ms timer apart:
+   * workflows/runtime/commit-sends.ts) is never answered and holds the server's clock for good, so this waits until
+   * the conversation is idle, no timer about to fire, and fails after {@link QUERY_DEADLINE_MS} rather than hang.
+   *
+   * @example
+   * ```ts
+   * const metadata = await chat.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+   * ```
+   */
+  async query<R, A extends unknown[] = []>(query: QueryDefinition<R, A> | string, ...args: A): Promise<R> {
+    const { conversation, env } = this.parts;
+    await conversation.idle();
+    try {
+      return await env.client.workflow.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
+        this.workflow.query<R, A>(query, ...args),
+      );
+    } catch (err) {
+      if (!ranOutOfTime(err)) throw err;
+      throw new Error(
+        `the conversation did not answer the query ${typeof query === 'string' ? query : query.name} within ` +
+          `${QUERY_DEADLINE_MS} ms: a query the test server lost can also stop its clock, so the test ends here`,
+        { cause: err },
+      );
+    }
   }
 
   /**

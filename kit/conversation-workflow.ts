@@ -127,16 +127,34 @@ const RUN_CLOSED = new Set([
 ]);
 
 /**
+ * A timer this short fires in real time, moments from now (the 1 ms timer that commits a run's last sends before it
+ * ends, workflows/runtime/commit-sends.ts): the run is not waiting yet, it is about to act.
+ */
+const IMMINENT_TIMER_MS = 1_000;
+
+/**
  * True when a run's history shows nothing left to do: it closed, or every workflow and activity task it scheduled
- * has closed (a workflow task's started event comes between; a timer pending is waiting, not work).
+ * has closed (a workflow task's started event comes between) and no timer it started is about to fire. A timer of
+ * minutes or hours pending is waiting, not work.
  */
 function isIdle(events: temporal.api.history.v1.IHistoryEvent[]): boolean {
   let open = 0;
+  const imminentTimers = new Set<string>();
   for (const event of events) {
     const type = event.eventType ?? EventType.EVENT_TYPE_UNSPECIFIED;
     if (RUN_CLOSED.has(type)) return true;
     if (TASK_OPENED.has(type)) open += 1;
     else if (TASK_CLOSED.has(type)) open -= 1;
+    const started = event.timerStartedEventAttributes;
+    if (started?.timerId && durationMs(started.startToFireTimeout) <= IMMINENT_TIMER_MS)
+      imminentTimers.add(started.timerId);
+    const ended = event.timerFiredEventAttributes ?? event.timerCanceledEventAttributes;
+    if (ended?.timerId) imminentTimers.delete(ended.timerId);
   }
-  return open === 0;
+  return open === 0 && imminentTimers.size === 0;
+}
+
+/** A protobuf duration in milliseconds. */
+function durationMs(duration: temporal.api.history.v1.ITimerStartedEventAttributes['startToFireTimeout']): number {
+  return Number(duration?.seconds ?? 0) * 1000 + (duration?.nanos ?? 0) / 1e6;
 }

@@ -69,7 +69,7 @@ describe('segments and cost in a conversation', () => {
     await chat.expectReply('Bye!');
     await chat.result();
     assert.deepEqual((await chat.usage()).segments, { in: 2, out: 3 });
-    const metadata = await chat.workflow.query<{ currentDetails: string }>('__temporal_workflow_metadata');
+    const metadata = await chat.query<{ currentDetails: string }>('__temporal_workflow_metadata');
     assert.match(metadata.currentDetails, /\*\*Usage:\*\* 2 in, 2 out · 5 segments \(2 in, 3 out\) · cost 0\.02 USD/);
   });
 
@@ -134,9 +134,7 @@ describe('segments and cost in a conversation', () => {
     await chat.text('hi');
     await chat.expectReply("What's your name?");
     const currentDetails = await eventually(async () => {
-      const { currentDetails: details } = await chat.workflow.query<{ currentDetails: string }>(
-        '__temporal_workflow_metadata',
-      );
+      const { currentDetails: details } = await chat.query<{ currentDetails: string }>('__temporal_workflow_metadata');
       assert.match(details, /Now:\*\* waiting for a reply/);
       return details;
     });

@@ -20,7 +20,7 @@ function number(areaCode: string): string {
 
 /** What the Web UI shows for the conversation now (its current details). */
 async function currentDetails(chat: BotChat): Promise<string> {
-  const metadata = await chat.workflow.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+  const metadata = await chat.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
   return metadata.currentDetails ?? '';
 }
 

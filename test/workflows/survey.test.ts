@@ -26,7 +26,7 @@ describe('surveyBot', () => {
     await chat.text('parking');
     await chat.expectReply("Thank you! That's all 3 questions.");
     await chat.result();
-    assert.deepEqual(await chat.workflow.query(surveyAnswersQuery), {
+    assert.deepEqual(await chat.query(surveyAnswersQuery), {
       answers: { 0: '5', 1: 'the coffee', 2: 'parking' },
       next: 3,
     });
@@ -43,7 +43,7 @@ describe('surveyBot', () => {
     await chat.advance('3 days');
     await chat.text('friendly staff');
     await chat.expectReply('Worst part?');
-    assert.deepEqual((await chat.workflow.query(surveyAnswersQuery)).answers, { 0: '4', 1: 'friendly staff' });
+    assert.deepEqual((await chat.query(surveyAnswersQuery)).answers, { 0: '4', 1: 'friendly staff' });
   });
 
   it('keeps the partial answers when the person stops answering', async () => {
@@ -55,7 +55,7 @@ describe('surveyBot', () => {
     await chat.advance('8 days');
     await chat.expectReply('Just checking: Best part?');
     await chat.result();
-    assert.deepEqual(await chat.workflow.query(surveyAnswersQuery), { answers: { 0: '3' }, next: 1 });
+    assert.deepEqual(await chat.query(surveyAnswersQuery), { answers: { 0: '3' }, next: 1 });
   });
 
   it('carries the answers across continue-as-new', async () => {
@@ -70,6 +70,6 @@ describe('surveyBot', () => {
     await chat.expectReply("Thank you! That's all 3 questions.");
     const first = (await chat.workflow.fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes;
     assert.ok(first?.continuedExecutionRunId, 'the survey continued as new at least once');
-    assert.deepEqual((await chat.workflow.query(surveyAnswersQuery)).answers, { 0: '2', 1: 'tea', 2: 'noise' });
+    assert.deepEqual((await chat.query(surveyAnswersQuery)).answers, { 0: '2', 1: 'tea', 2: 'noise' });
   });
 });
