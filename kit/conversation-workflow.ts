@@ -3,6 +3,7 @@
  * inbound messages, a signal per delivery receipt, a plain start for a proactive conversation.
  */
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import type { ConversationStart } from '../workflows/conversation';
 import { conversationId } from '../workflows/ids';
@@ -146,15 +147,10 @@ function isIdle(events: temporal.api.history.v1.IHistoryEvent[]): boolean {
     if (TASK_OPENED.has(type)) open += 1;
     else if (TASK_CLOSED.has(type)) open -= 1;
     const started = event.timerStartedEventAttributes;
-    if (started?.timerId && durationMs(started.startToFireTimeout) <= IMMINENT_TIMER_MS)
+    if (started?.timerId && tsToMs(started.startToFireTimeout) <= IMMINENT_TIMER_MS)
       imminentTimers.add(started.timerId);
     const ended = event.timerFiredEventAttributes ?? event.timerCanceledEventAttributes;
     if (ended?.timerId) imminentTimers.delete(ended.timerId);
   }
   return open === 0 && imminentTimers.size === 0;
-}
-
-/** A protobuf duration in milliseconds. */
-function durationMs(duration: temporal.api.history.v1.ITimerStartedEventAttributes['startToFireTimeout']): number {
-  return Number(duration?.seconds ?? 0) * 1000 + (duration?.nanos ?? 0) / 1e6;
 }
