@@ -2,7 +2,7 @@
  * The chat driver: one conversation under test, driven like a transcript. It talks to the conversation's workflow and
  * to its Bandwidth (fake or emulator) through one interface, whichever the test picked.
  */
-import type { WorkflowHandle } from '@temporalio/client';
+import { isGrpcDeadlineError, type WorkflowHandle } from '@temporalio/client';
 import type { Duration, QueryDefinition } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { MediaObject } from '../media/store';
@@ -24,17 +24,6 @@ export interface BotChatParts {
 
 /** How long {@link BotChat.query} waits for an answer. */
 const QUERY_DEADLINE_MS = 10_000;
-
-/** gRPC's DEADLINE_EXCEEDED, whether the client's deadline ran out or the server's own (its wait for the worker). */
-const DEADLINE_EXCEEDED = 4;
-
-/** True when `err` or one of its causes is a DEADLINE_EXCEEDED status. */
-function ranOutOfTime(err: unknown): boolean {
-  for (let e = err; e instanceof Error; e = e.cause) {
-    if ((e as { code?: unknown }).code === DEADLINE_EXCEEDED) return true;
-  }
-  return false;
-}
 
 /**
  * One conversation under test, from `BotTestEnvironment.startBot`.
@@ -353,7 +342,7 @@ export class BotChat {
         this.workflow.query<R, A>(query, ...args),
       );
     } catch (err) {
-      if (!ranOutOfTime(err)) throw err;
+      if (!isGrpcDeadlineError(err)) throw err;
       throw new Error(
         `the conversation did not answer the query ${typeof query === 'string' ? query : query.name} within ` +
           `${QUERY_DEADLINE_MS} ms: a query the test server lost can also stop its clock, so the test ends here`,
