@@ -4,7 +4,7 @@
  * which have the records, the media and Temporal at hand and resume it after a crash; the request waits for it a while.
  */
 import { createHash } from 'node:crypto';
-import { isGrpcDeadlineError } from '@temporalio/client';
+import { isGrpcDeadlineError, WorkflowFailedError } from '@temporalio/client';
 import type { ContactErasureInput, ContactErasureResult } from '../../workflows/data-lifecycle';
 import { erasureWorkflowId } from '../../workflows/ids';
 import type { ConversationDeps } from './conversations';
@@ -87,8 +87,13 @@ export function contactOperations(deps: ContactApiDeps): Operation[] {
             () => h.result() as Promise<ContactErasureResult>,
           );
         } catch (err) {
-          // The client wraps the deadline's gRPC error in its own (the cause): isGrpcDeadlineError looks through it.
-          if (!isGrpcDeadlineError(err)) throw err;
+          // The erasure failed: say so. Anything else ended the wait, not the erasure, which runs on durably (it was
+          // started above): the wait's deadline (the client wraps its gRPC error in its own, the cause;
+          // isGrpcDeadlineError looks through it), or Temporal unreachable for a moment. 202 either way: GET
+          // /erasures says when it is done, and repeating the request joins it.
+          if (err instanceof WorkflowFailedError) throw err;
+          if (!isGrpcDeadlineError(err))
+            log.warn({ err, erasureId: runId }, 'waiting for an erasure failed; it runs on');
           const { requestedBy, requestedAt } = input;
           const pending = { contactKey: key, requestedBy, requestedAt, completedAt: null, erased: null };
           return { status: 202, body: { erasureId: runId, state: 'in-progress', ...pending } };
