@@ -22,12 +22,35 @@ describe('a long conversation on a real Temporal server', () => {
   let running: Promise<void>;
   const taskQueue = uniqueTaskQueue('long');
   const sent: SendMessageInput[] = [];
+  /** Called with each message sent: a turn waits for its reply as it is sent, not by polling. */
+  const onSend = new Set<() => void>();
+
+  /** The first message sent from `from` on into `conversation`; fails after 20 s. */
+  function replyInto(conversation: string, from: number, n: number): Promise<SendMessageInput> {
+    const find = () => sent.slice(from).find((s) => decodeTag(s.tag)?.conversationId === conversation);
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const reply = find();
+        if (!reply) return;
+        clearTimeout(timer);
+        onSend.delete(check);
+        resolve(reply);
+      };
+      const timer = setTimeout(() => {
+        onSend.delete(check);
+        reject(new Error(`no reply to turn ${n}`));
+      }, 20_000);
+      onSend.add(check);
+      check();
+    });
+  }
 
   before(async () => {
     temporal = await connectToDevServer();
     const activities: Pick<Activities, 'sendMessage'> = {
       async sendMessage(input) {
         sent.push(input);
+        for (const notify of onSend) notify();
         return { messageId: `long-${sent.length}`, segmentCount: 1, time: new Date().toISOString() };
       },
     };
@@ -59,11 +82,7 @@ describe('a long conversation on a real Temporal server', () => {
         signalArgs: [message],
       }));
     if (handle) await h.signal(inboundMessageSignal, message);
-    const reply = await eventually(() => {
-      const r = sent.slice(before).find((s) => decodeTag(s.tag)?.conversationId === conversationId(start));
-      assert.ok(r, `no reply to turn ${n}`);
-      return r;
-    });
+    const reply = await replyInto(conversationId(start), before, n);
     await h.signal(deliveryStatusSignal, {
       messageId: `long-${sent.indexOf(reply) + 1}`,
       sendId: decodeTag(reply.tag)!.sendId,
