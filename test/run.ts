@@ -9,19 +9,24 @@
  *   npm test -- test/workflows             # only the files under a folder (or named files), whatever their tier
  *   npm test -- --watch test/examples/pizza.test.ts   # re-runs those files whenever they or their imports change
  *
+ *   npm test -- --isolate                  # each file in a process of its own (slower: to rule out a neighbour)
+ *
  * Lanes: THREADLINE_TEST_CONCURRENCY (default: twice os.availableParallelism(), since most of a test file's time is
  * spent waiting on servers, not computing; once per CPU when a system tier file is among them). Each lane has its
- * own Temporal dev server and runs one file at a time, so files sharing a server never overlap (test/runner/lanes.ts);
- * PostgreSQL is shared, each test creating its own database. The slowest files (timed by the last run,
- * test/runner/durations.ts) start first. Each file runs under GNU time when installed, and the summary gives the
- * CPU-seconds and the load average, so a run on a busy machine can be judged.
+ * own Temporal dev server and runs one process at a time, so files sharing a server never overlap
+ * (test/runner/lanes.ts); PostgreSQL is shared, each test creating its own database. A process runs a batch of files
+ * one after another (test/runner/file-batch.ts: starting Node, tsx and Temporal's SDK for each file cost more CPU than
+ * most files' tests), the slowest files first, in batches sized by the files' times in the last run
+ * (test/runner/batches.ts, test/runner/durations.ts); the system tier's files run one per process. Each process runs
+ * under GNU time when installed, and the summary gives the CPU-seconds and the load average, so a run on a busy
+ * machine can be judged.
  *
- * A stuck test (a workflow that never answers, a server that never replies) fails instead of hanging the run: node's
- * `--test-timeout` is set to THREADLINE_TEST_TIMEOUT_MS (default 300 000, five minutes; the slowest file takes under
- * a minute). On Node 20 node applies it to each test file as a whole, not to each test (nodejs/node#57656; newer Node
- * applies it per test, nodejs/node#57672): the file fails with "test timed out", the tests that passed before the
- * stuck one are reported, and the run goes on with the next file. It also ends a file whose process never exits
- * after its tests (a handle left open).
+ * A stuck test (a workflow that never answers, a server that never replies) fails instead of hanging the run: each
+ * file may take THREADLINE_TEST_TIMEOUT_MS (default 300 000, five minutes; the slowest file takes under a minute),
+ * then it fails with "test timed out" (node:test's timeout on the file's suite), the tests that passed before the
+ * stuck one are reported, and the next file runs. A process in which no file ends for 30 s longer than that (a file
+ * stuck where node:test cannot stop it), or that is still running 30 s after its last file (a handle left open), is
+ * killed, and the files it had not finished fail.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -35,7 +40,11 @@ import { quietBundlerLogger, workflowsPath } from '../worker/create-worker';
 import { workflowBundlerOptions } from '../worker/workflow-bundle';
 import { findTestFiles, isSystemTier, needsTemporalServer, type Tier } from './runner/test-files';
 import { loadDurations, longestFirst, saveDurations } from './runner/durations';
-import { runInLanes, type FileResult } from './runner/lanes';
+import { runInLanes, type FileResult, type BatchResult } from './runner/lanes';
+import { UNTIMED_FILE_MS } from './runner/batches';
+import type { Counts } from './runner/tap';
+
+type RunResults = { files: FileResult[]; batches: BatchResult[] };
 import { startLaneServers } from './runner/lane-servers';
 import { testBotsPath } from './helpers/test-bots';
 
@@ -54,47 +63,52 @@ function positiveInt(name: string, fallback: number): number {
 interface Args {
   tier: Tier;
   watch: boolean;
+  isolate: boolean;
   filters: string[];
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { tier: 'main', watch: false, filters: [] };
+  const args: Args = { tier: 'main', watch: false, isolate: false, filters: [] };
   for (const arg of argv) {
     if (arg === '--system') args.tier = 'system';
     else if (arg === '--all') args.tier = 'all';
     else if (arg === '--watch') args.watch = true;
-    else if (arg.startsWith('-')) throw new Error(`unknown option ${arg} (known: --system, --all, --watch)`);
+    else if (arg === '--isolate') args.isolate = true;
+    else if (arg.startsWith('-')) throw new Error(`unknown option ${arg} (known: --system, --all, --watch, --isolate)`);
     else args.filters.push(arg);
   }
   if (args.watch && args.filters.length === 0) throw new Error('--watch needs the files or folders to watch');
   return args;
 }
 
-function summarize(results: readonly FileResult[], lanes: number, started: number): number {
-  const sum = (key: keyof FileResult['counts']) => results.reduce((n, r) => n + r.counts[key], 0);
-  const failed = results.filter((r) => r.exitCode !== 0);
-  const cpu = results.every((r) => r.cpuSeconds !== null)
-    ? `, ${results.reduce((n, r) => n + r.cpuSeconds!, 0).toFixed(0)} CPU-seconds`
+function summarize(results: RunResults, lanes: number, started: number): number {
+  const { files, batches } = results;
+  const sum = (key: keyof Counts) => files.reduce((n, r) => n + r.counts[key], 0);
+  const cpu = batches.every((b) => b.cpuSeconds !== null)
+    ? `, ${batches.reduce((n, b) => n + b.cpuSeconds!, 0).toFixed(0)} CPU-seconds`
     : '';
   log(
-    `${results.length} files, ${sum('tests')} tests: ${sum('pass')} passed, ${sum('fail')} failed, ` +
+    `${files.length} files, ${sum('tests')} tests: ${sum('pass')} passed, ${sum('fail')} failed, ` +
       `${sum('cancelled')} cancelled, ${sum('skipped')} skipped, in ${seconds(Date.now() - started)} ` +
-      `(${lanes} lane${lanes === 1 ? '' : 's'}; ` +
-      `the files took ${seconds(results.reduce((n, r) => n + r.ms, 0))}${cpu}; ` +
+      `(${lanes} lane${lanes === 1 ? '' : 's'}, ${batches.length} process${batches.length === 1 ? '' : 'es'}; ` +
+      `the files took ${seconds(files.reduce((n, r) => n + r.ms, 0))}${cpu}; ` +
       `load average ${os
         .loadavg()
         .map((l) => l.toFixed(1))
         .join(' ')})`,
   );
-  const slowest = [...results].sort((a, b) => b.ms - a.ms).slice(0, 8);
-  log(`slowest files: ${slowest.map(describe).join(', ')}`);
-  for (const r of failed) log(`FAILED: ${r.file} (exit code ${r.exitCode})`);
-  return failed.length > 0 ? 1 : 0;
+  const slowest = [...files].sort((a, b) => b.ms - a.ms).slice(0, 8);
+  log(`slowest files: ${slowest.map((r) => `${r.file} ${seconds(r.ms)}`).join(', ')}`);
+  for (const r of files.filter((f) => !f.ok)) log(`FAILED: ${r.file}${r.note ? ` (${r.note})` : ''}`);
+  const failedProcesses = batches.filter(
+    (b) => b.exitCode !== 0 && b.files.every((f) => files.find((r) => r.file === f)?.ok),
+  );
+  for (const b of failedProcesses)
+    log(`FAILED: the process of ${b.files.join(' ')} (${b.note ?? `exit code ${b.exitCode}`})`);
+  return files.some((f) => !f.ok) || failedProcesses.length > 0 ? 1 : 0;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const describe = (r: FileResult) =>
-  `${r.file} ${seconds(r.ms)}${r.cpuSeconds === null ? '' : ` (${r.cpuSeconds.toFixed(1)} CPU-s)`}`;
 
 async function main(): Promise<number> {
   const started = Date.now();
@@ -116,8 +130,16 @@ async function main(): Promise<number> {
   const env: NodeJS.ProcessEnv = { ...process.env, THREADLINE_TEST_SERVER: testServer, THREADLINE_TEST_TMP: tmp };
 
   try {
+    // The servers start while the workflows and the test bots (test/helpers/test-bots.ts) are bundled, once for every
+    // file. Watch mode bundles from source in each run instead, so a bot just changed is the bot that runs.
     const [servers] = await Promise.all([
-      Promise.all(Array.from({ length: lanes }, () => startLaneServers(cli, log))),
+      Promise.all(
+        Array.from({ length: lanes }, async () => {
+          const lane = await startLaneServers(cli, log);
+          cleanups.push(() => lane.stop()); // as each starts: stopped even if another part fails to start
+          return lane;
+        }),
+      ),
       (async () => {
         if (env.THREADLINE_TEST_DATABASE_URL) return;
         const { startTestPostgres } = await import('../toolchain/postgres');
@@ -125,33 +147,30 @@ async function main(): Promise<number> {
         cleanups.push(() => pg.stop());
         env.THREADLINE_TEST_DATABASE_URL = pg.url;
       })(),
+      (async () => {
+        if (args.watch) return;
+        const bundleStarted = Date.now();
+        const bundles = { THREADLINE_TEST_WORKFLOW_BUNDLE: workflowsPath, THREADLINE_TEST_BOTS_BUNDLE: testBotsPath };
+        for (const [variable, source] of Object.entries(bundles)) {
+          const bundle = await bundleWorkflowCode({
+            workflowsPath: source,
+            logger: quietBundlerLogger,
+            ...workflowBundlerOptions,
+          });
+          const bundlePath = path.join(tmp, `${variable.toLowerCase()}.js`);
+          fs.writeFileSync(bundlePath, bundle.code);
+          env[variable] = bundlePath;
+        }
+        log(`workflows and test bots bundled in ${Date.now() - bundleStarted} ms`);
+      })(),
     ]);
-    for (const lane of servers) cleanups.push(() => lane.stop());
-
-    // The workflows and the test bots (test/helpers/test-bots.ts), bundled once for every file. Watch mode bundles
-    // from source in each run instead, so a bot just changed is the bot that runs.
-    if (!args.watch) {
-      const bundleStarted = Date.now();
-      const bundles = { THREADLINE_TEST_WORKFLOW_BUNDLE: workflowsPath, THREADLINE_TEST_BOTS_BUNDLE: testBotsPath };
-      for (const [variable, source] of Object.entries(bundles)) {
-        const bundle = await bundleWorkflowCode({
-          workflowsPath: source,
-          logger: quietBundlerLogger,
-          ...workflowBundlerOptions,
-        });
-        const bundlePath = path.join(tmp, `${variable.toLowerCase()}.js`);
-        fs.writeFileSync(bundlePath, bundle.code);
-        env[variable] = bundlePath;
-      }
-      log(`workflows and test bots bundled in ${Date.now() - bundleStarted} ms`);
-    }
     log(`a test file that takes over ${timeout} ms fails (THREADLINE_TEST_TIMEOUT_MS)`);
-    const nodeArgs = ['--import', 'tsx', '--test', `--test-timeout=${timeout}`];
+    const watchArgs = ['--import', 'tsx', '--test', `--test-timeout=${timeout}`, '--watch'];
 
     if (args.watch) {
       log(`watching ${files.join(' ')}: each change re-runs them; Ctrl-C stops`);
       return await new Promise<number>((resolve) => {
-        const child = spawn(process.execPath, [...nodeArgs, '--watch', ...files], {
+        const child = spawn(process.execPath, [...watchArgs, ...files], {
           cwd: root,
           env: { ...env, ...servers[0]!.env },
           stdio: 'inherit',
@@ -167,23 +186,35 @@ async function main(): Promise<number> {
       .map((l) => l.toFixed(1))
       .join(' ');
     log(`running ${files.length} test files in ${lanes} lane${lanes === 1 ? '' : 's'} (load average ${load})`);
-    const reporter = process.stdout.isTTY ? 'spec' : 'tap';
     const measured: Record<string, number> = {};
-    const run = runInLanes(longestFirst(files, loadDurations()), {
+    const durations = loadDurations();
+    const run = runInLanes(longestFirst(files, durations), {
       root,
       tmp,
-      nodeArgs: [...nodeArgs, `--test-reporter=${reporter}`],
+      nodeArgs: ['--import', 'tsx'],
+      humanReporter: process.stdout.isTTY ? 'spec' : null,
       lanes,
-      // Node's --test-timeout fails a stuck test first, with its report; this ends the file if that did not.
-      fileTimeoutMs: timeout + 30_000,
+      // The system tier's files each run a whole system of processes (and some kill them): one process each.
+      alone: (file) => args.isolate || isSystemTier(file),
+      expectedMs: (file) => durations[file] ?? UNTIMED_FILE_MS,
+      fileTimeoutMs: timeout,
+      // node:test's timeout fails a stuck file first, with its report; these end a process it could not.
+      stallTimeoutMs: timeout + 30_000,
+      exitTimeoutMs: 30_000,
       laneEnv: (lane) => ({ ...env, ...servers[lane]!.env, ...(process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}) }),
       stream: lanes === 1,
       write: (text) => process.stdout.write(text),
       onFileDone(result) {
         measured[result.file] = result.ms;
         const { pass, tests } = result.counts;
-        const verdict = result.exitCode === 0 ? 'passed' : 'FAILED';
-        log(`${verdict}: ${pass}/${tests} tests, ${describe(result)}, lane ${result.lane + 1}`);
+        const verdict = result.ok ? 'passed' : 'FAILED';
+        log(`${verdict}: ${pass}/${tests} tests, ${result.file} ${seconds(result.ms)}, lane ${result.lane + 1}`);
+      },
+      onBatchDone(batch) {
+        const cpu = batch.cpuSeconds === null ? '' : `, ${batch.cpuSeconds.toFixed(1)} CPU-s`;
+        log(
+          `process of ${batch.files.length} file${batch.files.length === 1 ? '' : 's'} ended in ${seconds(batch.ms)}${cpu}, lane ${batch.lane + 1}`,
+        );
       },
     });
     process.once('SIGINT', () => run.stop());
