@@ -16,7 +16,7 @@ import { decodeTag } from '../workflows/ids';
 export type IdleWorkerMessage =
   | { type: 'ready'; maxCachedWorkflows: number }
   | { type: 'replied'; conversationId: string; text: string }
-  | { type: 'memory'; rss: number; heapUsed: number; external: number; arrayBuffers: number };
+  | { type: 'memory'; rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
 
 const send = (message: IdleWorkerMessage) => process.send?.(message);
 
@@ -49,7 +49,14 @@ async function run(): Promise<void> {
     if (message.type === 'memory') {
       (globalThis as { gc?: () => void }).gc?.();
       const m = process.memoryUsage();
-      send({ type: 'memory', rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers });
+      send({
+        type: 'memory',
+        rss: m.rss,
+        heapUsed: m.heapUsed,
+        heapTotal: m.heapTotal,
+        external: m.external,
+        arrayBuffers: m.arrayBuffers,
+      });
     }
     if (message.type === 'stop') worker.shutdown();
   });

@@ -18,6 +18,7 @@ import { Client } from '@temporalio/client';
 import { connectClient, loadTemporalConnection } from '../temporal/connection';
 import { conversationId } from '../workflows/ids';
 import { inboundMessageSignal } from '../workflows/messages';
+import { RECOMMENDED_MALLOC_ARENA_MAX } from '../worker/malloc-arenas';
 import type { IdleWorkerMessage } from './idle-worker';
 import {
   pool,
@@ -42,6 +43,8 @@ const DEFAULTS = {
   workerMaxCachedWorkflows: 0,
   /** Pause between timed replies. */
   thinkMs: 100,
+  /** The worker's `MALLOC_ARENA_MAX`, as `npm run worker` sets it (package.json, worker/malloc-arenas.ts). */
+  mallocArenaMax: RECOMMENDED_MALLOC_ARENA_MAX,
 };
 const settings = readSettings(DEFAULTS, {
   conversations: 'BENCH_IDLE',
@@ -49,6 +52,7 @@ const settings = readSettings(DEFAULTS, {
   samples: 'BENCH_IDLE_SAMPLES',
   workerMaxCachedWorkflows: 'WORKER_MAX_CACHED_WORKFLOWS',
   thinkMs: 'BENCH_THINK_MS',
+  mallocArenaMax: 'MALLOC_ARENA_MAX',
 });
 const OUR = '+19195550100';
 const TASK_QUEUE = 'idle';
@@ -62,6 +66,7 @@ function startWorker(address: string): {
 } {
   const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: TASK_QUEUE };
   env.LOG_LEVEL = 'warn';
+  env.MALLOC_ARENA_MAX = String(settings.mallocArenaMax);
   if (settings.workerMaxCachedWorkflows) env.WORKER_MAX_CACHED_WORKFLOWS = String(settings.workerMaxCachedWorkflows);
   else delete env.WORKER_MAX_CACHED_WORKFLOWS;
   const child = fork(path.join(__dirname, 'idle-worker.ts'), [], {
@@ -111,6 +116,7 @@ async function main(): Promise<void> {
         rssMiB: mib(rss),
         peakRssMB: mb(processMemoryBytes(pid, 'VmHWM')),
         heapUsedMiB: mib(reported.heapUsed),
+        heapTotalMiB: mib(reported.heapTotal),
         externalMiB: mib(reported.external),
       };
     }
@@ -183,7 +189,7 @@ async function main(): Promise<void> {
     const figures = {
       method:
         'Worker: bench/idle-worker.ts alone in its own process (worker/create-worker.ts as npm run worker builds it, ' +
-        'fake send activity), memory from /proc/<pid>/status and process.memoryUsage() after a full GC. Load: ' +
+        'fake send activity, MALLOC_ARENA_MAX as in its settings), memory from /proc/<pid>/status and process.memoryUsage() after a full GC. Load: ' +
         'signalWithStart of the echo bot from this process, each conversation answered once, then waiting on its ' +
         '30-day timer. Replies: evicted (opened first) and cached (opened last) conversations texted in turn, timed ' +
         'from signalWithStart to the send activity. Dev server: SQLite file, WAL, synchronous=NORMAL.',

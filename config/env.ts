@@ -140,6 +140,8 @@ export const EnvSchema = z.object({
     (v) => (v === '' ? undefined : v),
     z.coerce.number().int().min(2).optional(),
   ),
+  /** Read by glibc's malloc as the process starts, not by Threadline: only whether it is set (worker/malloc-arenas.ts). */
+  MALLOC_ARENA_MAX: optionalString,
   /** Where a worker serves the Temporal SDK's own Prometheus metrics (`host:port`); none when unset. */
   WORKER_SDK_METRICS_ADDRESS: optionalString.pipe(
     z
@@ -233,6 +235,8 @@ export interface Config {
    * (default 150 MB: 833 conversations). Bounds the worker's memory.
    */
   maxCachedWorkflows: number;
+  /** `MALLOC_ARENA_MAX`, as glibc's malloc read it when the process started (worker/malloc-arenas.ts). */
+  mallocArenaMax: string | undefined;
   /**
    * Stopping on SIGINT or SIGTERM (`THREADLINE_SHUTDOWN_TIMEOUT_MS`, default 5 000): every part of the process stops
    * within `timeoutMs`, or the process exits non-zero naming the parts that did not (stack/shutdown.ts).
@@ -360,6 +364,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sending: { proofWaitMs: e.THREADLINE_SEND_PROOF_WAIT_MS },
     sendRates: pacingConfig(e),
     maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS ?? cachedConversationsFor(e.WORKER_CACHE_MEMORY_MB),
+    mallocArenaMax: e.MALLOC_ARENA_MAX,
     payloads: {
       keys: e.THREADLINE_PAYLOAD_KEYS,
       codecCorsOrigins: e.THREADLINE_CODEC_CORS_ORIGINS ?? [

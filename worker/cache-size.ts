@@ -8,9 +8,10 @@
 
 /**
  * Resident memory one cached conversation costs the worker process, in bytes. Measured with `npm run bench:idle`
- * (3,000 echo-bot conversations, worker process alone): 374 MB RSS with a cache of 200 and 674 MB with 2,000, so
- * 300 MB for 1,800 more cached conversations, about 177 kB each (2026-11-29, Node 20, SDK 1.24). docs/operations.md,
- * "Capacity", says how to measure it again for your bots.
+ * (3,000 echo-bot conversations, worker process alone), as the RSS difference between a cache of 200 and one of 2,000
+ * divided by 1,800: 374 and 674 MB, about 177 kB each (2026-11-29, Node 20, SDK 1.24), and with `MALLOC_ARENA_MAX=2`
+ * (worker/malloc-arenas.ts) 345 and 708 MB, about 202 kB each (2026-11-30). docs/operations.md, "Capacity", says how
+ * to measure it again for your bots.
  */
 export const CACHED_CONVERSATION_BYTES = 180_000;
 
