@@ -14,7 +14,7 @@ import { createWorker } from '../worker/create-worker';
 import { decodeTag } from '../workflows/ids';
 
 export type IdleWorkerMessage =
-  | { type: 'ready'; maxCachedWorkflows: number }
+  | { type: 'ready'; maxCachedWorkflows: number; workflowHeapMb: number | null }
   | { type: 'replied'; conversationId: string; text: string }
   | { type: 'memory'; rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
 
@@ -40,6 +40,7 @@ async function run(): Promise<void> {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     maxCachedWorkflows: config.maxCachedWorkflows,
+    ...(config.workflowHeapMb !== null ? { workflowHeapMb: config.workflowHeapMb } : {}),
     shutdownTimeoutMs: config.shutdown.timeoutMs,
     activities,
     dataConverter: dataConverterFromConfig(config),
@@ -60,7 +61,7 @@ async function run(): Promise<void> {
     }
     if (message.type === 'stop') worker.shutdown();
   });
-  send({ type: 'ready', maxCachedWorkflows: config.maxCachedWorkflows });
+  send({ type: 'ready', maxCachedWorkflows: config.maxCachedWorkflows, workflowHeapMb: config.workflowHeapMb });
   await running;
   await connection.close();
   process.disconnect?.();

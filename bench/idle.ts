@@ -84,13 +84,13 @@ async function main(): Promise<void> {
   try {
     const replies = new Map<string, () => void>();
     let memoryAnswer: ((m: Extract<IdleWorkerMessage, { type: 'memory' }>) => void) | null = null;
-    let ready!: (cache: number) => void;
-    const started = new Promise<number>((resolve, reject) => {
+    let ready!: (worker: { cache: number; workflowHeapMb: number | null }) => void;
+    const started = new Promise<{ cache: number; workflowHeapMb: number | null }>((resolve, reject) => {
       ready = resolve;
       worker.child.once('exit', (code) => reject(new Error(`the worker process exited with ${code} at start`)));
     });
     worker.messages((m) => {
-      if (m.type === 'ready') ready(m.maxCachedWorkflows);
+      if (m.type === 'ready') ready({ cache: m.maxCachedWorkflows, workflowHeapMb: m.workflowHeapMb });
       if (m.type === 'replied') {
         const key = `${m.conversationId}|${m.text}`;
         replies.get(key)?.();
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     worker.child.once('exit', (code) => {
       if (code !== 0) log(`the worker process exited with ${code}`);
     });
-    const cache = await started;
+    const { cache, workflowHeapMb } = await started;
     const connection = await connectClient(loadTemporalConnection({ TEMPORAL_ADDRESS: temporal.address }));
     const client = new Client({ connection });
 
@@ -194,6 +194,7 @@ async function main(): Promise<void> {
         '30-day timer. Replies: evicted (opened first) and cached (opened last) conversations texted in turn, timed ' +
         'from signalWithStart to the send activity. Dev server: SQLite file, WAL, synchronous=NORMAL.',
       workerMaxCachedWorkflows: cache,
+      workflowThreadHeapLimitMiB: workflowHeapMb,
       openedPerSecond: round1((settings.conversations / openMs) * 1000),
       workerProcessNoConversations: empty,
       workerProcessIdle: idle,

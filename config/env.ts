@@ -31,7 +31,7 @@ import { OriginListSchema, PayloadKeysSchema } from './payload-settings';
 import { priceVariables } from './price-settings';
 import { DEFAULT_PRICE_TABLE, type PriceTable } from '../billing/price-table';
 import type { ConsentScopeKind } from '../workflows/consent/scope';
-import { cachedConversationsFor, DEFAULT_CACHE_MEMORY_MB } from '../worker/cache-size';
+import { cachedConversationsFor, DEFAULT_CACHE_MEMORY_MB, workflowHeapMbFor } from '../worker/cache-size';
 
 export { BotNameSchema, ConsentOverridesSchema, RoutesSchema, type Routes };
 
@@ -140,6 +140,11 @@ export const EnvSchema = z.object({
     (v) => (v === '' ? undefined : v),
     z.coerce.number().int().min(2).optional(),
   ),
+  /**
+   * The V8 heap limit of the worker's workflow thread, where cached conversations live (MiB); 0: V8's own. Unset: from
+   * the cache's size (worker/cache-size.ts `workflowHeapMbFor`).
+   */
+  WORKER_WORKFLOW_HEAP_MB: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).optional()),
   /** Read by glibc's malloc as the process starts, not by Threadline: only whether it is set (worker/malloc-arenas.ts). */
   MALLOC_ARENA_MAX: optionalString,
   /** Where a worker serves the Temporal SDK's own Prometheus metrics (`host:port`); none when unset. */
@@ -235,6 +240,11 @@ export interface Config {
    * (default 150 MB: 833 conversations). Bounds the worker's memory.
    */
   maxCachedWorkflows: number;
+  /**
+   * The V8 heap limit of the workflow thread (MiB): `WORKER_WORKFLOW_HEAP_MB`, or what the cache's size needs
+   * (worker/cache-size.ts); null: V8's own limit.
+   */
+  workflowHeapMb: number | null;
   /** `MALLOC_ARENA_MAX`, as glibc's malloc read it when the process started (worker/malloc-arenas.ts). */
   mallocArenaMax: string | undefined;
   /**
@@ -278,6 +288,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError([...issues, ...problems]);
   }
   const e = parsed.data;
+  const maxCachedWorkflows = e.WORKER_MAX_CACHED_WORKFLOWS ?? cachedConversationsFor(e.WORKER_CACHE_MEMORY_MB);
   const emulatorBaseUrl = `http://127.0.0.1:${e.EMULATOR_PORT}`;
   const serverPublicUrl = e.PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`;
   const baseUrl = (e.BANDWIDTH_BASE_URL ?? `${emulatorBaseUrl}/api/v2`).replace(/\/+$/, '');
@@ -363,7 +374,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     prices: e.THREADLINE_PRICE_TABLE ?? DEFAULT_PRICE_TABLE,
     sending: { proofWaitMs: e.THREADLINE_SEND_PROOF_WAIT_MS },
     sendRates: pacingConfig(e),
-    maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS ?? cachedConversationsFor(e.WORKER_CACHE_MEMORY_MB),
+    maxCachedWorkflows,
+    workflowHeapMb:
+      e.WORKER_WORKFLOW_HEAP_MB === 0 ? null : (e.WORKER_WORKFLOW_HEAP_MB ?? workflowHeapMbFor(maxCachedWorkflows)),
     mallocArenaMax: e.MALLOC_ARENA_MAX,
     payloads: {
       keys: e.THREADLINE_PAYLOAD_KEYS,

@@ -116,6 +116,7 @@ export async function workerFromConfig(
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     maxCachedWorkflows: config.maxCachedWorkflows,
+    ...(config.workflowHeapMb !== null ? { workflowHeapMb: config.workflowHeapMb } : {}),
     shutdownTimeoutMs: config.shutdown.timeoutMs,
     activities,
     workflowInterceptorModules: tracing.workflowInterceptorModules,

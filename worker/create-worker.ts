@@ -2,6 +2,7 @@
  * The Threadline worker: runs every bot workflow and the activities they call. A factory, so bin/worker.ts,
  * bin/start.ts and the tests build it the same way.
  */
+import v8 from 'node:v8';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities';
 import { bundleWorkflowsApart } from './workflow-bundle';
@@ -23,6 +24,13 @@ export interface CreateWorkerOptions {
   /** Conversations kept in memory between turns; evicted ones are replayed from history on their next event. */
   maxCachedWorkflows?: number;
   /**
+   * The V8 heap limit of the workflow thread (MiB), where the cached conversations live (worker/cache-size.ts
+   * `workflowHeapMbFor`); V8's own when omitted. Set as the process-wide V8 flag `--max-old-space-size` just before
+   * the worker starts its workflow thread: isolates created after it (worker threads) get the limit, the process's
+   * main thread keeps its own.
+   */
+  workflowHeapMb?: number;
+  /**
    * The process's shutdown deadline (`THREADLINE_SHUTDOWN_TIMEOUT_MS`): asked to shut down, the worker lets what is
    * in flight finish for up to 30 % of it, then cancels the activities still running, and gives up waiting at 60 %
    * (the workflow tasks it leaves run again at the next start). Without it, the SDK waits as long as it takes.
@@ -40,15 +48,17 @@ export interface CreateWorkerOptions {
 export { workflowsPath } from './workflow-bundle';
 
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
+  const workflowBundle =
+    options.workflowBundle ??
+    (await bundleWorkflowsApart(options.workflowsPath, {
+      workflowInterceptorModules: options.workflowInterceptorModules,
+    }));
+  if (options.workflowHeapMb !== undefined) v8.setFlagsFromString(`--max-old-space-size=${options.workflowHeapMb}`);
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue,
-    workflowBundle:
-      options.workflowBundle ??
-      (await bundleWorkflowsApart(options.workflowsPath, {
-        workflowInterceptorModules: options.workflowInterceptorModules,
-      })),
+    workflowBundle,
     activities: options.activities,
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),

@@ -119,6 +119,14 @@ describe('server configuration', () => {
     assert.throws(() => loadConfig({ WORKER_CACHE_MEMORY_MB: 'lots' }), /WORKER_CACHE_MEMORY_MB/);
   });
 
+  it("caps the workflow thread's heap to what the cache needs, unless a limit is given or 0 lifts it", () => {
+    assert.equal(loadConfig({}).workflowHeapMb, 256, 'the least limit, for the default cache of 833');
+    assert.equal(loadConfig({ WORKER_CACHE_MEMORY_MB: '1000' }).workflowHeapMb, 1622, '5,555 cached conversations');
+    assert.equal(loadConfig({ WORKER_WORKFLOW_HEAP_MB: '512' }).workflowHeapMb, 512);
+    assert.equal(loadConfig({ WORKER_WORKFLOW_HEAP_MB: '0' }).workflowHeapMb, null, "0: V8's own limit");
+    assert.throws(() => loadConfig({ WORKER_WORKFLOW_HEAP_MB: '-1' }), /WORKER_WORKFLOW_HEAP_MB/);
+  });
+
   it('refuses routes to bots the workers do not have, naming the bots there are', () => {
     const bots = knownBots();
     assert.ok(bots.includes('greeterBot'));
