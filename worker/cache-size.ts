@@ -38,7 +38,7 @@ export function cachedConversationsFor(memoryMb: number): number {
 /**
  * The least heap the workflow thread gets (MiB, V8's `--max-old-space-size`): with the default cache of 833, a cap of
  * 256 held the worker with 20,000 idle conversations at 444 MB RSS (peak 450) where without it the same run reached 704
- * MB (`bench:idle`, 2026-11-30), replies no slower.
+ * MB, and with 100,000 at 466.7 MB (peak 472.1) where uncapped runs reached 544 and 605 (`bench:idle`, 2026-11-30).
  */
 export const MIN_WORKFLOW_HEAP_MB = 256;
 
