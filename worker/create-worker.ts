@@ -25,9 +25,9 @@ export interface CreateWorkerOptions {
   maxCachedWorkflows?: number;
   /**
    * The V8 heap limit of the workflow thread (MiB), where the cached conversations live (worker/cache-size.ts
-   * `workflowHeapMbFor`); V8's own when omitted. Set as the process-wide V8 flag `--max-old-space-size` just before
-   * the worker starts its workflow thread: isolates created after it (worker threads) get the limit, the process's
-   * main thread keeps its own.
+   * `workflowHeapMbFor`); V8's own when omitted. Set as the process-wide V8 flag `--max-old-space-size` while the
+   * worker starts its workflow thread, and set back after: the process's main thread and threads started later keep
+   * V8's own limit.
    */
   workflowHeapMb?: number;
   /**
@@ -53,8 +53,31 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     (await bundleWorkflowsApart(options.workflowsPath, {
       workflowInterceptorModules: options.workflowInterceptorModules,
     }));
-  if (options.workflowHeapMb !== undefined) v8.setFlagsFromString(`--max-old-space-size=${options.workflowHeapMb}`);
-  return Worker.create({
+  const create = () => Worker.create(workerOptions(options, workflowBundle));
+  return options.workflowHeapMb === undefined ? create() : withThreadHeapLimit(options.workflowHeapMb, create);
+}
+
+/**
+ * Runs `start` with V8's heap limit for new isolates set to `mb` MiB (the process-wide flag `--max-old-space-size`),
+ * then sets it back to V8's own (0): the threads `start` starts and waits for (a worker's workflow thread, whose
+ * isolate exists once `Worker.create` resolves) get the limit; the process's main thread and threads started later
+ * (other workers, tests run after this one in the same process) keep V8's own. A lower limit makes V8 collect more
+ * often, which costs CPU where it is not needed.
+ */
+export async function withThreadHeapLimit<T>(mb: number, start: () => Promise<T>): Promise<T> {
+  v8.setFlagsFromString(`--max-old-space-size=${mb}`);
+  try {
+    return await start();
+  } finally {
+    v8.setFlagsFromString('--max-old-space-size=0');
+  }
+}
+
+function workerOptions(
+  options: CreateWorkerOptions,
+  workflowBundle: NonNullable<WorkerOptions['workflowBundle']>,
+): WorkerOptions {
+  return {
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue,
@@ -64,7 +87,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     ...(options.shutdownTimeoutMs !== undefined ? workerShutdownTimes(options.shutdownTimeoutMs) : {}),
     ...options.overrides,
-  });
+  };
 }
 
 /** The worker's share of a shutdown deadline of `timeoutMs` (see {@link CreateWorkerOptions.shutdownTimeoutMs}). */
