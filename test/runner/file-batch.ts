@@ -10,7 +10,8 @@
  * `after` hooks included; and `--timeout` applies to each file, so a stuck file fails with what it reported and the
  * next file still runs. The runner reads each file's verdict and time from the suite's line in the TAP report.
  */
-import { describe } from 'node:test';
+import { before, describe } from 'node:test';
+import { Agent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -24,6 +25,13 @@ const loadTimesPath = option('load-times');
 const loads: Record<string, number> = {};
 for (const file of args.filter((arg) => !arg.startsWith('--'))) {
   describe(file, { timeout }, () => {
+    // A pool of HTTP connections of its own for `fetch`, as in a process of its own: a keep-alive connection left
+    // from the file before could point at a port a server of that file had, which this file's server may now have.
+    before(() => {
+      const previous = getGlobalDispatcher();
+      setGlobalDispatcher(new Agent());
+      void previous.close().catch(() => undefined);
+    });
     // Loaded inside the suite, so that the tests and hooks the file declares belong to it (node:test attaches them
     // to the suite whose function is running). `require`, not `import()`: an import would finish after the suite's
     // function has returned.
