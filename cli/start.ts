@@ -18,7 +18,6 @@ import { describeTemporalConnection } from '../temporal/connection';
 import { uiCodecEndpoint } from '../temporal/data-converter';
 import { canConnect, ensureTemporalCli, startDevServer } from '../toolchain/temporal';
 import { installRuntimeWithoutSignalHandlers } from '../worker/runtime';
-import { mallocArenaHint } from '../worker/malloc-arenas';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 let shutdown: ProcessShutdown | undefined;
@@ -36,8 +35,6 @@ async function run(): Promise<void> {
   });
   shutdown.register([[closePart('traces', () => tracing.shutdown())]]);
   const logger = createLogger({ level: config.logLevel });
-  const arenaHint = mallocArenaHint(config.mallocArenaMax);
-  if (arenaHint) logger.info(arenaHint);
   const [host = '127.0.0.1', portText = '7233'] = config.temporal.address.split(':');
   const port = Number(portText);
 

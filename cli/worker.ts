@@ -27,15 +27,12 @@ import { ensureSearchAttributes } from '../worker/search-attributes';
 import { ensureRecordsPurgeSchedule } from '../worker/records-purge-schedule';
 import { dataConverterFromConfig } from '../temporal/data-converter';
 import { Client } from '@temporalio/client';
-import { mallocArenaHint } from '../worker/malloc-arenas';
 
 async function run(): Promise<void> {
   const config = loadConfig();
   const tracing = await startTracing(config.tracing, { defaultServiceName: 'threadline-worker' });
   installRuntimeWithoutSignalHandlers({ metricsAddress: config.workerSdkMetricsAddress });
   const logger = createLogger({ level: config.logLevel });
-  const arenaHint = mallocArenaHint(config.mallocArenaMax);
-  if (arenaHint) logger.info(arenaHint);
   const shutdown = handleShutdownSignals({ timeoutMs: config.shutdown.timeoutMs, info: (line) => logger.info(line) });
   shutdown.register([[closePart('traces', () => tracing.shutdown())]]);
   const connection = await connectClient(config.temporal.connection);

@@ -21,6 +21,7 @@ import { dataConverterFromConfig } from '../temporal/data-converter';
 import { createEncryptionCodec } from '../temporal/payload-codec';
 import { phoneIndexer } from '../temporal/phone-hash';
 import type { NativeConnection } from '@temporalio/worker';
+import { mallocArenaHint } from '../worker/malloc-arenas';
 
 /** Our Bandwidth numbers: the default one and every number with a route of its own. */
 export function ourNumbers(config: Config): string[] {
@@ -110,6 +111,8 @@ export async function workerFromConfig(
   options: Pick<CreateWorkerOptions, 'workflowBundle'> = {},
 ): Promise<WorkerGroup> {
   const tracing = parts.tracing ?? tracingOff;
+  const arenaHint = mallocArenaHint(config.mallocArenaMax);
+  if (arenaHint) parts.logger.info(arenaHint);
   const activities = activitiesFromConfig(config, parts);
   const main = await createWorker({
     connection: parts.connection,

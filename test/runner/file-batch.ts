@@ -8,7 +8,8 @@
  * of a kit file's 4), so files share a process. The suite keeps them apart where it matters: a file's hooks, even
  * those at its top level, apply to its own tests only; its tests run after the previous file's have ended, its
  * `after` hooks included; and `--timeout` applies to each file, so a stuck file fails with what it reported and the
- * next file still runs. The runner reads each file's verdict and time from the suite's line in the TAP report.
+ * next file still runs. The runner reads each file's verdict from the suite's line in the TAP report, and its time
+ * from when that line came and how long the file took to load (`--load-times`).
  */
 import { before, describe } from 'node:test';
 import { Agent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';

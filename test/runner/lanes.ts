@@ -162,21 +162,14 @@ export function runInLanes(
         options.onFileDone(result);
         watch();
       });
-      const lines = (onLine: (line: string) => void) => {
-        let partial = '';
-        return (chunk: Buffer) => {
-          const text = (partial + chunk.toString()).split('\n');
-          partial = text.pop() ?? '';
-          for (const line of text) onLine(line);
-        };
-      };
+      let partial = '';
       child.stdout.on('data', (chunk: Buffer) => {
-        if (!options.humanReporter) show(chunk.toString());
+        const text = chunk.toString();
+        if (!options.humanReporter) show(text);
+        const lines = (partial + text).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) tap.line(line);
       });
-      child.stdout.on(
-        'data',
-        lines((line) => tap.line(line)),
-      );
       child.stderr.on('data', (chunk: Buffer) => show(chunk.toString()));
       child.on('close', (code, signal) => {
         clearTimeout(timer);
