@@ -1,7 +1,8 @@
 /**
  * Activities: the only code in a conversation that touches the outside world. Built by a factory from their
  * dependencies, so the worker passes real clients and tests pass fakes of the same type. One activity per file:
- * `send-message.ts`, `copy-inbound-media.ts`, `next-send-window.ts` (quiet hours, with `local-time.ts`).
+ * `send-message.ts`, `copy-inbound-media.ts`, `next-send-window.ts` (quiet hours, with `local-time.ts`),
+ * `watch-receipts.ts` (a wait for a delivery receipt).
  */
 import path from 'node:path';
 import { createLocalMediaStore } from '../media/store';
@@ -12,6 +13,7 @@ import { createRecordConsent } from './record-consent';
 import { createSendWindowActivities, type SendWindowDeps } from './next-send-window';
 import { createPaceToken } from './pace-token';
 import { createSendMessage, type SendMessageDeps } from './send-message';
+import { createWatchReceipts } from './watch-receipts';
 
 export {
   bandwidthMediaFetcher,
@@ -30,6 +32,7 @@ export {
   type SendDeferred,
 } from './send-message';
 export { createPaceToken } from './pace-token';
+export { createWatchReceipts, deliveryEventOf, type WatchReceiptsInput } from './watch-receipts';
 export { createRecordConsent, type ConsentLedger } from './record-consent';
 export {
   createSendWindowActivities,
@@ -56,13 +59,14 @@ export function createActivities(deps: ActivityDeps) {
     ...createLifecycleActivities({ ...deps, mediaStore }),
     ...createSendMessage(deps),
     ...createRecordConsent(deps),
+    ...createWatchReceipts(deps),
     ...createSendWindowActivities(deps),
     ...createPaceToken(),
   };
 }
 
 /**
- * What a worker needs: `sendMessage`, `nextSendWindow` (quiet hours), `copyInboundMedia` for bots that receive MMS,
+ * What a worker needs: `sendMessage`, `watchReceipts` (a wait for a delivery receipt), `nextSendWindow` (quiet hours), `copyInboundMedia` for bots that receive MMS,
  * the consent activities for STOP/START/HELP, `paceToken` for senders held to a rate, and the data-lifecycle ones for
  * retention and erasure (optional in the type so that fakes for SMS-only tests stay small; {@link createActivities}
  * always provides them).

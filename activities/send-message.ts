@@ -9,8 +9,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { BandwidthApiError, type BandwidthClient } from '../bandwidth/client';
 import { SendFailureType } from '../workflows/activity-failures';
+import type { RecordStore } from '../records';
 import type { SendIntent, SendIntents } from '../records/send-intent';
 import { decodeTag } from '../workflows/ids';
+import type { DeliveryEvent } from '../workflows/messages';
+import { recordedReceipts, type ReceiptsOf } from './watch-receipts';
 import type { SendLimit } from '../pacing/send-rates';
 import { outboundCost } from '../billing/message-cost';
 import type { PriceTable } from '../billing/price-table';
@@ -41,6 +44,11 @@ export interface SendMessageInput {
    * from a rated sender is not sent but answered with {@link SendDeferred}.
    */
   paced?: boolean;
+  /**
+   * Earlier sends of the conversation whose delivered receipts it has not heard (they were recorded only: nobody
+   * waited for them); the result brings back those recorded since, so the transcript catches up with every send.
+   */
+  earlier?: ReceiptsOf[];
 }
 
 export interface SendMessageResult {
@@ -52,6 +60,8 @@ export interface SendMessageResult {
   cost?: number;
   /** The cost's ISO 4217 currency. */
   currency?: string;
+  /** The delivered and failed receipts recorded for `input.earlier`. */
+  receipts?: DeliveryEvent[];
 }
 
 /**
@@ -68,6 +78,8 @@ export interface SendMessageDeps {
   applicationId: string;
   /** Called after Bandwidth accepts a message (202), before the activity returns: the records store hooks in here. */
   onSent?: (input: SendMessageInput, result: SendMessageResult) => Promise<void>;
+  /** Where the receipts of earlier sends are read (`input.earlier`); without it a send brings back none. */
+  records?: Pick<RecordStore, 'search'>;
   /** The opt-out ledger every send is checked against (the message records' `optOuts`). */
   consent?: ConsentLedger;
   /** The send intents (the message records' `sendIntents`): with them, sending is exactly once across crashes. */
@@ -138,7 +150,9 @@ export function createSendMessage(config: SendMessageDeps) {
     /** {@link unpriced}'s `sendMessage`, its result priced (a send deferred to its rate's queue is priced there). */
     async sendMessage(input: SendMessageInput): Promise<SendMessageResult | SendDeferred> {
       const result = await unpriced.sendMessage(input);
-      return 'paced' in result ? result : priced(input, result);
+      if ('paced' in result) return result;
+      const receipts = await recordedReceipts(config, input.earlier);
+      return { ...priced(input, result), ...(receipts.length > 0 ? { receipts } : {}) };
     },
   };
 

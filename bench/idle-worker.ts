@@ -34,6 +34,9 @@ async function run(): Promise<void> {
     async copyInboundMedia() {
       return [];
     },
+    async watchReceipts() {
+      return []; // the echo bot never waits for a receipt
+    },
   };
   const worker = await createWorker({
     connection,

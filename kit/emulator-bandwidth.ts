@@ -91,6 +91,7 @@ export async function createEmulatorBandwidth({
     }),
     applicationId,
     consent: records.optOuts,
+    records, // a wait for a delivery receipt watches it there (activities/watch-receipts.ts)
     prices,
   });
   const handsets = `${url}/emulator/handsets`;

@@ -103,6 +103,10 @@ export function createFakeBandwidth({
       const cost = outboundCost(prices, { ...input, segmentCount: segments });
       return { messageId, segmentCount: segments, time: new Date(await now()).toISOString(), ...cost };
     },
+    // The kit reports every receipt to the conversation itself (`report`, `settle`), watched or not.
+    async watchReceipts() {
+      return [];
+    },
   };
 
   async function report(reply: Reply, outcome: Parameters<KitBandwidth['report']>[1], recipient?: string) {

@@ -48,6 +48,7 @@ export interface LifecycleBackend {
   deleteRecords(seqs: number[]): Promise<number>;
   deleteSendIntentsBefore(before: string): Promise<number>;
   deleteSendIntentsTo(contact: string): Promise<number>;
+  /** The hand-off marks and the receipt watches older than `before`: bookkeeping of callbacks long answered. */
   deleteHandoffsBefore(before: string): Promise<number>;
   /** See {@link RecordLifecycle.minimiseConsent}. */
   minimiseConsent(contact: string): Promise<{ kept: number; deleted: number }>;
@@ -64,9 +65,9 @@ export interface LifecycleBackend {
 /** `RecordStore.lifecycle`: deleting what retention or an erasure says must go, and the erasure audit. */
 export interface RecordLifecycle {
   /**
-   * Deletes every record with an event time before `before` (and send intents and callback hand-offs older than it),
-   * batch by batch; `onBatch` runs before each batch is deleted (the caller deletes the batch's stored media there, so
-   * no media outlives its record). Safe to run again, also concurrently.
+   * Deletes every record with an event time before `before` (and send intents, callback hand-offs and receipt watches
+   * older than it), batch by batch; `onBatch` runs before each batch is deleted (the caller deletes the batch's stored
+   * media there, so no media outlives its record). Safe to run again, also concurrently.
    */
   purgeBefore(
     before: string,

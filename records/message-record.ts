@@ -158,6 +158,13 @@ export interface RecordStore {
   readonly optOuts: OptOutLedger;
   /** What became of every send: the evidence that makes sending exactly-once across crashes (records/send-intent.ts). */
   readonly sendIntents: SendIntents;
+  /**
+   * Marks a message's receipts as waited for by its conversation (idempotent), then returns the delivered and failed
+   * status records already recorded for it: from now on the webhook server signals its delivered receipts too.
+   */
+  watchReceipts(messageId: string): Promise<MessageRecord[]>;
+  /** Which of these message ids {@link watchReceipts} has marked. */
+  watchedReceipts(messageIds: string[]): Promise<Set<string>>;
   /** Retention and erasure: deleting old records, or a person's, and the audit of erasures (records/lifecycle.ts). */
   readonly lifecycle: RecordLifecycle;
   close(): Promise<void>;

@@ -249,4 +249,21 @@ ALTER TABLE message_records ADD COLUMN carrier_name TEXT;`,
     postgres: `
 ALTER TABLE message_records ADD COLUMN cost_micros BIGINT, ADD COLUMN currency TEXT, ADD COLUMN carrier_name TEXT;`,
   },
+  {
+    // The sends whose delivered receipts a conversation waits for (records/receipt-watch-store.ts): only those wake it.
+    // Bandwidth's message id alone, no numbers; purged with the hand-off marks.
+    id: 'records-0007-receipt-watches',
+    sqlite: `
+CREATE TABLE receipt_watches (
+  message_id TEXT PRIMARY KEY,
+  watched_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX receipt_watches_by_time ON receipt_watches (watched_at);`,
+    postgres: `
+CREATE TABLE receipt_watches (
+  message_id TEXT PRIMARY KEY,
+  watched_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX receipt_watches_by_time ON receipt_watches (watched_at);`,
+  },
 ];

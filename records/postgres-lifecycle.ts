@@ -141,8 +141,9 @@ export function postgresLifecycleBackend(pool: Pool): LifecycleBackend {
     deleteSendIntentsBefore: (before) => count('DELETE FROM send_intents WHERE created_at < $1::timestamptz', [before]),
     deleteSendIntentsTo: (contact) =>
       count('DELETE FROM send_intents WHERE to_numbers @> jsonb_build_array($1::text)', [contact]),
-    deleteHandoffsBefore: (before) =>
-      count('DELETE FROM callback_handoffs WHERE handed_off_at < $1::timestamptz', [before]),
+    deleteHandoffsBefore: async (before) =>
+      (await count('DELETE FROM callback_handoffs WHERE handed_off_at < $1::timestamptz', [before])) +
+      (await count('DELETE FROM receipt_watches WHERE watched_at < $1::timestamptz', [before])),
     minimiseConsent: (contact) => transaction(pool, (client) => minimise(client, contact)),
     async beginErasure(e: ErasureEntry) {
       await pool.query(

@@ -20,6 +20,10 @@ import { prepareRecord, type PreparedRecord } from './prepared-record';
 import { encodeCursor, MAX_LIMIT, resolveFilter, resolveQuery, type ResolvedQuery } from './query';
 import { RecordQueryError } from './errors';
 import { createSendIntents, type SqlRunner } from './send-intent-store';
+import { createReceiptWatchRows } from './receipt-watch-store';
+
+/** The status events that end a recipient's delivery: a conversation waits for these. */
+const TERMINAL_STATUSES = new Set(['message-delivered', 'message-failed']);
 
 export interface RecordBackend {
   /** Inserts in one transaction, skipping ids already stored (or repeated in the batch). */
@@ -32,7 +36,7 @@ export interface RecordBackend {
   handedOff(ids: string[]): Promise<Set<string>>;
   /** The opt-out ledger, in the same database. */
   optOuts: OptOutBackend;
-  /** Runs the send-intent statements, in the same database. */
+  /** Runs the statements of send intents and receipt watches, in the same database. */
   sendIntents: SqlRunner;
   /** Retention and erasure, in the same database. */
   lifecycle: LifecycleBackend;
@@ -67,9 +71,20 @@ export function createStoreOn(backend: RecordBackend, options: RecordStoreOption
     }
   }
 
+  const watches = createReceiptWatchRows(backend.sendIntents, assertOpen);
   return {
     optOuts: createOptOutLedger(backend.optOuts, assertOpen),
     sendIntents: createSendIntents(backend.sendIntents, assertOpen),
+
+    async watchReceipts(messageId: string) {
+      await watches.watch(messageId); // before reading: a receipt recorded after this read finds the watch
+      const { records } = await page(resolveQuery({ messageId, kind: 'status', limit: 1000 }));
+      return records.filter((r) => TERMINAL_STATUSES.has(r.eventType));
+    },
+
+    watchedReceipts(messageIds: string[]) {
+      return watches.watched(messageIds);
+    },
     lifecycle: createLifecycle(backend.lifecycle, assertOpen),
 
     async append(inputs: MessageRecordInput[]) {

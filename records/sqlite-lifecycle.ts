@@ -76,6 +76,7 @@ export function sqliteLifecycleBackend(db: Database.Database): LifecycleBackend 
     'DELETE FROM send_intents WHERE EXISTS (SELECT 1 FROM json_each(send_intents.to_numbers) j WHERE j.value = ?)',
   );
   const handoffsBefore = db.prepare('DELETE FROM callback_handoffs WHERE handed_off_at < ?');
+  const watchesBefore = db.prepare('DELETE FROM receipt_watches WHERE watched_at < ?');
 
   const states = db.prepare<[string], { scope: string; opted_out: number; last_change_seq: number }>(
     'SELECT scope, opted_out, last_change_seq FROM opt_outs WHERE contact = ?',
@@ -140,7 +141,8 @@ export function sqliteLifecycleBackend(db: Database.Database): LifecycleBackend 
     deleteRecords: (seqs) => Promise.resolve(deleteAll.immediate(JSON.stringify(seqs))),
     deleteSendIntentsBefore: (before) => Promise.resolve(intentsBefore.run(before).changes),
     deleteSendIntentsTo: (contact) => Promise.resolve(intentsTo.run(contact).changes),
-    deleteHandoffsBefore: (before) => Promise.resolve(handoffsBefore.run(before).changes),
+    deleteHandoffsBefore: (before) =>
+      Promise.resolve(handoffsBefore.run(before).changes + watchesBefore.run(before).changes),
     minimiseConsent: (contact) => Promise.resolve(minimise.immediate(contact)),
     beginErasure(e) {
       insertErasure.run(e.id, e.contactKey, e.requestedBy, e.reason, e.requestedAt);

@@ -91,7 +91,13 @@ export class HandOffError extends Error {
 
 type Action =
   | { kind: 'start'; bot: string; workflowId: string; start: ConversationStart; message: InboundMessage }
-  | { kind: 'signal'; workflowId: string; delivery: DeliveryEvent }
+  | {
+      kind: 'signal';
+      workflowId: string;
+      delivery: DeliveryEvent;
+      /** Only if the conversation watches the message (it waits for this receipt): decided once it is recorded. */
+      ifWatched?: boolean;
+    }
   | { kind: 'record-only'; reason: string; workflowId?: string };
 
 interface Planned {
@@ -224,7 +230,12 @@ function decide(deps: HandOffDeps, event: CallbackEvent): { action: Action; conv
     };
   }
   return {
-    action: { kind: 'signal', workflowId: tag.conversationId, delivery: toDeliveryEvent(event, tag.sendId) },
+    action: {
+      kind: 'signal',
+      workflowId: tag.conversationId,
+      delivery: toDeliveryEvent(event, tag.sendId),
+      ...(tag.deliveredWhenWatched && event.type === 'message-delivered' ? { ifWatched: true } : {}),
+    },
     conversationId: tag.conversationId,
   };
 }
@@ -238,6 +249,8 @@ function plan(deps: HandOffDeps, event: CallbackEvent, index: number, receivedAt
     ...(deps.prices ? { prices: deps.prices } : {}),
   });
   withRecordCost(action, record);
+  // A surcharge changes what the conversation has cost: it hears of that receipt, watched or not.
+  if (action.kind === 'signal' && action.delivery.surcharge) delete action.ifWatched;
   const group = action.kind === 'record-only' ? `record-only:${index}` : action.workflowId;
   return { index, event, record, recordId: recordKey(record), action, group };
 }
@@ -284,6 +297,21 @@ async function execute(deps: HandOffDeps, p: Planned): Promise<Omit<HandOffOutco
         throw err;
       }
       return { event: type, outcome: 'signalled', workflowId: action.workflowId };
+  }
+}
+
+/**
+ * A delivered receipt of a message sent with `deliveredWhenWatched` is signalled only if its conversation watches the
+ * message (it waits for the receipt: activities/watch-receipts.ts); otherwise it is recorded only. Read after the
+ * receipt is recorded, as the watch is written before the receipts are read: one of the two sides sees the other.
+ */
+async function signalOnlyWatched(deps: HandOffDeps, planned: Planned[]): Promise<void> {
+  const conditional = planned.filter((p) => p.action.kind === 'signal' && p.action.ifWatched);
+  if (conditional.length === 0) return;
+  const watched = await deps.records.watchedReceipts(conditional.map((p) => p.event.message?.id ?? ''));
+  for (const p of conditional) {
+    if (p.action.kind !== 'signal' || watched.has(p.action.delivery.messageId)) continue;
+    p.action = { kind: 'record-only', reason: 'no conversation waits for it', workflowId: p.action.workflowId };
   }
 }
 
@@ -334,6 +362,7 @@ export async function receiveCallbacks(
     // An event recorded just now cannot have been handed off before (records are never deleted): only a body with a
     // redelivered event needs the lookup.
     already = duplicates === 0 ? new Set() : await deps.records.handedOff(planned.map((p) => p.recordId));
+    await signalOnlyWatched(deps, planned);
   } catch (err) {
     for (const p of planned) deps.metrics.callbacks.inc({ type: p.event.type, outcome: 'unavailable' });
     throw new HandOffError('record', err);

@@ -88,6 +88,14 @@ export const NEXT_SEND_WINDOW_OPTIONS: LocalActivityOptions = {
 export const { sendMessage } = proxyLocalActivities<Activities>(SEND_MESSAGE_OPTIONS);
 export const { nextSendWindow } = proxyLocalActivities<Activities>(NEXT_SEND_WINDOW_OPTIONS);
 export const { recordConsent, optedOutContacts } = proxyLocalActivities<Required<Activities>>(RECORD_CONSENT_OPTIONS);
+
+/**
+ * `watchReceipts` (a wait for a delivery receipt marks the message watched and reads the receipts recorded before:
+ * activities/watch-receipts.ts) runs as a local activity: one write and one read in the records store. Retried without
+ * a deadline, like the consent activities: until it has run, the receipt would not reach the conversation.
+ */
+export const WATCH_RECEIPTS_OPTIONS: LocalActivityOptions = RECORD_CONSENT_OPTIONS;
+export const { watchReceipts } = proxyLocalActivities<Activities>(WATCH_RECEIPTS_OPTIONS);
 export const { copyInboundMedia } = proxyActivities<MediaActivities>(COPY_MEDIA_OPTIONS);
 /** Call with `executeWithOptions({ taskQueue, priority }, ...)`: the rate's task queue and the send's priority. */
 export const { sendMessage: pacedSendMessage } = proxyActivities<Activities>(PACED_SEND_OPTIONS);

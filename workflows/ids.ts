@@ -29,21 +29,30 @@ export function parseConversationId(id: string): { ourNumber: string; participan
 
 /**
  * What Threadline writes into a message's Bandwidth `tag` so that its status callbacks find their way back:
- * the conversation (workflow id), the send within it, and whether the conversation wants the terminal delivery
- * events (intermediate `message-sending`/`message-sent` events are only ever recorded, never signalled).
+ * the conversation (workflow id), the send within it, and which terminal delivery events the conversation wants
+ * (intermediate `message-sending`/`message-sent` events are only ever recorded, never signalled).
  */
 export interface SendTag {
   conversationId: string;
   sendId: string;
   /** Deliver `message-delivered`/`message-failed` to the workflow (false: record them only). */
   trackDelivery: boolean;
+  /**
+   * With `trackDelivery`: a `message-delivered` reaches the workflow only once it watches the message (it waits for
+   * the receipt: activities/watch-receipts.ts); a `message-failed` always does. Sends of earlier versions: false.
+   */
+  deliveredWhenWatched?: boolean;
 }
 
 const TAG_PREFIX = 'tl1';
 
-/** Encodes a {@link SendTag}: `tl1|d|<sendId>|<conversationId>` (`-` instead of `d` when delivery is not tracked). */
+/**
+ * Encodes a {@link SendTag}: `tl1|w|<sendId>|<conversationId>` (`w`: delivered receipts when watched, `d`: every
+ * terminal receipt, `-`: none).
+ */
 export function encodeTag(tag: SendTag): string {
-  return [TAG_PREFIX, tag.trackDelivery ? 'd' : '-', tag.sendId, tag.conversationId].join('|');
+  const flag = !tag.trackDelivery ? '-' : tag.deliveredWhenWatched ? 'w' : 'd';
+  return [TAG_PREFIX, flag, tag.sendId, tag.conversationId].join('|');
 }
 
 /** Decodes a Bandwidth `tag`; `null` when the message was not sent by Threadline. */
@@ -51,8 +60,8 @@ export function decodeTag(tag: string | undefined): SendTag | null {
   if (!tag) return null;
   const [prefix, flags, sendId, ...rest] = tag.split('|');
   const id = rest.join('|');
-  if (prefix !== TAG_PREFIX || !sendId || !id || (flags !== 'd' && flags !== '-')) return null;
-  return { conversationId: id, sendId, trackDelivery: flags === 'd' };
+  if (prefix !== TAG_PREFIX || !sendId || !id || (flags !== 'd' && flags !== 'w' && flags !== '-')) return null;
+  return { conversationId: id, sendId, trackDelivery: flags !== '-', deliveredWhenWatched: flags === 'w' };
 }
 
 /**

@@ -24,6 +24,8 @@ export interface WaitEvent<T> {
   /** What kind of thing it waits for (the builders set it); a race shows the most telling kind as its state. */
   readonly kind?: WaitKind;
   /** @internal */ start(): void;
+  /** @internal Runs once before a race waits for this event, if it has not happened yet (a receipt: watch it). */
+  prepare?(): Promise<void>;
   /** @internal */ ready(): boolean;
   /** @internal */ take(): T;
   /** @internal */ stop(): void;

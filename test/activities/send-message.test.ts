@@ -11,6 +11,7 @@ import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
 import { createBandwidthClient } from '../../bandwidth/client';
+import { createRecordStore, type RecordStore } from '../../records';
 import { inboundMessage } from '../../kit';
 import { conversationId } from '../../workflows/ids';
 import { inboundMessageSignal, transcriptQuery } from '../../workflows/messages';
@@ -28,8 +29,10 @@ describe('sending through a misbehaving Bandwidth', () => {
   let behaviour: Behaviour;
   let requests: number;
   let texts: string[] = [];
+  let records: RecordStore;
 
   before(async () => {
+    records = await createRecordStore({ memory: true });
     env = await createTimeSkippingEnv();
     bundle = await testBots();
     server = http.createServer((req, res) => {
@@ -64,6 +67,7 @@ describe('sending through a misbehaving Bandwidth', () => {
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   after(async () => {
+    await records?.close();
     server?.closeAllConnections();
     await new Promise<void>((resolve) => server?.close(() => resolve()));
     await env?.teardown();
@@ -81,6 +85,7 @@ describe('sending through a misbehaving Bandwidth', () => {
         timeoutMs,
       }),
       applicationId: 'app',
+      records, // where the bot's wait for its receipt is watched (none come: the test sends no callbacks)
     });
     const worker = await Worker.create({
       connection: env.nativeConnection,

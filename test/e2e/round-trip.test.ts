@@ -1,7 +1,8 @@
 /**
  * The walking skeleton end to end, on a real Temporal dev server: a handset texts our number → the emulator's
  * `message-received` callback → the webhook server → signal-with-start → the greeter bot → the send activity →
- * the emulator's 202 → its `message-delivered` callback → the workflow records the delivery.
+ * the emulator's 202 → its `message-delivered` callback → recorded; the conversation hears of it with its next send,
+ * or at once when the bot waits for it.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -43,11 +44,22 @@ describe('a text in, a reply out, through a real Temporal server', () => {
     });
     assert.equal(received[0]!.from, OUR);
 
-    const handle = stack.client.workflow.getHandle(conversationId({ ourNumber: OUR, participants: [ADA] }));
+    const id = conversationId({ ourNumber: OUR, participants: [ADA] });
+    const handle = stack.client.workflow.getHandle(id);
+    // Nobody waits for the question's receipt: it is recorded, and the conversation is not woken for it.
     await eventually(async () => {
-      const transcript = await handle.query(transcriptQuery);
-      assert.equal(transcript[1]?.status, 'delivered', 'the workflow recorded the delivered callback');
+      const { records } = await stack.records.search({ conversationId: id, status: 'delivered' });
+      assert.deepEqual(
+        records.map((r) => r.messageId),
+        [received[0]!.messageId],
+      );
     });
+    const historyAfterQuestion = (await handle.fetchHistory()).events ?? [];
+    assert.ok(
+      !historyAfterQuestion.some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'deliveryStatus'),
+      'no delivery signal while nobody waits for a receipt',
+    );
+    assert.equal((await handle.query(transcriptQuery))[1]?.status, 'accepted');
 
     // Bandwidth delivers callbacks at least once: the same message-received event arrives again.
     const duplicate = CallbackBodySchema.parse([
@@ -76,6 +88,13 @@ describe('a text in, a reply out, through a real Temporal server', () => {
     });
     assert.equal(redelivered.status, 200);
 
+    // The greeting's receipt comes late (2 s): the bot waits for it first, and the server signals it when it comes.
+    const late = await fetch(`${stack.emulatorUrl}/emulator/behaviors/${encodeURIComponent(ADA)}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ delayMs: 40_000 }),
+    });
+    assert.equal(late.status, 200, await late.text());
     await text(ADA, 'Ada');
     await eventually(async () => {
       const messages = await inbox(ADA);
@@ -88,6 +107,7 @@ describe('a text in, a reply out, through a real Temporal server', () => {
       );
     });
 
+    // The greeting's send brought the question's receipt; the bot waits for the greeting's, so it was watched.
     const transcript: TranscriptEntry[] = await eventually(async () => {
       const t = await handle.query(transcriptQuery);
       assert.equal(t.length, 4);
@@ -104,6 +124,10 @@ describe('a text in, a reply out, through a real Temporal server', () => {
       ],
     );
     assert.ok(transcript.every((m) => m.messageId && m.segmentCount === 1));
+    const receipts = ((await handle.fetchHistory()).events ?? []).flatMap((e) =>
+      e.workflowExecutionSignaledEventAttributes?.signalName === 'deliveryStatus' ? [e] : [],
+    );
+    assert.equal(receipts.length, 1, "one delivery signal: the greeting's, which the bot waited for");
     await handle.result(); // the greeter ends after greeting
   });
 });

@@ -88,7 +88,9 @@ export async function startPacedWorkers(options: {
   const activities = createActivities({
     bandwidth: options.bandwidth,
     applicationId: options.applicationId ?? 'pacing-test-application',
-    ...(options.records ? { intents: options.records.sendIntents, consent: options.records.optOuts } : {}),
+    ...(options.records
+      ? { intents: options.records.sendIntents, consent: options.records.optOuts, records: options.records }
+      : {}),
     sendLimits: (from) => sendLimitsFor(options.rates, options.taskQueue, from),
   });
   const main = await Worker.create({ connection, taskQueue: options.taskQueue, ...workflowSource(), activities });

@@ -5,6 +5,7 @@ import { findPostgresBinaries, POSTGRES_APT_PACKAGES } from '../../toolchain/pos
 import { postgresBackend } from './helpers/backends';
 import { describeOptOutLedgerContract } from './helpers/ledger-contract';
 import { describeCostContract } from './helpers/cost-contract';
+import { describeReceiptWatchContract } from './helpers/receipt-watch-contract';
 import { describeSendIntentContract } from './helpers/send-intent-contract';
 import { describeRecordStoreContract } from './helpers/store-contract';
 
@@ -24,6 +25,7 @@ describeRecordStoreContract(postgresBackend());
 describeOptOutLedgerContract(postgresBackend());
 describeSendIntentContract(postgresBackend());
 describeCostContract(postgresBackend());
+describeReceiptWatchContract(postgresBackend());
 
 void describe('opening PostgreSQL', () => {
   void it('fails with a RecordStoreOpenError that names the server but not the password', async () => {

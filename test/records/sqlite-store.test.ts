@@ -9,6 +9,7 @@ import { OPTED_OUT_SQL } from '../../records/sqlite-opt-outs';
 import { sqliteFileBackend, sqliteMemoryBackend } from './helpers/backends';
 import { describeOptOutLedgerContract } from './helpers/ledger-contract';
 import { describeCostContract } from './helpers/cost-contract';
+import { describeReceiptWatchContract } from './helpers/receipt-watch-contract';
 import { describeSendIntentContract } from './helpers/send-intent-contract';
 import { describeRecordStoreContract } from './helpers/store-contract';
 
@@ -20,6 +21,8 @@ describeSendIntentContract(sqliteFileBackend());
 describeSendIntentContract(sqliteMemoryBackend());
 describeCostContract(sqliteFileBackend());
 describeCostContract(sqliteMemoryBackend());
+describeReceiptWatchContract(sqliteFileBackend());
+describeReceiptWatchContract(sqliteMemoryBackend());
 
 void describe('the SQLite file', () => {
   void it('lives in the data directory unless a database URL is configured', () => {

@@ -7,6 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, Connection, ServiceError, type WorkflowSignalWithStartOptions } from '@temporalio/client';
+import { DEFAULT_PRICE_TABLE } from '../../billing/price-table';
 import { createMemoryRecordStore, type RecordStore } from '../../records';
 import { createApp, type AppDeps } from '../../server/app';
 import { createMetrics, type Metrics } from '../../observability/metrics';
@@ -54,6 +55,7 @@ describe('POST /callbacks/messaging with Temporal up', () => {
     records,
     metrics,
     logger: silent,
+    prices: DEFAULT_PRICE_TABLE, // a receipt naming a carrier then carries its surcharge
   });
   const describeWorkflow = (id: string) => {
     started.add(id);
@@ -221,6 +223,48 @@ describe('POST /callbacks/messaging with Temporal up', () => {
     const statuses = (await records.search({ participant: them, kind: 'status' })).records;
     assert.equal(statuses.length, 4, 'every status event is recorded, signalled or not');
     assert.ok(statuses.every((r) => r.conversationId === id || r.tag === 'order-42'));
+  });
+
+  it('signals a delivered receipt only for a message its conversation watches; a failure and a surcharge always', async () => {
+    const ours = uniqueNumber();
+    const them = uniqueNumber();
+    const id = conversationId({ ourNumber: ours, participants: [them] });
+    assert.equal((await postCallbacks(server.url, [inboundEvent({ from: them, to: ours })])).status, 200);
+    const tag = (sendId: string) =>
+      encodeTag({ conversationId: id, sendId, trackDelivery: true, deliveredWhenWatched: true });
+    const [unwatched, watchedFirst, failed, priced] = [messageId(), messageId(), messageId(), messageId()];
+    await records.watchReceipts(watchedFirst); // the bot waits for it: its wait watched the message first
+    const delivered = (id: string, sendId: string) =>
+      statusEvent({ type: 'message-delivered', from: ours, to: them, id, tag: tag(sendId) });
+    const body = [
+      delivered(unwatched, 's1'),
+      delivered(watchedFirst, 's2'),
+      statusEvent({ type: 'message-failed', from: ours, to: them, id: failed, tag: tag('s3'), errorCode: 4406 }),
+      { ...delivered(priced, 's4'), carrierName: 'T-Mobile' },
+    ];
+    assert.equal((await postCallbacks(server.url, body)).status, 200);
+    const signals = await signalsOf(temporal.client, (await describeWorkflow(id)).workflowId);
+    assert.deepEqual(
+      signals.map(([name, arg]) => [name, (arg as { sendId?: string }).sendId ?? null]),
+      [
+        ['inboundMessage', null],
+        ['deliveryStatus', 's2'],
+        ['deliveryStatus', 's3'],
+        ['deliveryStatus', 's4'],
+      ],
+      'the unwatched delivered receipt (s1) is recorded only',
+    );
+    const statuses = (await records.search({ conversationId: id, kind: 'status' })).records;
+    assert.equal(statuses.length, 4, 'every status event is recorded, signalled or not');
+
+    // Watched after it was recorded: the watch itself returns it (activities/watch-receipts.ts), and a redelivery of
+    // the callback is not handed over again.
+    assert.deepEqual(
+      (await records.watchReceipts(unwatched)).map((r) => r.eventType),
+      ['message-delivered'],
+    );
+    assert.equal((await postCallbacks(server.url, [body[0]])).status, 200);
+    assert.equal((await signalsOf(temporal.client, id)).length, 4);
   });
 
   it('never starts a conversation from our own outbound message', async () => {

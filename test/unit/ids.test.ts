@@ -42,12 +42,30 @@ describe('conversation ids', () => {
 
 describe('routing tags', () => {
   it('round-trips the conversation, the send and the delivery flag through a Bandwidth tag', () => {
-    const tag = { conversationId: 'sms:+19195550100:+19195550123', sendId: 's7', trackDelivery: true };
+    const tag = {
+      conversationId: 'sms:+19195550100:+19195550123',
+      sendId: 's7',
+      trackDelivery: true,
+      deliveredWhenWatched: true,
+    };
     const encoded = encodeTag(tag);
-    assert.equal(encoded, 'tl1|d|s7|sms:+19195550100:+19195550123');
+    assert.equal(encoded, 'tl1|w|s7|sms:+19195550100:+19195550123');
     assert.ok(encoded.length <= 1024, 'Bandwidth tags hold at most 1024 characters');
     assert.deepEqual(decodeTag(encoded), tag);
-    assert.deepEqual(decodeTag(encodeTag({ ...tag, trackDelivery: false })), { ...tag, trackDelivery: false });
+    const every = { ...tag, deliveredWhenWatched: false };
+    assert.equal(encodeTag(every), 'tl1|d|s7|sms:+19195550100:+19195550123', 'every terminal receipt signalled');
+    assert.deepEqual(decodeTag(encodeTag(every)), every);
+    const none = { ...tag, trackDelivery: false, deliveredWhenWatched: false };
+    assert.deepEqual(decodeTag(encodeTag(none)), none);
+  });
+
+  it('still reads the tags of messages sent before delivered receipts were watched', () => {
+    assert.deepEqual(decodeTag('tl1|d|s1|sms:+19195550100:+19195550123'), {
+      conversationId: 'sms:+19195550100:+19195550123',
+      sendId: 's1',
+      trackDelivery: true,
+      deliveredWhenWatched: false,
+    });
   });
 
   it('does not claim tags other software wrote', () => {

@@ -64,9 +64,11 @@ export function createDialogue({ participants, say, race, events }: DialogueCore
       if (early.event === 'receipt' && early.value.status === 'failed') return null;
     }
     // The question's receipt is watched while waiting: if it fails, nobody is going to answer (in a group, others may).
+    // Failed receipts reach the conversation unwatched: no `prepare`, so its delivered receipt is recorded only.
     const [only] = participants;
     const failed: WaitEvent<DeliveryResult> = {
       ...events.delivery(sent),
+      prepare: undefined,
       label: `failure of ${sent.sendId}`,
       ready: () => participants.length === 1 && only !== undefined && sent.receipts()[only]?.status === 'failed',
     };

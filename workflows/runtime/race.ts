@@ -30,6 +30,7 @@ export function createRace({ memory, visibility }: ConversationContext): Race {
     for (const label of labels) visibility.waitingFor.add(label);
     try {
       const firstReady = () => entries.find(([, e]) => e.ready());
+      if (!firstReady()) for (const [, e] of entries) if (!e.ready()) await e.prepare?.();
       if (!firstReady()) {
         visibility.index();
         visibility.refreshDetails();

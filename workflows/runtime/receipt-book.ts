@@ -74,6 +74,21 @@ export class ReceiptBook {
     return Object.fromEntries(this.participants.map((r) => [r, this.result(sendId, r) ?? null]));
   }
 
+  /**
+   * The newest sends (at most `limit`) that Bandwidth took and whose receipts have not all come in, newest first: a
+   * send asks for what was recorded of them (activities/send-message.ts `earlier`).
+   */
+  unheard(limit: number): { messageId: string; sendId: string }[] {
+    const found: { messageId: string; sendId: string }[] = [];
+    for (const [sendId, entry] of [...this.outbound].reverse()) {
+      if (found.length >= limit) break;
+      if (entry.messageId && entry.to.some((r) => this.result(sendId, r) === undefined)) {
+        found.push({ messageId: entry.messageId, sendId });
+      }
+    }
+    return found;
+  }
+
   /** The first recipient whose receipt has not come in yet (the first recipient once all have). */
   pendingRecipient(sendId: string): string {
     return this.participants.find((r) => !this.receiptFor(sendId, r)) ?? this.participants[0] ?? '';

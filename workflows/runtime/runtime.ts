@@ -23,6 +23,7 @@ import { createSending } from './sending';
 import { registerSignalHandlers } from './signal-handlers';
 import { Visibility } from './visibility';
 import { createEventBuilders } from './wait-events';
+import { createReceiptWatch } from './receipt-watch';
 
 export interface ConversationRuntime<P, S> {
   readonly chat: Conversation<P, S>;
@@ -55,12 +56,13 @@ export function createRuntime<P, S>(
   const visibility = new Visibility(id, memory, alarm, start);
   const ctx: ConversationContext = { id, start, memory, alarm, visibility, options };
 
-  const events = createEventBuilders(ctx);
+  const receipts = createReceiptWatch(ctx);
+  const events = createEventBuilders(ctx, receipts);
   const race = createRace(ctx);
-  const { send, say } = createSending(ctx, race, events);
+  const { send, say } = createSending(ctx, race, events, receipts);
   // Signals of the first activation (the first text of a signal-with-start) are handed over as handlers register.
   const consent = createConsentHandling(ctx, { send, onOptOut: hooks.onOptOut });
-  const { receive } = registerSignalHandlers(ctx, { send, copyMedia: createMediaCopier(ctx), consent });
+  const { receive } = registerSignalHandlers(ctx, { send, copyMedia: createMediaCopier(ctx), consent, receipts });
   for (const message of start.unread ?? []) void receive(message);
   visibility.indexParticipants();
   const dialogue = createDialogue({ participants: start.participants, say, race, events });

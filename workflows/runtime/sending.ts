@@ -29,7 +29,11 @@ import { sendPaced, sendPriority } from './pacing';
 import { checkSegmentBudget } from '../segment-budget';
 import { createSendWindowGate } from './send-window';
 import { createSentMessageHandle } from './sent-message-handle';
+import type { ReceiptWatch } from './receipt-watch';
 import type { EventBuilders } from './wait-events';
+
+/** How many earlier sends with receipts still unheard a send asks the records about (the newest). */
+const EARLIER_SENDS_ASKED = 3;
 
 /** How a message is sent, beyond its content. */
 export interface OutboundOptions {
@@ -50,7 +54,12 @@ export interface Sending {
   say: (message: string | { text: string; media?: OutboundMedia[] }, options?: SendOptions) => Promise<SentMessage>;
 }
 
-export function createSending(ctx: ConversationContext, race: Race, events: EventBuilders): Sending {
+export function createSending(
+  ctx: ConversationContext,
+  race: Race,
+  events: EventBuilders,
+  receiptWatch: ReceiptWatch,
+): Sending {
   const { id, start, memory, visibility } = ctx;
   const sendWindow = createSendWindowGate(ctx, race, events);
 
@@ -81,7 +90,7 @@ export function createSending(ctx: ConversationContext, race: Race, events: Even
     if (blocked.length > 0) {
       // Known opted out: nothing is attempted, and the bot is told who blocks the message.
       failSend(sendId, entry, SendFailureType.OptedOut, optedOutDescription(blocked), blocked);
-      return createSentMessageHandle(ctx, race, events, sendId, entry);
+      return createSentMessageHandle(ctx, race, events, receiptWatch, sendId, entry);
     }
     try {
       const summary = `${operator ? `${operator}: ` : ''}${message.text.slice(0, 60)}`;
@@ -90,15 +99,22 @@ export function createSending(ctx: ConversationContext, race: Race, events: Even
         to: [...to],
         text: message.text,
         media: message.media,
-        tag: encodeTag({ conversationId: id, sendId, trackDelivery: true }),
+        tag: encodeTag({
+          conversationId: id,
+          sendId,
+          trackDelivery: true,
+          deliveredWhenWatched: receiptWatch.deliveredWhenWatched(),
+        }),
         ...(start.applicationId ? { applicationId: start.applicationId } : {}),
         consent: { scope: memory.consent.scope, ...(consentReply ? { reply: true } : {}) },
         intentKey: sendIntentKey(workflowInfo().runId, sendId),
+        earlier: memory.receipts.unheard(EARLIER_SENDS_ASKED),
       };
       const sent = await sendMessage.executeWithOptions({ summary }, [input]);
       // A sender held to a sending rate: the send waits its turn on the rate's task queue (pacing.ts).
       const result =
         'paced' in sent ? await sendPaced(sent.paced, input, { summary, priorityKey: sendPriority(memory) }) : sent;
+      for (const receipt of result.receipts ?? []) receiptWatch.apply(receipt);
       entry.messageId = result.messageId;
       entry.segmentCount = result.segmentCount;
       entry.time = result.time;
@@ -111,7 +127,7 @@ export function createSending(ctx: ConversationContext, race: Race, events: Even
     }
     memory.lastSendTask = workflowInfo().historyLength;
     visibility.refreshDetails();
-    return createSentMessageHandle(ctx, race, events, sendId, entry);
+    return createSentMessageHandle(ctx, race, events, receiptWatch, sendId, entry);
   }
 
   /** Marks a send failed before Bandwidth took it, with a typed failure for every recipient. */

@@ -9,12 +9,14 @@ import type { SentMessage } from '../sent-message';
 import type { WaitEvent } from '../wait-event';
 import type { ConversationContext } from './context';
 import type { Race } from './race';
+import type { ReceiptWatch } from './receipt-watch';
 import type { EventBuilders } from './wait-events';
 
 export function createSentMessageHandle(
   { memory, start }: ConversationContext,
   race: Race,
   events: EventBuilders,
+  receiptWatch: ReceiptWatch,
   sendId: string,
   entry: TranscriptEntry,
 ): SentMessage {
@@ -39,6 +41,7 @@ export function createSentMessageHandle(
         label: `receipts of ${sendId} from all ${start.participants.length}`,
         kind: 'delivery',
         start: () => undefined,
+        prepare: () => receiptWatch.watch(sendId),
         stop: () => undefined,
         ready: () => Object.values(handle.receipts()).every((r) => r !== null),
         take: () => undefined,

@@ -17,6 +17,7 @@ import {
 } from '../messages';
 import type { ConversationContext } from './context';
 import type { ConsentHandling } from './consent';
+import type { ReceiptWatch } from './receipt-watch';
 import type { Sending } from './sending';
 
 export function registerSignalHandlers(
@@ -25,7 +26,13 @@ export function registerSignalHandlers(
     send,
     copyMedia,
     consent,
-  }: { send: Sending['send']; copyMedia: (message: InboundMessage) => Promise<void>; consent: ConsentHandling },
+    receipts,
+  }: {
+    send: Sending['send'];
+    copyMedia: (message: InboundMessage) => Promise<void>;
+    consent: ConsentHandling;
+    receipts: ReceiptWatch;
+  },
 ): { receive: (message: InboundMessage) => Promise<void> } {
   /** An inbound message, however it came: deduplicated, recorded, classified, then answered or read by the bot. */
   async function receive(message: InboundMessage): Promise<void> {
@@ -61,14 +68,7 @@ export function registerSignalHandlers(
   }
   setHandler(inboundMessageSignal, receive);
 
-  setHandler(deliveryStatusSignal, (event) => {
-    if (!memory.seenStatus.add(`${event.messageId}|${event.type}|${event.recipient}`)) return;
-    memory.receipts.record(event);
-    const { surcharge } = event; // a carrier's, priced by the server
-    const sent = surcharge ? memory.receipts.entry(event.sendId) : undefined;
-    if (surcharge && sent) memory.charge(sent, surcharge, true);
-    visibility.refreshDetails();
-  });
+  setHandler(deliveryStatusSignal, receipts.apply);
 
   setHandler(externalEventSignal, (event) => {
     if (event.id !== undefined && !memory.seenExternal.add(event.id)) return;

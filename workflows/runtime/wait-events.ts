@@ -10,10 +10,11 @@ import type { InboundMessage } from '../messages';
 import type { SentMessage } from '../sent-message';
 import type { WaitEvent } from '../wait-event';
 import type { ConversationContext } from './context';
+import type { ReceiptWatch } from './receipt-watch';
 
 export type EventBuilders = ReturnType<typeof createEventBuilders>;
 
-export function createEventBuilders({ start, memory, alarm }: ConversationContext) {
+export function createEventBuilders({ start, memory, alarm }: ConversationContext, receiptWatch: ReceiptWatch) {
   /** The first unread message that `matches` (never while a human has taken over). */
   function replyMatching(matches: (m: InboundMessage) => boolean, label: string): WaitEvent<InboundMessage> {
     return {
@@ -37,6 +38,7 @@ export function createEventBuilders({ start, memory, alarm }: ConversationContex
       label: `delivery of ${message.sendId}`,
       kind: 'delivery',
       start: () => undefined,
+      prepare: () => receiptWatch.watch(message.sendId),
       stop: () => undefined,
       ready: () => result() !== undefined,
       take: () => result()!,
