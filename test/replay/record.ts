@@ -29,6 +29,17 @@ const scripts: Record<string, Script> = {
     await chat.result();
     return chat;
   },
+  // Recorded once delivered receipts came only when watched (workflows/runtime/receipt-watch.ts): the patch marker and
+  // the watchReceipts local activity before the greeting's receipt. greeter-complete is the history from before.
+  'greeter-receipt-watched': async (kit) => {
+    const chat = await kit.startBot('greeterBot', { participants: ['+19195557111'] });
+    await chat.text('hi');
+    await chat.expectReply("What's your name?");
+    await chat.text('Ada');
+    await chat.deliver(await chat.expectReply('Nice to meet you, Ada!'));
+    await chat.result();
+    return chat;
+  },
   // survey-v1-complete and survey-v1-in-progress were recorded before the survey's intro patch (docs/versioning.md):
   // version 1 sent the introduction on its own. They are kept, not re-recorded, to prove old surveys still replay.
   'survey-v2-complete': async (kit) => {
