@@ -5,7 +5,7 @@
  * workflow task per message. Failed receipts always reach the conversation (server/hand-off.ts).
  */
 import { log } from '@temporalio/activity';
-import type { MessageRecord, RecordStore } from '../records';
+import { isTerminalStatus, type MessageRecord, type RecordStore } from '../records';
 import type { DeliveryEvent, DeliveryEventType } from '../workflows/messages';
 
 export interface WatchReceiptsInput {
@@ -35,15 +35,13 @@ export async function recordedReceipts(
   try {
     const pages = await Promise.all(sends.map((s) => records.search({ messageId: s.messageId, kind: 'status' })));
     return pages.flatMap((page, i) =>
-      page.records.filter((r) => isTerminal(r.eventType)).map((r) => deliveryEventOf(r, sends[i]!.sendId)),
+      page.records.filter((r) => isTerminalStatus(r.eventType)).map((r) => deliveryEventOf(r, sends[i]!.sendId)),
     );
   } catch (err) {
     log.warn('could not read the receipts of earlier sends; a later send brings them', { error: String(err) });
     return [];
   }
 }
-
-const isTerminal = (eventType: string) => eventType === 'message-delivered' || eventType === 'message-failed';
 
 export function createWatchReceipts(deps: { records?: Pick<RecordStore, 'watchReceipts'> }) {
   return {

@@ -25,6 +25,11 @@ export const RECORD_STATUSES = {
 } as const;
 export type RecordStatus = keyof typeof RECORD_STATUSES;
 
+/** Whether a status event ends a recipient's delivery (`message-delivered`, `message-failed`): what a conversation waits for. */
+export function isTerminalStatus(eventType: string): boolean {
+  return eventType === RECORD_STATUSES.delivered || eventType === RECORD_STATUSES.failed;
+}
+
 export interface MessageRecordInput {
   kind: RecordKind;
   /** Bandwidth's message id. Null only for `other` events that carry none. */

@@ -21,9 +21,7 @@ import { encodeCursor, MAX_LIMIT, resolveFilter, resolveQuery, type ResolvedQuer
 import { RecordQueryError } from './errors';
 import { createSendIntents, type SqlRunner } from './send-intent-store';
 import { createReceiptWatchRows } from './receipt-watch-store';
-
-/** The status events that end a recipient's delivery: a conversation waits for these. */
-const TERMINAL_STATUSES = new Set(['message-delivered', 'message-failed']);
+import { isTerminalStatus } from './message-record';
 
 export interface RecordBackend {
   /** Inserts in one transaction, skipping ids already stored (or repeated in the batch). */
@@ -79,7 +77,7 @@ export function createStoreOn(backend: RecordBackend, options: RecordStoreOption
     async watchReceipts(messageId: string) {
       await watches.watch(messageId); // before reading: a receipt recorded after this read finds the watch
       const { records } = await page(resolveQuery({ messageId, kind: 'status', limit: 1000 }));
-      return records.filter((r) => TERMINAL_STATUSES.has(r.eventType));
+      return records.filter((r) => isTerminalStatus(r.eventType));
     },
 
     watchedReceipts(messageIds: string[]) {
