@@ -18,28 +18,23 @@ type Script = (kit: Awaited<ReturnType<typeof createBotTestEnvironment>>) => Pro
 
 const group = ['+19195557001', '+19195557002', '+19195557003'];
 
+/** The greeter's whole conversation: a name asked, given, greeted, and the greeting delivered. */
+async function greeterConversation(kit: Parameters<Script>[0], participant: string): Promise<BotChat> {
+  const chat = await kit.startBot('greeterBot', { participants: [participant] });
+  await chat.text('hi');
+  await chat.expectReply("What's your name?");
+  await chat.text('Ada');
+  await chat.deliver(await chat.expectReply('Nice to meet you, Ada!'));
+  await chat.result();
+  return chat;
+}
+
 /** Each script plays one conversation; the fixture is named after it. */
 const scripts: Record<string, Script> = {
-  'greeter-complete': async (kit) => {
-    const chat = await kit.startBot('greeterBot', { participants: ['+19195557101'] });
-    await chat.text('hi');
-    await chat.expectReply("What's your name?");
-    await chat.text('Ada');
-    await chat.deliver(await chat.expectReply('Nice to meet you, Ada!'));
-    await chat.result();
-    return chat;
-  },
+  'greeter-complete': (kit) => greeterConversation(kit, '+19195557101'),
   // Recorded once delivered receipts came only when watched (workflows/runtime/receipt-watch.ts): the patch marker and
   // the watchReceipts local activity before the greeting's receipt. greeter-complete is the history from before.
-  'greeter-receipt-watched': async (kit) => {
-    const chat = await kit.startBot('greeterBot', { participants: ['+19195557111'] });
-    await chat.text('hi');
-    await chat.expectReply("What's your name?");
-    await chat.text('Ada');
-    await chat.deliver(await chat.expectReply('Nice to meet you, Ada!'));
-    await chat.result();
-    return chat;
-  },
+  'greeter-receipt-watched': (kit) => greeterConversation(kit, '+19195557111'),
   // survey-v1-complete and survey-v1-in-progress were recorded before the survey's intro patch (docs/versioning.md):
   // version 1 sent the introduction on its own. They are kept, not re-recorded, to prove old surveys still replay.
   'survey-v2-complete': async (kit) => {

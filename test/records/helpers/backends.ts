@@ -2,6 +2,7 @@
  * The databases the store contract runs against. Each test gets a fresh, empty database of its backend.
  */
 import { randomBytes } from 'node:crypto';
+import { after, before } from 'node:test';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,6 +29,26 @@ export interface Backend {
   start(): Promise<void>;
   createDatabase(): Promise<TestDatabase>;
   stop(): Promise<void>;
+}
+
+/**
+ * For a suite on `backend`: starts it before the suite, stops it after, and gives each call of the returned `fresh` a
+ * new, empty database, dropped after the suite.
+ */
+export function useDatabases(backend: Backend): { fresh: () => Promise<TestDatabase> } {
+  const databases: TestDatabase[] = [];
+  before(() => backend.start());
+  after(async () => {
+    await Promise.all(databases.map((db) => db.drop()));
+    await backend.stop();
+  });
+  return {
+    async fresh() {
+      const db = await backend.createDatabase();
+      databases.push(db);
+      return db;
+    },
+  };
 }
 
 export function sqliteFileBackend(): Backend {

@@ -6,13 +6,13 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
 import { DEFAULT_PRICE_TABLE } from '../../../billing/price-table';
 import { MIGRATIONS, recordFromCallback, recordFromSend, type MessageRecordInput } from '../../../records';
 import { INSERT_COLUMNS, insertValues, prepareRecord } from '../../../records/prepared-record';
-import type { Backend, TestDatabase } from './backends';
+import { useDatabases, type Backend, type TestDatabase } from './backends';
 import { ALICE, deliveredBody, inboundBody, OUR_NUMBER, parseBody } from './bandwidth-examples';
 import { parseCsv } from './csv-parse';
 
@@ -42,15 +42,7 @@ async function collect(chunks: AsyncIterable<string>): Promise<string> {
 
 export function describeCostContract(backend: Backend): void {
   void describe(`the cost of messages on ${backend.name}`, () => {
-    before(() => backend.start());
-    after(() => backend.stop());
-    const databases: TestDatabase[] = [];
-    after(() => Promise.all(databases.map((db) => db.drop())));
-    const fresh = async () => {
-      const db = await backend.createDatabase();
-      databases.push(db);
-      return db;
-    };
+    const { fresh } = useDatabases(backend);
 
     void it('keeps what each event adds to the bill, with its currency and the carrier a receipt named', async () => {
       const store = await (await fresh()).open();

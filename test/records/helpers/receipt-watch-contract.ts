@@ -4,9 +4,9 @@
  * are watched; the hand-off purge removes old watches.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { recordFromCallback } from '../../../records';
-import type { Backend, TestDatabase } from './backends';
+import { useDatabases, type Backend } from './backends';
 import { ALICE, deliveredBody, failedBody, OUR_NUMBER, parseBody, sentBody } from './bandwidth-examples';
 
 const conversationId = `sms:${OUR_NUMBER}:${ALICE}`;
@@ -16,15 +16,8 @@ const FAILED_ID = failedBody[0]!.message.id;
 
 export function describeReceiptWatchContract(backend: Backend): void {
   void describe(`receipt watches on ${backend.name}`, () => {
-    before(() => backend.start());
-    after(() => backend.stop());
-    const databases: TestDatabase[] = [];
-    after(() => Promise.all(databases.map((db) => db.drop())));
-    const fresh = async () => {
-      const db = await backend.createDatabase();
-      databases.push(db);
-      return db.open();
-    };
+    const { fresh: freshDatabase } = useDatabases(backend);
+    const fresh = async () => (await freshDatabase()).open();
 
     void it('watches a message and returns its delivered receipt recorded before, not the intermediate ones', async () => {
       const store = await fresh();
