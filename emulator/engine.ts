@@ -45,7 +45,9 @@ export class Engine {
   /** Which handset messages changed (the phone page listens). */
   readonly feed = new HandsetFeed();
   readonly random: () => number;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  /** When the last tick ended (`performance.now()`): an engine that ticked within the last millisecond is busy. */
+  private lastTickEnded = Number.NEGATIVE_INFINITY;
   private armedAt = Number.POSITIVE_INFINITY;
   private ticking = false;
   private wakeDuringTick: number | undefined;
@@ -113,10 +115,15 @@ export class Engine {
       return;
     }
     if (dueMs >= this.armedAt) return;
-    if (this.timer) clearTimeout(this.timer);
+    this.cancelTimer();
     this.armedAt = dueMs;
     const delay = this.clock.realDelayUntil(dueMs);
-    this.timer = setTimeout(() => this.tick(), Math.min(delay, 2_000_000_000));
+    // Due now on an idle engine (a handset's text, a message accepted): tick at once, as a timer would wait at least
+    // 1 ms. A busy engine keeps the timer, whose millisecond gathers what comes meanwhile into one tick.
+    this.timer =
+      delay < 1 && performance.now() - this.lastTickEnded >= 1
+        ? setImmediate(() => this.tick())
+        : setTimeout(() => this.tick(), Math.min(delay, 2_000_000_000));
   }
 
   /**
@@ -125,8 +132,7 @@ export class Engine {
    */
   pause(): void {
     this.paused = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancelTimer();
     this.callbacks.pause();
   }
 
@@ -142,8 +148,7 @@ export class Engine {
 
   /** Re-evaluates everything now (after the clock jumped or settings changed). */
   kick(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancelTimer();
     this.armedAt = Number.POSITIVE_INFINITY;
     this.wake(this.clock.now());
   }
@@ -180,6 +185,7 @@ export class Engine {
       consider(this.clock.now() + 1000);
     } finally {
       this.ticking = false;
+      this.lastTickEnded = performance.now();
     }
     consider(this.wakeDuringTick);
     if (next === undefined) return;
@@ -190,6 +196,14 @@ export class Engine {
     } else {
       this.wake(next);
     }
+  }
+
+  private cancelTimer(): void {
+    // Each kind with its own clear: clearImmediate given a timer would corrupt Node's count of pending immediates.
+    if (this.timer && 'refresh' in this.timer)
+      clearTimeout(this.timer); // only a Timeout has refresh()
+    else if (this.timer) clearImmediate(this.timer);
+    this.timer = undefined;
   }
 
   /** A queued message whose expiration passed fails with 4360 for every recipient. */

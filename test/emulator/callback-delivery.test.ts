@@ -106,9 +106,11 @@ void describe('callback delivery', () => {
       { timeoutMs: 10_000 },
     );
     const span = (Date.parse(dropped.attempts.at(-1)!.time) - Date.parse(dropped.attempts[0]!.time)) / 3_600_000;
-    // No retry is scheduled past 24 hours; at this scale a millisecond of real lag is 50 emulated seconds.
+    // No retry is scheduled past 24 hours; at this scale a millisecond of real lag is 50 emulated seconds, so on a
+    // busy machine (CI runs four lanes on two cores) lag pushes each retry later and fewer fit: 24 were seen there,
+    // 25-35 on a quiet machine.
     assert.ok(span > 22 && span <= 24.5, `retried for ${span} emulated hours`);
-    assert.ok(dropped.attempts.length >= 25 && dropped.attempts.length <= 35, `${dropped.attempts.length} attempts`);
+    assert.ok(dropped.attempts.length >= 20 && dropped.attempts.length <= 35, `${dropped.attempts.length} attempts`);
   });
 
   void it('treats a slow receiver as a timeout and delivers on a later attempt', async () => {
