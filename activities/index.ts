@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { createLocalMediaStore } from '../media/store';
+import type { RecordStore } from '../records';
 import type { LifecycleActivities } from '../workflows/data-lifecycle/lifecycle-activities';
 import { createMediaActivities, type MediaActivities, type MediaActivityDeps } from './copy-inbound-media';
 import { createLifecycleActivities, type LifecycleActivityDeps } from './data-lifecycle';
@@ -49,7 +50,15 @@ export { createLifecycleActivities, ERASURE_TERMINATION_REASON, type LifecycleAc
 export type ActivityDeps = SendMessageDeps &
   MediaActivityDeps &
   SendWindowDeps &
-  Omit<LifecycleActivityDeps, 'mediaStore'> & { mediaStore?: LifecycleActivityDeps['mediaStore'] };
+  Omit<LifecycleActivityDeps, 'mediaStore' | 'records'> & {
+    mediaStore?: LifecycleActivityDeps['mediaStore'];
+    /**
+     * The message records: a wait for a delivery receipt watches the message there (`watchReceipts`), a send reads
+     * the receipts of earlier ones, and retention and erasure purge them. Without it a wait for a receipt would wait
+     * in vain, so it is required.
+     */
+    records: RecordStore;
+  };
 
 export function createActivities(deps: ActivityDeps) {
   // One media store for copying inbound media and for deleting it again (retention, erasure).

@@ -265,6 +265,7 @@ describe('a conversation whose send is answered by nothing', () => {
         }),
         applicationId: DEFAULTS.applicationId,
         intents: records.sendIntents,
+        records,
       }),
     });
     const start = {

@@ -9,7 +9,7 @@ import { createActivities } from '../../activities';
 import { BandwidthApiError, type BandwidthClient } from '../../bandwidth/client';
 import type { MessageRequest } from '../../bandwidth/schemas';
 import { sendLimitsFor, type SendRates } from '../../pacing/send-rates';
-import type { RecordStore } from '../../records';
+import { createRecordStore, type RecordStore } from '../../records';
 import type { ConversationStart } from '../../workflows/conversation-start';
 import { conversationId } from '../../workflows/ids';
 import { createSendQueueWorkers, workerGroup } from '../../worker/send-queue-workers';
@@ -85,12 +85,13 @@ export async function startPacedWorkers(options: {
   records?: RecordStore;
 }): Promise<PacedWorkerProcess> {
   const connection = await NativeConnection.connect({ address: options.address });
+  // Without a records store of the test's, one in memory: a wait for a receipt watches the message there.
+  const own = options.records ? null : await createRecordStore({ memory: true });
   const activities = createActivities({
     bandwidth: options.bandwidth,
     applicationId: options.applicationId ?? 'pacing-test-application',
-    ...(options.records
-      ? { intents: options.records.sendIntents, consent: options.records.optOuts, records: options.records }
-      : {}),
+    records: options.records ?? own!,
+    ...(options.records ? { intents: options.records.sendIntents, consent: options.records.optOuts } : {}),
     sendLimits: (from) => sendLimitsFor(options.rates, options.taskQueue, from),
   });
   const main = await Worker.create({ connection, taskQueue: options.taskQueue, ...workflowSource(), activities });
@@ -107,6 +108,7 @@ export async function startPacedWorkers(options: {
       group.shutdown();
       await running;
       await connection.close();
+      await own?.close();
     },
   };
 }

@@ -146,6 +146,7 @@ describe('two servers and two workers on one Temporal', () => {
           }),
           applicationId: APPLICATION,
           onSent: recordSends({ records, metrics, logger }),
+          records, // where a wait for a delivery receipt watches it, as the worker's own activities do
         }),
       });
       workers.push({ worker, running: worker.run() });
