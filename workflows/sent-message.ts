@@ -29,7 +29,11 @@ export interface SentMessage {
    * if (receipt.status === 'failed' && receipt.category === 'opted-out') return;
    */
   delivered(options?: { timeout?: Duration; recipient?: string }): Promise<DeliveryResult>;
-  /** The receipts so far, by recipient (one entry per recipient of a group message once all have reported). */
+  /**
+   * The receipts the conversation has heard so far, by recipient (one entry per recipient of a group message once all
+   * have reported). Failures come at once; a delivered receipt once `delivered()` or `deliveredToAll()` waits for it,
+   * or with the conversation's next send (a receipt nobody waits for does not wake the conversation).
+   */
   receipts(): Record<string, DeliveryResult | null>;
   /**
    * Waits until every recipient's receipt is in (or `timeout` passes) and reports each recipient separately: in a
