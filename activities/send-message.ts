@@ -13,7 +13,7 @@ import type { RecordStore } from '../records';
 import type { SendIntent, SendIntents } from '../records/send-intent';
 import { decodeTag } from '../workflows/ids';
 import type { DeliveryEvent } from '../workflows/messages';
-import { recordedReceipts, type ReceiptsOf } from './watch-receipts';
+import { recordedReceipts, type WatchReceiptsInput } from './watch-receipts';
 import type { SendLimit } from '../pacing/send-rates';
 import { outboundCost } from '../billing/message-cost';
 import type { PriceTable } from '../billing/price-table';
@@ -48,7 +48,7 @@ export interface SendMessageInput {
    * Earlier sends of the conversation whose delivered receipts it has not heard (they were recorded only: nobody
    * waited for them); the result brings back those recorded since, so the transcript catches up with every send.
    */
-  earlier?: ReceiptsOf[];
+  earlier?: WatchReceiptsInput[];
 }
 
 export interface SendMessageResult {
@@ -79,7 +79,7 @@ export interface SendMessageDeps {
   /** Called after Bandwidth accepts a message (202), before the activity returns: the records store hooks in here. */
   onSent?: (input: SendMessageInput, result: SendMessageResult) => Promise<void>;
   /** Where the receipts of earlier sends are read (`input.earlier`); without it a send brings back none. */
-  records?: Pick<RecordStore, 'search'>;
+  records?: Pick<RecordStore, 'receipts'>;
   /** The opt-out ledger every send is checked against (the message records' `optOuts`). */
   consent?: ConsentLedger;
   /** The send intents (the message records' `sendIntents`): with them, sending is exactly once across crashes. */

@@ -5,19 +5,14 @@
  * workflow task per message. Failed receipts always reach the conversation (server/hand-off.ts).
  */
 import { log } from '@temporalio/activity';
-import { isTerminalStatus, type MessageRecord, type RecordStore } from '../records';
+import type { MessageRecord, RecordStore } from '../records';
 import type { DeliveryEvent, DeliveryEventType } from '../workflows/messages';
 
+/** A send whose receipts are asked for. */
 export interface WatchReceiptsInput {
   /** Bandwidth's id of the message. */
   messageId: string;
   /** The send within the conversation (its tag's), which the receipts are filed under. */
-  sendId: string;
-}
-
-/** A send whose receipts are asked for: its Bandwidth message id, and the send id they are filed under. */
-export interface ReceiptsOf {
-  messageId: string;
   sendId: string;
 }
 
@@ -27,26 +22,23 @@ export interface ReceiptsOf {
  * failure is logged.
  */
 export async function recordedReceipts(
-  deps: { records?: Pick<RecordStore, 'search'> },
-  sends: readonly ReceiptsOf[] = [],
+  deps: { records?: Pick<RecordStore, 'receipts'> },
+  sends: readonly WatchReceiptsInput[] = [],
 ): Promise<DeliveryEvent[]> {
   if (!deps.records || sends.length === 0) return [];
   const { records } = deps;
   try {
-    const pages = await Promise.all(sends.map((s) => records.search({ messageId: s.messageId, kind: 'status' })));
-    return pages.flatMap((page, i) =>
-      page.records.filter((r) => isTerminalStatus(r.eventType)).map((r) => deliveryEventOf(r, sends[i]!.sendId)),
-    );
+    const found = await Promise.all(sends.map((s) => records.receipts(s.messageId)));
+    return found.flatMap((receipts, i) => receipts.map((r) => deliveryEventOf(r, sends[i]!.sendId)));
   } catch (err) {
     log.warn('could not read the receipts of earlier sends; a later send brings them', { error: String(err) });
     return [];
   }
 }
 
-export function createWatchReceipts(deps: { records?: Pick<RecordStore, 'watchReceipts'> }) {
+export function createWatchReceipts(deps: { records: Pick<RecordStore, 'watchReceipts'> }) {
   return {
     async watchReceipts({ messageId, sendId }: WatchReceiptsInput): Promise<DeliveryEvent[]> {
-      if (!deps.records) throw new Error('watchReceipts needs the records store: the worker has none (deps.records)');
       const records = await deps.records.watchReceipts(messageId);
       return records.map((record) => deliveryEventOf(record, sendId));
     },

@@ -199,10 +199,11 @@ export class Engine {
   }
 
   private cancelTimer(): void {
-    // Each kind with its own clear: clearImmediate given a timer would corrupt Node's count of pending immediates.
-    if (this.timer && 'refresh' in this.timer)
-      clearTimeout(this.timer); // only a Timeout has refresh()
-    else if (this.timer) clearImmediate(this.timer);
+    if (this.timer === undefined) return;
+    // Each kind with its own clear (only a Timeout has refresh()): clearImmediate given a Timeout would corrupt Node's
+    // count of pending immediates.
+    if ('refresh' in this.timer) clearTimeout(this.timer);
+    else clearImmediate(this.timer);
     this.timer = undefined;
   }
 

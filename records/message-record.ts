@@ -168,6 +168,8 @@ export interface RecordStore {
    * status records already recorded for it: from now on the webhook server signals its delivered receipts too.
    */
   watchReceipts(messageId: string): Promise<MessageRecord[]>;
+  /** The delivered and failed status records of a message (what {@link watchReceipts} returns, without watching). */
+  receipts(messageId: string): Promise<MessageRecord[]>;
   /** Which of these message ids {@link watchReceipts} has marked. */
   watchedReceipts(messageIds: string[]): Promise<Set<string>>;
   /** Retention and erasure: deleting old records, or a person's, and the audit of erasures (records/lifecycle.ts). */

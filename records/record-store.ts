@@ -70,15 +70,21 @@ export function createStoreOn(backend: RecordBackend, options: RecordStoreOption
   }
 
   const watches = createReceiptWatchRows(backend.sendIntents, assertOpen);
+  async function receipts(messageId: string): Promise<MessageRecord[]> {
+    const { records } = await page(resolveQuery({ messageId, kind: 'status', limit: 1000 }));
+    return records.filter((r) => isTerminalStatus(r.eventType));
+  }
+
   return {
     optOuts: createOptOutLedger(backend.optOuts, assertOpen),
     sendIntents: createSendIntents(backend.sendIntents, assertOpen),
 
     async watchReceipts(messageId: string) {
       await watches.watch(messageId); // before reading: a receipt recorded after this read finds the watch
-      const { records } = await page(resolveQuery({ messageId, kind: 'status', limit: 1000 }));
-      return records.filter((r) => isTerminalStatus(r.eventType));
+      return receipts(messageId);
     },
+
+    receipts,
 
     watchedReceipts(messageIds: string[]) {
       return watches.watched(messageIds);

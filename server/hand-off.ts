@@ -249,8 +249,6 @@ function plan(deps: HandOffDeps, event: CallbackEvent, index: number, receivedAt
     ...(deps.prices ? { prices: deps.prices } : {}),
   });
   withRecordCost(action, record);
-  // A surcharge changes what the conversation has cost: it hears of that receipt, watched or not.
-  if (action.kind === 'signal' && action.delivery.surcharge) delete action.ifWatched;
   const group = action.kind === 'record-only' ? `record-only:${index}` : action.workflowId;
   return { index, event, record, recordId: recordKey(record), action, group };
 }
@@ -302,16 +300,19 @@ async function execute(deps: HandOffDeps, p: Planned): Promise<Omit<HandOffOutco
 
 /**
  * A delivered receipt of a message sent with `deliveredWhenWatched` is signalled only if its conversation watches the
- * message (it waits for the receipt: activities/watch-receipts.ts); otherwise it is recorded only. Read after the
- * receipt is recorded, as the watch is written before the receipts are read: one of the two sides sees the other.
+ * message (it waits for the receipt: activities/watch-receipts.ts) or it carries a surcharge (which changes what the
+ * conversation cost); otherwise it is recorded only. Read after the receipt is recorded, as the watch is written
+ * before the receipts are read: one of the two sides sees the other.
  */
 async function signalOnlyWatched(deps: HandOffDeps, planned: Planned[]): Promise<void> {
-  const conditional = planned.filter((p) => p.action.kind === 'signal' && p.action.ifWatched);
+  const conditional = planned.flatMap((p) =>
+    p.action.kind === 'signal' && p.action.ifWatched && !p.action.delivery.surcharge ? [{ p, action: p.action }] : [],
+  );
   if (conditional.length === 0) return;
-  const watched = await deps.records.watchedReceipts(conditional.map((p) => p.event.message?.id ?? ''));
-  for (const p of conditional) {
-    if (p.action.kind !== 'signal' || watched.has(p.action.delivery.messageId)) continue;
-    p.action = { kind: 'record-only', reason: 'no conversation waits for it', workflowId: p.action.workflowId };
+  const watched = await deps.records.watchedReceipts(conditional.map(({ action }) => action.delivery.messageId));
+  for (const { p, action } of conditional) {
+    if (watched.has(action.delivery.messageId)) continue;
+    p.action = { kind: 'record-only', reason: 'no conversation waits for it', workflowId: action.workflowId };
   }
 }
 
