@@ -6,6 +6,7 @@
  * nobody knows is proven (activities/send-proof.ts) before anything is sent again. docs/operations.md has the
  * design and the window that remains.
  */
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { BandwidthApiError, type BandwidthClient } from '../bandwidth/client';
 import { SendFailureType } from '../workflows/activity-failures';
@@ -44,6 +45,11 @@ export interface SendMessageInput {
    * from a rated sender is not sent but answered with {@link SendDeferred}.
    */
   paced?: boolean;
+  /**
+   * A paced send's deadline (ISO 8601): when its first attempt starts after it, nothing is sent and the send fails
+   * {@link SendFailureType.Expired}. A later attempt (an earlier one was made) carries on as any retry does.
+   */
+  notAfter?: string;
   /**
    * Earlier sends of the conversation whose delivered receipts it has not heard (they were recorded only: nobody
    * waited for them); the result brings back those recorded since, so the transcript catches up with every send.
@@ -127,6 +133,7 @@ export function createSendMessage(config: SendMessageDeps) {
      * sender held to a rate is not sent from here: the answer is {@link SendDeferred}, unless `input.paced`.
      */
     async sendMessage(input: SendMessageInput): Promise<SendMessageResult | SendDeferred> {
+      refuseExpired(input);
       await refuseOptedOut(deps.consent, input);
       if (!input.paced) {
         const limits = deps.sendLimits?.(input.from) ?? [];
@@ -269,6 +276,21 @@ export function createSendMessage(config: SendMessageDeps) {
     deps.onSettled?.('resent', input);
     return null;
   }
+}
+
+/**
+ * Fails a paced send whose first attempt starts after its deadline: non-retryable, type {@link SendFailureType.Expired}.
+ * Only the first attempt can be sure that nothing was sent: a later one follows an attempt that may have reached
+ * Bandwidth, so it goes on to the intent and its proof as every retry does.
+ */
+export function refuseExpired(input: SendMessageInput): void {
+  if (input.notAfter === undefined || Date.now() <= Date.parse(input.notAfter)) return;
+  if (Context.current().info.attempt !== 1) return;
+  throw ApplicationFailure.create({
+    message: `Waited its sending rate's queue past ${input.notAfter}; not sent`,
+    type: SendFailureType.Expired,
+    nonRetryable: true,
+  });
 }
 
 /**

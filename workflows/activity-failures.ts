@@ -25,6 +25,11 @@ export const SendFailureType = {
    * it asked (the failure's `nextRetryDelay`).
    */
   RateLimited: 'BandwidthRateLimited',
+  /**
+   * A paced send that waited its sending rate's queue past its deadline (workflows/runtime/pacing.ts): its first
+   * attempt would have started after it, or a token it needed never came. Nothing was sent. Never retried.
+   */
+  Expired: 'SendExpired',
 } as const;
 
 /** `ApplicationFailure` types `copyInboundMedia` fails with. */

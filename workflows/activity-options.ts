@@ -28,17 +28,20 @@ export const SEND_MESSAGE_OPTIONS: LocalActivityOptions = {
 /**
  * `sendMessage` for a sender held to a sending rate runs as a regular activity on the rate's task queue
  * (workflows/runtime/pacing.ts), where it may wait its turn for a long time: a burst of 10,000 on a number rated 1 per
- * second takes nearly three hours. So the window covers a day of waiting and retrying; the retry settings are the
- * local send's. `paceToken`s wait in the same queues, and cannot fail.
+ * second takes nearly three hours. So a paced send may wait a day ({@link PACED_SEND_WINDOW}) for its first attempt:
+ * one that starts later sends nothing and fails `SendExpired` (its `notAfter`). The server's own window is an hour
+ * longer, so that the attempt can start and say so, and so that retries begun in time can finish; the retry settings
+ * are the local send's. `paceToken`s wait in the same queues for the same day, and cannot fail otherwise.
  */
+export const PACED_SEND_WINDOW = '1 day';
 export const PACED_SEND_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '1 day',
+  scheduleToCloseTimeout: '25 hours',
   retry: SEND_MESSAGE_OPTIONS.retry,
 };
 export const PACE_TOKEN_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '10 seconds',
-  scheduleToCloseTimeout: '1 day',
+  scheduleToCloseTimeout: PACED_SEND_WINDOW,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 };
 

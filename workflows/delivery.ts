@@ -16,7 +16,9 @@ export type FailureCategory =
   /** Bandwidth refused the request itself (HTTP 4xx): nothing was sent. */
   | 'rejected'
   /** The send's outcome is unknown (a timeout after the request left): Threadline does not resend on its own. */
-  | 'send-outcome-unknown';
+  | 'send-outcome-unknown'
+  /** A paced send waited its sending rate's queue past its deadline (a day): nothing was sent. */
+  | 'expired';
 // 'opted-out' is both Bandwidth's 4775 and Threadline's own ledger: a send to an opted-out contact is never attempted.
 
 /**
@@ -86,7 +88,7 @@ export function deliveryResultOf(event: DeliveryEvent): Delivered | DeliveryFail
 
 export function sendFailure(
   recipient: string,
-  category: 'rejected' | 'send-outcome-unknown' | 'opted-out',
+  category: 'rejected' | 'send-outcome-unknown' | 'opted-out' | 'expired',
   description: string,
   time: string,
 ): DeliveryFailed {

@@ -13,11 +13,20 @@
  * Histories recorded before pacing are unchanged: their local sends returned a message, never a deferral, so no new
  * command is ever replayed against them; the deferral itself is in the local activity's marker.
  */
+import { ActivityFailure, ApplicationFailure, TimeoutFailure, patched } from '@temporalio/workflow';
 import type { SendMessageInput, SendMessageResult } from '../../activities';
 import { smsSegmentInfo } from '../../bandwidth/segments';
 import { sendUnits, type SendLimit } from '../../pacing/send-rates';
-import { pacedSendMessage, paceToken } from '../activity-options';
+import { SendFailureType } from '../activity-failures';
+import { PACED_SEND_WINDOW, pacedSendMessage, paceToken } from '../activity-options';
+import { parseDuration } from '../duration';
 import type { ConversationMemory } from './memory';
+
+/**
+ * Histories recorded before paced sends could expire: a token that timed out failed its send as of unknown outcome.
+ * Since, the send fails `SendExpired`: it was never scheduled, so nothing was sent.
+ */
+export const PACED_SEND_EXPIRY_PATCH = 'paced-send-expiry';
 
 /** How recent the person's last text must be for a send to count as a reply to it. */
 export const REPLY_WINDOW_MS = 5 * 60_000;
@@ -40,7 +49,9 @@ export function unitsOf(limit: SendLimit, input: SendMessageInput): number {
 
 /**
  * Sends `input` on its rates' task queues (`limits`, most specific first, as `sendMessage` deferred it): the tokens
- * first, all at once, then the send itself. Fails as `sendMessage` does, wrapped in an `ActivityFailure`.
+ * first, all at once, then the send itself. Fails as `sendMessage` does, wrapped in an `ActivityFailure`; a send still
+ * waiting for its tokens, or for its first attempt, a day ({@link PACED_SEND_WINDOW}) after this began fails
+ * `SendExpired`, as nothing was sent.
  */
 export async function sendPaced(
   limits: readonly SendLimit[],
@@ -50,6 +61,7 @@ export async function sendPaced(
   const [own, ...broader] = limits;
   if (!own) throw new Error('sendPaced needs at least one limit');
   const priority = { priorityKey: options.priorityKey };
+  const notAfter = new Date(Date.now() + parseDuration(PACED_SEND_WINDOW)).toISOString();
   const tokens: Promise<void>[] = [];
   const take = (limit: SendLimit, count: number) => {
     for (let i = 0; i < count; i++) {
@@ -58,10 +70,21 @@ export async function sendPaced(
   };
   for (const limit of broader) take(limit, unitsOf(limit, input));
   take(own, unitsOf(own, input) - 1);
-  await Promise.all(tokens);
+  try {
+    await Promise.all(tokens);
+  } catch (err) {
+    // A token that never came (its day in the queue ran out): the send was never scheduled, so nothing was sent.
+    if (err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && patched(PACED_SEND_EXPIRY_PATCH)) {
+      throw ApplicationFailure.nonRetryable(
+        `Waited its sending rate's queue past ${notAfter} for a pace token; not sent`,
+        SendFailureType.Expired,
+      );
+    }
+    throw err;
+  }
   const result = await pacedSendMessage.executeWithOptions(
     { taskQueue: own.taskQueue, priority, summary: options.summary },
-    [{ ...input, paced: true }],
+    [{ ...input, paced: true, notAfter }],
   );
   if ('paced' in result) throw new Error(`${own.taskQueue} deferred a paced send again`); // cannot happen: paced is set
   return result;

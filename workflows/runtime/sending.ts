@@ -144,7 +144,9 @@ export function createSending(
         ? 'opted-out'
         : type === SendFailureType.OutcomeUnknown || type === SendFailureType.ProofPending
           ? 'send-outcome-unknown'
-          : 'rejected';
+          : type === SendFailureType.Expired
+            ? 'expired'
+            : 'rejected';
     const time = new Date().toISOString();
     memory.receipts.failSend(sendId, (recipient) => ({
       ...sendFailure(recipient, category, description, time),

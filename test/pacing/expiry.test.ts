@@ -1,0 +1,80 @@
+/**
+ * A paced send whose first attempt starts after its deadline (`notAfter`, a day after the conversation began to send
+ * it) sends nothing and fails `SendExpired`, which the bot sees as `expired`, not "outcome unknown". A later attempt
+ * follows one that may have reached Bandwidth, so it carries on as any retry does. The token side, end to end through
+ * a conversation: test/system/paced-send-expiry.test.ts.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { ApplicationFailure } from '@temporalio/common';
+import { createActivities, type SendMessageInput } from '../../activities';
+import { createRecordStore, type RecordStore } from '../../records';
+import { SendFailureType } from '../../workflows/activity-failures';
+import { acceptingBandwidth, recording, sendLog } from './helpers';
+
+const OUR = '+19195550100';
+
+function pacedInput(notAfter: string): SendMessageInput {
+  return { from: OUR, to: ['+19195557001'], text: 'Your table is ready', tag: 't', paced: true, notAfter };
+}
+
+describe('a paced send past its day', () => {
+  let records: RecordStore;
+  before(async () => {
+    records = await createRecordStore({ memory: true });
+  });
+  after(async () => {
+    await records.close();
+  });
+
+  it('sends nothing when its first attempt starts after the deadline, and fails SendExpired', async () => {
+    const log = sendLog();
+    const activities = createActivities({
+      bandwidth: recording(acceptingBandwidth(), log),
+      applicationId: 'app',
+      records,
+    });
+    const late = new Date(Date.now() - 1000).toISOString();
+    const failure = await new MockActivityEnvironment({ attempt: 1 })
+      .run((input: SendMessageInput) => activities.sendMessage(input), pacedInput(late))
+      .then(
+        () => assert.fail('a late first attempt must not send'),
+        (err: unknown) => err,
+      );
+    assert.ok(failure instanceof ApplicationFailure);
+    assert.equal(failure.type, SendFailureType.Expired);
+    assert.equal(failure.nonRetryable, true);
+    assert.deepEqual(log.accepted, [], 'Bandwidth was never asked');
+  });
+
+  it('goes on as any retry does when an earlier attempt was made: that one may have reached Bandwidth', async () => {
+    const log = sendLog();
+    const activities = createActivities({
+      bandwidth: recording(acceptingBandwidth(), log),
+      applicationId: 'app',
+      records,
+    });
+    const late = new Date(Date.now() - 1000).toISOString();
+    await new MockActivityEnvironment({ attempt: 2 }).run(
+      (input: SendMessageInput) => activities.sendMessage(input),
+      pacedInput(late),
+    );
+    assert.equal(log.accepted.length, 1);
+  });
+
+  it('sends as usual before the deadline', async () => {
+    const log = sendLog();
+    const activities = createActivities({
+      bandwidth: recording(acceptingBandwidth(), log),
+      applicationId: 'app',
+      records,
+    });
+    const soon = new Date(Date.now() + 60_000).toISOString();
+    await new MockActivityEnvironment({ attempt: 1 }).run(
+      (input: SendMessageInput) => activities.sendMessage(input),
+      pacedInput(soon),
+    );
+    assert.equal(log.accepted.length, 1);
+  });
+});
