@@ -28,20 +28,27 @@ describe('a paced send past its day', () => {
     await records.close();
   });
 
-  it('sends nothing when its first attempt starts after the deadline, and fails SendExpired', async () => {
+  /** Runs the send activity as attempt `attempt` of a paced send due by `notAfter`; what Bandwidth accepted is in `log`. */
+  function sendPaced(attempt: number, notAfter: string) {
     const log = sendLog();
     const activities = createActivities({
       bandwidth: recording(acceptingBandwidth(), log),
       applicationId: 'app',
       records,
     });
-    const late = new Date(Date.now() - 1000).toISOString();
-    const failure = await new MockActivityEnvironment({ attempt: 1 })
-      .run((input: SendMessageInput) => activities.sendMessage(input), pacedInput(late))
-      .then(
-        () => assert.fail('a late first attempt must not send'),
-        (err: unknown) => err,
-      );
+    const sent = new MockActivityEnvironment({ attempt }).run(
+      (input: SendMessageInput) => activities.sendMessage(input),
+      pacedInput(notAfter),
+    );
+    return { log, sent };
+  }
+
+  it('sends nothing when its first attempt starts after the deadline, and fails SendExpired', async () => {
+    const { log, sent } = sendPaced(1, new Date(Date.now() - 1000).toISOString());
+    const failure = await sent.then(
+      () => assert.fail('a late first attempt must not send'),
+      (err: unknown) => err,
+    );
     assert.ok(failure instanceof ApplicationFailure);
     assert.equal(failure.type, SendFailureType.Expired);
     assert.equal(failure.nonRetryable, true);
@@ -49,32 +56,14 @@ describe('a paced send past its day', () => {
   });
 
   it('goes on as any retry does when an earlier attempt was made: that one may have reached Bandwidth', async () => {
-    const log = sendLog();
-    const activities = createActivities({
-      bandwidth: recording(acceptingBandwidth(), log),
-      applicationId: 'app',
-      records,
-    });
-    const late = new Date(Date.now() - 1000).toISOString();
-    await new MockActivityEnvironment({ attempt: 2 }).run(
-      (input: SendMessageInput) => activities.sendMessage(input),
-      pacedInput(late),
-    );
+    const { log, sent } = sendPaced(2, new Date(Date.now() - 1000).toISOString());
+    await sent;
     assert.equal(log.accepted.length, 1);
   });
 
   it('sends as usual before the deadline', async () => {
-    const log = sendLog();
-    const activities = createActivities({
-      bandwidth: recording(acceptingBandwidth(), log),
-      applicationId: 'app',
-      records,
-    });
-    const soon = new Date(Date.now() + 60_000).toISOString();
-    await new MockActivityEnvironment({ attempt: 1 }).run(
-      (input: SendMessageInput) => activities.sendMessage(input),
-      pacedInput(soon),
-    );
+    const { log, sent } = sendPaced(1, new Date(Date.now() + 60_000).toISOString());
+    await sent;
     assert.equal(log.accepted.length, 1);
   });
 });
