@@ -141,16 +141,18 @@ export function createSendMessage(config: SendMessageDeps) {
       }
       const intents = deps.intents;
       if (!intents || !input.intentKey) return attempt(input, null);
-      const intent = await intents.open({
+      const { intent, created } = await intents.openAttempting({
         key: input.intentKey,
         conversationId: decodeTag(input.tag)?.conversationId ?? null,
         tag: input.tag,
         from: input.from,
         to: input.to,
       });
+      // A new intent was written with its attempt begun: send. An existing one says what an earlier execution did.
+      if (created) return attempt(input, { intents, key: input.intentKey, begun: true });
       const settled = await settledEarlier(intents, intent, input);
       if (settled) return settled;
-      return attempt(input, { intents, key: input.intentKey });
+      return attempt(input, { intents, key: input.intentKey, begun: false });
     },
   };
   return {
@@ -163,12 +165,15 @@ export function createSendMessage(config: SendMessageDeps) {
     },
   };
 
-  /** One create-message call; with intents, the attempt is durable before the call and its outcome after it. */
+  /**
+   * One create-message call; with intents, the attempt is durable before the call (`begun`: already written, with the
+   * intent) and its outcome after it.
+   */
   async function attempt(
     input: SendMessageInput,
-    intent: { intents: SendIntents; key: string } | null,
+    intent: { intents: SendIntents; key: string; begun: boolean } | null,
   ): Promise<SendMessageResult> {
-    await intent?.intents.attempt(intent.key);
+    if (intent && !intent.begun) await intent.intents.attempt(intent.key);
     let result: SendMessageResult;
     try {
       const message = await deps.bandwidth.createMessage({

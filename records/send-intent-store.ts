@@ -67,34 +67,49 @@ export function createSendIntents(db: SqlRunner, assertOpen: () => void): SendIn
     return toIntent(row);
   }
 
+  /**
+   * Writes the intent for `input.key` as `state` with `attempts` begun, unless it exists: the new intent, or undefined.
+   * One statement: the new row comes back from the insert.
+   */
+  async function insert(
+    input: SendIntentInput,
+    state: 'not-sent' | 'attempting',
+    attempts: 0 | 1,
+  ): Promise<SendIntent | undefined> {
+    assertOpen();
+    if (!input.key || !input.tag || !input.from || input.to.length === 0) {
+      throw new RecordInputError(`A send intent needs a key, a tag, a sender and recipients: ${JSON.stringify(input)}`);
+    }
+    const p = db.params();
+    const now = nowTime();
+    const values = [
+      p.add(input.key),
+      p.add(input.conversationId),
+      p.add(input.tag),
+      p.add(input.from),
+      p.add(JSON.stringify(input.to)),
+      p.add(state),
+      p.add(attempts),
+      p.time(now),
+      p.time(now),
+    ];
+    const [row] = await db.all<IntentRow>(
+      `INSERT INTO send_intents (key, conversation_id, tag, from_number, to_numbers, state, attempts, created_at,
+         attempted_at) VALUES (${values.join(', ')}) ON CONFLICT (key) DO NOTHING RETURNING ${columns}`,
+      p.values,
+    );
+    return row ? toIntent(row) : undefined;
+  }
+
   return {
+    // Only an existing intent (a send executed again) is read after the insert.
     async open(input: SendIntentInput) {
-      assertOpen();
-      if (!input.key || !input.tag || !input.from || input.to.length === 0) {
-        throw new RecordInputError(
-          `A send intent needs a key, a tag, a sender and recipients: ${JSON.stringify(input)}`,
-        );
-      }
-      const p = db.params();
-      const now = nowTime();
-      const values = [
-        p.add(input.key),
-        p.add(input.conversationId),
-        p.add(input.tag),
-        p.add(input.from),
-        p.add(JSON.stringify(input.to)),
-        p.add('not-sent'),
-        p.add(0),
-        p.time(now),
-        p.time(now),
-      ];
-      // One statement: the new intent comes back from the insert; only an existing one (a send executed again) is read.
-      const [row] = await db.all<IntentRow>(
-        `INSERT INTO send_intents (key, conversation_id, tag, from_number, to_numbers, state, attempts, created_at,
-           attempted_at) VALUES (${values.join(', ')}) ON CONFLICT (key) DO NOTHING RETURNING ${columns}`,
-        p.values,
-      );
-      return row ? toIntent(row) : read(input.key);
+      return (await insert(input, 'not-sent', 0)) ?? read(input.key);
+    },
+
+    async openAttempting(input: SendIntentInput) {
+      const created = await insert(input, 'attempting', 1);
+      return created ? { intent: created, created: true } : { intent: await read(input.key), created: false };
     },
 
     async attempt(key) {

@@ -61,6 +61,12 @@ export interface SendIntents {
    * stored one is returned unchanged.
    */
   open(input: SendIntentInput): Promise<SendIntent>;
+  /**
+   * {@link open} and the first {@link attempt} in one statement: a new intent is written `attempting`, with one attempt
+   * begun, and comes back with `created: true` (the caller sends at once); an existing one (the send executed again)
+   * comes back unchanged with `created: false`, for the caller to decide from as after `open`.
+   */
+  openAttempting(input: SendIntentInput): Promise<{ intent: SendIntent; created: boolean }>;
   /** Marks an attempt begun (state `attempting`, `attemptedAt` now, one more attempt). Durable when it resolves. */
   attempt(key: string): Promise<SendIntent>;
   /**

@@ -82,6 +82,22 @@ export function describeSendIntentContract(backend: Backend): void {
         assert.equal(again.createdAt, first.createdAt);
       }));
 
+    void it('opens a new intent with its first attempt begun, in one statement; an existing one comes back as it was', () =>
+      withIntents(async (intents) => {
+        const first = await intents.openAttempting(intentInput('s1'));
+        assert.equal(first.created, true);
+        assert.equal(first.intent.state, 'attempting');
+        assert.equal(first.intent.attempts, 1);
+        assert.equal(first.intent.attemptedAt, first.intent.createdAt);
+        const again = await intents.openAttempting(intentInput('s1', { to: ['+19195550199'] }));
+        assert.equal(again.created, false, 'the send executed again: nothing written');
+        assert.deepEqual(again.intent, first.intent);
+        const opened = await intents.open(intentInput('s2'));
+        const after = await intents.openAttempting(intentInput('s2'));
+        assert.deepEqual([after.created, after.intent.state, after.intent.attempts], [false, 'not-sent', 0]);
+        assert.equal(after.intent.createdAt, opened.createdAt);
+      }));
+
     void it('keeps the accepted message of a send, which no later attempt or failure can undo', () =>
       withIntents(async (intents) => {
         const { key } = await intents.open(intentInput('s1'));
