@@ -11,6 +11,7 @@ import { createLogger } from '../observability/logging';
 import { createMetrics } from '../observability/metrics';
 import { startTracing } from '../observability/tracing';
 import { createApp } from '../server/app';
+import { keepIdleConnections } from '../server/keep-alive';
 import { openRecordStore } from '../stack';
 import { appDepsFromConfig } from '../stack/from-config';
 import { closePart, httpServerPart } from '../stack/parts';
@@ -42,6 +43,7 @@ async function run(): Promise<void> {
       'webhook server listening',
     );
   });
+  keepIdleConnections(server, config.server.keepAliveTimeoutMs);
   shutdown.register([
     [httpServerPart('webhook server', server)],
     [closePart('Temporal connection', () => connection.close()), closePart('records store', () => records.close())],

@@ -58,6 +58,8 @@ export const EnvSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: port.default(3000),
   PUBLIC_URL: optionalString,
+  /** Idle keep-alive connections stay open this long (server/keep-alive.ts): longer than a load balancer's idle timeout. */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(240_000).default(65_000),
   // Emulator
   EMULATOR_PORT: port.default(3100),
   EMULATOR_CALLBACK_URL: optionalString,
@@ -180,7 +182,7 @@ export interface Config {
     cli?: string;
   };
   dataDir: string;
-  server: { host: string; port: number; publicUrl: string };
+  server: { host: string; port: number; publicUrl: string; keepAliveTimeoutMs: number };
   emulator: {
     port: number;
     host: string;
@@ -331,7 +333,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       cli: e.TEMPORAL_CLI,
     },
     dataDir: path.resolve(e.THREADLINE_DATA_DIR),
-    server: { host: e.HOST, port: e.PORT, publicUrl: serverPublicUrl },
+    server: {
+      host: e.HOST,
+      port: e.PORT,
+      publicUrl: serverPublicUrl,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    },
     emulator: {
       port: e.EMULATOR_PORT,
       baseUrl: emulatorBaseUrl,

@@ -15,6 +15,7 @@ import { createMetrics, type Metrics } from '../observability/metrics';
 import { tracingOff, type Tracing } from '../observability/tracing';
 import { createRecordStore, recordStoreTarget, type RecordStore } from '../records';
 import { createApp, type AppDeps } from '../server/app';
+import { keepIdleConnections } from '../server/keep-alive';
 import { connectClient, connectNative } from '../temporal/connection';
 import { dataConverterFromConfig } from '../temporal/data-converter';
 import { ensureRecordsPurgeSchedule } from '../worker/records-purge-schedule';
@@ -110,6 +111,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...options.server,
     }),
   );
+  keepIdleConnections(httpServer, config.server.keepAliveTimeoutMs);
   const webhookServer = httpServerPart('webhook server', httpServer);
   const serverUrl = await listen(httpServer, config.server.port, config.server.host);
 

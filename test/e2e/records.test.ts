@@ -112,7 +112,10 @@ for (const backend of backends) {
       });
       // An event is recorded before it is handed over and counted: the counters follow a moment later.
       await eventually(async () => {
-        const metrics = await (await fetch(`${stack.serverUrl}/metrics`)).text();
+        const response = await fetch(`${stack.serverUrl}/metrics`);
+        // The webhook server keeps an idle connection for HTTP_KEEP_ALIVE_TIMEOUT_MS (65 s), and tells its clients so.
+        assert.equal(response.headers.get('keep-alive'), 'timeout=65');
+        const metrics = await response.text();
         assert.match(metrics, /threadline_sends_total\{outcome="recorded"\} 2/);
         assert.match(metrics, /threadline_delivery_outcomes_total\{outcome="failed",error_code="4720"\} 1/);
         assert.match(metrics, /threadline_delivery_outcomes_total\{outcome="delivered",error_code="none"\} 1/);

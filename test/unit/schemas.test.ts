@@ -97,6 +97,15 @@ describe('configuration', () => {
     assert.deepEqual(config.bandwidth.auth, { kind: 'basic', username: 'u', password: 'p' });
   });
 
+  it('keeps idle webhook connections open past a load balancer’s idle minute, and says what a bad value needs', () => {
+    assert.equal(loadConfig({}).server.keepAliveTimeoutMs, 65_000);
+    assert.equal(loadConfig({ HTTP_KEEP_ALIVE_TIMEOUT_MS: '120000' }).server.keepAliveTimeoutMs, 120_000);
+    assert.throws(
+      () => loadConfig({ HTTP_KEEP_ALIVE_TIMEOUT_MS: '500' }),
+      (err: unknown) => err instanceof ConfigError && /HTTP_KEEP_ALIVE_TIMEOUT_MS/.test(err.message),
+    );
+  });
+
   it('names every bad variable at once', () => {
     assert.throws(
       () => loadConfig({ PORT: 'eighty', BANDWIDTH_NUMBER: '919-555-0100', CALLBACK_USERNAME: 'only-one' }),
