@@ -12,6 +12,7 @@ import { carrierFor, planDelivery, type StatusEventType } from './delivery-plan'
 import { type Directory } from './directory';
 import { type Application } from './directory-schemas';
 import { HandsetFeed } from './handset-feed';
+import { inboxWriter } from './handset-inbox';
 import { MessageStore, type RecipientStatus, type StoredMessage } from './message-store';
 import { OutboundQueue, type QueueEntry } from './outbound-queue';
 import { createRandom, type Settings } from './settings';
@@ -59,7 +60,8 @@ export class Engine {
     resolve: () => void;
     reject: (err: unknown) => void;
   }[] = [];
-  private readonly insertInboxStmt;
+  /** Adds a message to a handset's inbox (the API's handsets, the phone page). */
+  readonly addToInbox: ReturnType<typeof inboxWriter>;
   private mediaInspector: (message: StoredMessage) => number | undefined = () => undefined;
   private readonly insertEventStmt;
   private readonly dueEventsStmt;
@@ -77,7 +79,8 @@ export class Engine {
     this.random = createRandom(getSettings().seed);
     this.messages = new MessageStore(db);
     this.queue = new OutboundQueue(db, directory);
-    this.tollFree = new TollFreeNetwork(db);
+    this.addToInbox = inboxWriter(db);
+    this.tollFree = new TollFreeNetwork(db, this.addToInbox);
     this.callbacks = new CallbackDispatcher(db, clock, getSettings, this.random, logger, (due) => this.wake(due));
     this.insertEventStmt = db.prepare(
       `INSERT INTO events (due_ms, message_id, tn, type, error_code, description, carrier_name)
@@ -87,10 +90,6 @@ export class Engine {
     this.deleteEventStmt = db.prepare('DELETE FROM events WHERE id = ?');
     this.deleteDueEventsStmt = db.prepare('DELETE FROM events WHERE due_ms <= ?');
     this.nextEventStmt = db.prepare('SELECT MIN(due_ms) AS due FROM events');
-    this.insertInboxStmt = db.prepare(
-      `INSERT INTO handset_inbox (phone, message_id, direction, from_tn, to_json, text, media_json, time_ms)
-       VALUES (?, ?, 'out', ?, ?, ?, ?, ?)`,
-    );
   }
 
   /** Sets the check run on outbound media when a message leaves the queue; it returns a rejection code or nothing. */
@@ -345,15 +344,16 @@ export class Engine {
             expirationMs: message.expiration ? Date.parse(message.expiration) : null,
           });
           for (const tn of message.to) {
-            this.insertInboxStmt.run(
-              tn,
-              message.id,
-              message.from,
-              JSON.stringify(message.to),
-              text ?? null,
-              message.media ? JSON.stringify(message.media) : null,
-              message.timeMs,
-            );
+            this.addToInbox({
+              phone: tn,
+              messageId: message.id,
+              direction: 'out',
+              from: message.from,
+              to: message.to,
+              text: text ?? null,
+              media: message.media ?? null,
+              timeMs: message.timeMs,
+            });
           }
         }
       })();

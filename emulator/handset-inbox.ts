@@ -1,8 +1,10 @@
 /**
  * The handset inbox table (`handset_inbox`), read one way: every reader (the handset API, the inbox feed, the phone
  * page) selects {@link INBOX_SELECT} with its own `WHERE` and gets {@link InboxRow}s, each joined to the delivery state
- * of our message to that handset and to the message's segment count and type.
+ * of our message to that handset and to the message's segment count and type. Written one way too:
+ * {@link inboxWriter}'s one prepared statement.
  */
+import type { Db } from './database';
 
 /** One handset's copy of a message. */
 export interface InboxRow {
@@ -35,3 +37,35 @@ export const INBOX_SELECT = `SELECT h.id, h.phone, h.message_id, h.direction, h.
   FROM handset_inbox h
     LEFT JOIN recipients r ON h.direction = 'out' AND r.message_id = h.message_id AND r.tn = h.phone
     LEFT JOIN messages m ON m.id = h.message_id`;
+
+/** A message as one handset's inbox keeps it. */
+export interface InboxEntry {
+  phone: string;
+  messageId: string;
+  direction: InboxRow['direction'];
+  from: string;
+  to: readonly string[];
+  text: string | null;
+  media: readonly string[] | null;
+  timeMs: number;
+}
+
+/** Adds entries to the handset inbox, through one statement prepared once. */
+export function inboxWriter(db: Db): (entry: InboxEntry) => void {
+  const insert = db.prepare(
+    `INSERT INTO handset_inbox (phone, message_id, direction, from_tn, to_json, text, media_json, time_ms)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  return (e) => {
+    insert.run(
+      e.phone,
+      e.messageId,
+      e.direction,
+      e.from,
+      JSON.stringify(e.to),
+      e.text,
+      e.media ? JSON.stringify(e.media) : null,
+      e.timeMs,
+    );
+  };
+}

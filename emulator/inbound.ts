@@ -126,22 +126,13 @@ export async function sendFromHandset(ctx: EmulatorContext, phone: string, input
       if (reply) ctx.engine.feed.touch(reply.to, reply.messageId);
     }
     // Other handsets in the group receive the message too, with its media.
-    const firstId = result.messages[0]?.id ?? '';
-    const sentMedia = result.messages[0]?.media ? JSON.stringify(result.messages[0].media) : null;
-    const insert = ctx.db.prepare(
-      `INSERT INTO handset_inbox (phone, message_id, direction, from_tn, to_json, text, media_json, time_ms)
-       VALUES (?, ?, 'peer', ?, ?, ?, ?, ?)`,
-    );
+    const copy = { messageId: result.messages[0]?.id ?? '', from: phone, to, text: text ?? null, timeMs: now };
+    const media = result.messages[0]?.media ?? null;
     for (const other of result.otherRecipients) {
-      insert.run(other, firstId, phone, JSON.stringify(to), text ?? null, sentMedia, now);
+      ctx.engine.addToInbox({ ...copy, phone: other, direction: 'peer', media });
     }
     // The sender keeps what it sent (the phone page shows it; the handset API lists only what a phone received).
-    ctx.db
-      .prepare(
-        `INSERT INTO handset_inbox (phone, message_id, direction, from_tn, to_json, text, media_json, time_ms)
-         VALUES (?, ?, 'sent', ?, ?, ?, ?, ?)`,
-      )
-      .run(phone, firstId, phone, JSON.stringify(to), text ?? null, sentMedia, now);
+    ctx.engine.addToInbox({ ...copy, phone, direction: 'sent', media });
   })();
   for (const tn of [phone, ...result.otherRecipients]) ctx.engine.feed.touch(tn, result.messages[0]?.id ?? '');
   return result;

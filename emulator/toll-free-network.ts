@@ -10,6 +10,7 @@
  * The opt-outs are per (toll-free number, handset) and live in SQLite, so they survive restarts like the rest of the
  * emulator's state.
  */
+import type { InboxEntry } from './handset-inbox';
 import { type Db } from './database';
 import { type PhoneNumber } from './directory-schemas';
 import { newMessageId } from './ids';
@@ -80,19 +81,16 @@ export class TollFreeNetwork {
   private readonly insertStmt;
   private readonly getStmt;
   private readonly deleteStmt;
-  private readonly insertReplyStmt;
-
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly addToInbox: (entry: InboxEntry) => void,
+  ) {
     this.insertStmt = db.prepare(
       `INSERT INTO toll_free_opt_outs (number, phone, keyword, message_id, time_ms) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (number, phone) DO NOTHING`,
     );
     this.getStmt = db.prepare('SELECT * FROM toll_free_opt_outs WHERE number = ? AND phone = ?');
     this.deleteStmt = db.prepare('DELETE FROM toll_free_opt_outs WHERE number = ? AND phone = ?');
-    this.insertReplyStmt = db.prepare(
-      `INSERT INTO handset_inbox (phone, message_id, direction, from_tn, to_json, text, media_json, time_ms)
-       VALUES (?, ?, 'network', ?, ?, ?, NULL, ?)`,
-    );
   }
 
   /** True when `phone` has opted out of messages from our toll-free `number`. */
@@ -160,7 +158,7 @@ export class TollFreeNetwork {
   private reply(from: string, to: string, template: string, sent: string | undefined, atMs: number): NetworkReply {
     const text = template.replaceAll('{keyword}', (sent ?? '').trim().toLowerCase());
     const messageId = newMessageId(atMs);
-    this.insertReplyStmt.run(to, messageId, from, JSON.stringify([to]), text, atMs);
+    this.addToInbox({ phone: to, messageId, direction: 'network', from, to: [to], text, media: null, timeMs: atMs });
     return { messageId, from, to, text };
   }
 }
