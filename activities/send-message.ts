@@ -149,10 +149,12 @@ export function createSendMessage(config: SendMessageDeps) {
         to: input.to,
       });
       // A new intent was written with its attempt begun: send. An existing one says what an earlier execution did.
-      if (created) return attempt(input, { intents, key: input.intentKey, begun: true });
-      const settled = await settledEarlier(intents, intent, input);
-      if (settled) return settled;
-      return attempt(input, { intents, key: input.intentKey, begun: false });
+      if (!created) {
+        const settled = await settledEarlier(intents, intent, input);
+        if (settled) return settled;
+        await intents.attempt(input.intentKey);
+      }
+      return attempt(input, { intents, key: input.intentKey });
     },
   };
   return {
@@ -166,14 +168,13 @@ export function createSendMessage(config: SendMessageDeps) {
   };
 
   /**
-   * One create-message call; with intents, the attempt is durable before the call (`begun`: already written, with the
-   * intent) and its outcome after it.
+   * One create-message call; with intents, the caller has made the attempt durable before it, and its outcome is
+   * written after it.
    */
   async function attempt(
     input: SendMessageInput,
-    intent: { intents: SendIntents; key: string; begun: boolean } | null,
+    intent: { intents: SendIntents; key: string } | null,
   ): Promise<SendMessageResult> {
-    if (intent && !intent.begun) await intent.intents.attempt(intent.key);
     let result: SendMessageResult;
     try {
       const message = await deps.bandwidth.createMessage({
@@ -288,7 +289,7 @@ export function createSendMessage(config: SendMessageDeps) {
  * Only the first attempt can be sure that nothing was sent: a later one follows an attempt that may have reached
  * Bandwidth, so it goes on to the intent and its proof as every retry does.
  */
-export function refuseExpired(input: SendMessageInput): void {
+function refuseExpired(input: SendMessageInput): void {
   if (input.notAfter === undefined || Date.now() <= Date.parse(input.notAfter)) return;
   if (Context.current().info.attempt !== 1) return;
   throw ApplicationFailure.create({

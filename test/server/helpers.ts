@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { CallbackBodySchema } from '../../bandwidth/schemas';
 import { createLogger } from '../../observability/logging';
 import { APPLICATION_ID } from '../records/helpers/bandwidth-examples';
+import { keepIdleConnections } from '../../server/keep-alive';
 
 export { APPLICATION_ID };
 
@@ -24,7 +25,7 @@ export async function serve(app: http.RequestListener): Promise<Served> {
   // Idle keep-alive sockets are left to the client (undici drops them after 4 s) rather than closed by the server after
   // Node's 5 s: a test that blocks the event loop for seconds (compiling the OpenAPI validator on a loaded machine) could
   // otherwise send its next request on a socket the server had just closed, and see "fetch failed".
-  server.keepAliveTimeout = 60_000;
+  keepIdleConnections(server, 60_000);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
