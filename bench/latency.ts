@@ -37,6 +37,18 @@ const TURNS_CONCURRENT = settings.turnsConcurrent;
 const THINK_MS = settings.thinkMs;
 const OUR = '+19195550100';
 
+/** One timed turn, ms since the handset's request began. */
+interface TurnHops {
+  /** The emulator answered the handset's text (stored, its callback due). */
+  handsetAnswered: number;
+  /** The webhook server wrote the inbound record, just before its signal-with-start. */
+  atServer: number;
+  /** The send activity opened the reply's send intent: consent read, about to call Bandwidth. */
+  sendBegan: number;
+  /** The outbound record is written: Bandwidth's 202 in hand (the timed end). */
+  accepted: number;
+}
+
 /** Resolves waiters keyed by `${conversation}|${n}`. */
 class Waiters {
   private readonly waiting = new Map<string, () => void>();
@@ -87,9 +99,22 @@ async function main(): Promise<void> {
     const replyWaiters = new Waiters();
     const inboundWaiters = new Waiters();
     const inner: RecordStore = await createRecordStore({ memory: true });
-    // Watch what the stack records: the inbound text reaching the server, and the reply Bandwidth accepted.
+    /** When the send activity opened its send intent (it had decided to send), by recipient: the reply's way out. */
+    const sendStarted = new Map<string, number>();
+    const intents: RecordStore['sendIntents'] = new Proxy(inner.sendIntents, {
+      get(target, property, receiver) {
+        if (property !== 'openAttempting') return Reflect.get(target, property, receiver) as unknown;
+        return (input: Parameters<RecordStore['sendIntents']['openAttempting']>[0]) => {
+          if (input.to[0]) sendStarted.set(input.to[0], performance.now());
+          return target.openAttempting(input);
+        };
+      },
+    });
+    // Watch what the stack records: the inbound text reaching the server, the send beginning, and the reply Bandwidth
+    // accepted. The stack's own code is not touched: the bench only sees what it stores.
     const records: RecordStore = new Proxy(inner, {
       get(target, property, receiver) {
+        if (property === 'sendIntents') return intents;
         if (property !== 'append') return Reflect.get(target, property, receiver) as unknown;
         return async (inputs: Parameters<RecordStore['append']>[0]) => {
           const result = await target.append(inputs);
@@ -177,6 +202,8 @@ async function main(): Promise<void> {
       const accepted: number[] = [];
       const handset: number[] = [];
       const toServer: number[] = [];
+      /** Each timed turn's hops, ms since the handset's request began. */
+      const turnHops: TurnHops[] = [];
       await Promise.all(
         Array.from({ length: conversations }, async (_, c) => {
           const phone = phoneOf(c, conversations);
@@ -186,13 +213,22 @@ async function main(): Promise<void> {
             const started = performance.now();
             const replied = replyWaiters.wait(`${phone}|${expected}`);
             const received = inboundWaiters.wait(`${phone}|${text}`).then(() => performance.now() - started);
+            sendStarted.delete(phone);
             await handsetText(phone, text);
+            const handsetAnswered = performance.now() - started;
             await replied;
-            if (n > 2) toServer.push(await received);
             const atBandwidth = performance.now() - started;
+            if (n > 2) {
+              const atServer = await received;
+              const began = sendStarted.get(phone);
+              toServer.push(atServer);
+              accepted.push(atBandwidth);
+              if (began !== undefined) {
+                turnHops.push({ handsetAnswered, atServer, sendBegan: began - started, accepted: atBandwidth });
+              }
+            }
             if (atHandset) await handsetHas(phone, expected);
             if (n > 2) {
-              accepted.push(atBandwidth);
               if (atHandset) handset.push(performance.now() - started);
             }
             // People take seconds to answer; the bench waits a moment so each text meets an idle conversation (the
@@ -201,7 +237,31 @@ async function main(): Promise<void> {
           }
         }),
       );
-      return { accepted, handset, toServer };
+      return { accepted, handset, toServer, turnHops };
+    }
+
+    /**
+     * A turn's hops as the bench sees them from outside the stack (p50 of each, ms since the handset's request began),
+     * and the three stretches between them: the text's way in (emulator, callback, webhook server, record), Temporal
+     * (signal-with-start, the workflow task, the bot, the local activity starting: what the bare round trip measures),
+     * and the send (the Bandwidth request through the official SDK, the emulator's 202, the outbound record).
+     */
+    function hops(turns: TurnHops[]) {
+      const p50 = (value: (t: TurnHops) => number) => (turns.length ? summary(turns.map(value)).p50 : null);
+      return {
+        method:
+          'p50 ms since the handset request began, of: the emulator answering the handset, the inbound record written ' +
+          'by the webhook server (just before signalWithStart), the send activity opening its send intent, the ' +
+          'outbound record written (the 202 in hand); the stretches are p50s of the per-turn differences.',
+        turns: turns.length,
+        handsetAnswered: p50((t) => t.handsetAnswered),
+        textRecordedAtServer: p50((t) => t.atServer),
+        sendActivityBegan: p50((t) => t.sendBegan),
+        replyAccepted: p50((t) => t.accepted),
+        wayIn: p50((t) => t.atServer),
+        temporal: p50((t) => t.sendBegan - t.atServer),
+        send: p50((t) => t.accepted - t.sendBegan),
+      };
     }
 
     log(`warming up, then ${TURNS_SINGLE} turns for one conversation and ${CONCURRENT}×${TURNS_CONCURRENT} at once`);
@@ -219,12 +279,14 @@ async function main(): Promise<void> {
         threadlineReplyAccepted: summary(tl1.accepted),
         threadlineReplyAtHandset: summary(tl1.handset),
         threadlineTextReachedServer: summary(tl1.toServer),
+        whereTheTimeGoes: hops(tl1.turnHops),
         bareLocalActivity: summary(bareLocal1),
         bareActivity: summary(bareRemote1),
         ratioP50: Math.round((summary(tl1.accepted).p50 / summary(bareLocal1).p50) * 100) / 100,
       },
       twentyConversations: {
         threadlineReplyAccepted: summary(tl20.accepted),
+        whereTheTimeGoes: hops(tl20.turnHops),
         bareLocalActivity: summary(bareLocal20),
         ratioP50: Math.round((summary(tl20.accepted).p50 / summary(bareLocal20).p50) * 100) / 100,
       },
