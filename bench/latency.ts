@@ -14,7 +14,18 @@ import { startStack } from '../stack';
 import { conversationId } from '../workflows/ids';
 import { pingSignal } from './workflows';
 import { benchWorkflowBundle, startBareTemporal } from './bare';
-import { readSettings, round2, sleep, startBenchTemporal, summary, writeResults, runBench } from './lib';
+import {
+  ownCpuMs,
+  processCpuMs,
+  readSettings,
+  round1,
+  round2,
+  sleep,
+  startBenchTemporal,
+  summary,
+  writeResults,
+  runBench,
+} from './lib';
 
 const DEFAULTS = {
   /** Timed turns of the one conversation (after two warm-up turns). */
@@ -47,6 +58,12 @@ interface TurnHops {
   sendBegan: number;
   /** The outbound record is written: Bandwidth's 202 in hand (the timed end). */
   accepted: number;
+}
+
+interface CpuPerTurn {
+  turns: number;
+  nodeProcessMs: number;
+  devServerMs: number;
 }
 
 /** Resolves waiters keyed by `${conversation}|${n}`. */
@@ -269,8 +286,28 @@ async function main(): Promise<void> {
     const bareRemote1 = await bare('remote', 1, TURNS_SINGLE);
     const tl1 = await threadline(1, TURNS_SINGLE, true);
     const history = await historyPerTurn(phoneOf(0, 1), TURNS_SINGLE);
-    const bareLocal20 = await bare('local', CONCURRENT, TURNS_CONCURRENT);
-    const tl20 = await threadline(CONCURRENT, TURNS_CONCURRENT, false);
+    /**
+     * CPU per turn of a phase: this process (the load generator, and the stack or the bare client and worker, all
+     * threads) and the dev server. Each phase ends with a short pause inside the window, so the last replies' status
+     * callbacks are counted with it.
+     */
+    async function withCpu<T>(turns: number, phase: () => Promise<T>): Promise<[T, CpuPerTurn]> {
+      const ownBefore = ownCpuMs();
+      const serverBefore = processCpuMs(temporal.process.pid);
+      const result = await phase();
+      await sleep(500);
+      return [
+        result,
+        {
+          turns,
+          nodeProcessMs: round1((ownCpuMs() - ownBefore) / turns),
+          devServerMs: round1((processCpuMs(temporal.process.pid) - serverBefore) / turns),
+        },
+      ];
+    }
+    const turns20 = CONCURRENT * (TURNS_CONCURRENT + 2);
+    const [bareLocal20, bareCpu20] = await withCpu(turns20, () => bare('local', CONCURRENT, TURNS_CONCURRENT));
+    const [tl20, tlCpu20] = await withCpu(turns20, () => threadline(CONCURRENT, TURNS_CONCURRENT, false));
 
     const result = {
       method:
@@ -289,6 +326,16 @@ async function main(): Promise<void> {
         whereTheTimeGoes: hops(tl20.turnHops),
         bareLocalActivity: summary(bareLocal20),
         ratioP50: Math.round((summary(tl20.accepted).p50 / summary(bareLocal20).p50) * 100) / 100,
+        cpuPerTurn: {
+          method:
+            'CPU (user + system) per turn over each phase, warm-up turns included: the bench process (load ' +
+            'generator; for Threadline the emulator, webhook server and worker; for bare its client and worker) and ' +
+            'the dev server (/proc/<pid>/stat).',
+          threadline: tlCpu20,
+          bare: bareCpu20,
+          nodeProcessRatio: round2(tlCpu20.nodeProcessMs / bareCpu20.nodeProcessMs),
+          devServerRatio: round2(tlCpu20.devServerMs / bareCpu20.devServerMs),
+        },
       },
       history,
       target: 'p50 ≤ 1.5 × bare local-activity p50 (one conversation), ≤ 2 × at 20 concurrent; ≤ 12 events per turn',
