@@ -35,17 +35,25 @@ const DEFAULTS = {
   turnsConcurrent: 10,
   /** Pause between a reply and the next text, for both Threadline and the bare baseline. */
   thinkMs: 100,
+  /**
+   * Rounds, each bare then Threadline for one conversation, then for the concurrent ones, so that the machine's drift
+   * touches both alike; every round runs the turns above, and the figures pool the rounds' samples (at most 9).
+   */
+  rounds: 3,
 };
 const settings = readSettings(DEFAULTS, {
   turns: 'BENCH_TURNS',
   concurrent: 'BENCH_CONCURRENT',
   turnsConcurrent: 'BENCH_TURNS_CONCURRENT',
   thinkMs: 'BENCH_THINK_MS',
+  rounds: 'BENCH_ROUNDS',
 });
 const TURNS_SINGLE = settings.turns;
 const CONCURRENT = settings.concurrent;
 const TURNS_CONCURRENT = settings.turnsConcurrent;
 const THINK_MS = settings.thinkMs;
+const ROUNDS = settings.rounds;
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1 || ROUNDS > 9) throw new Error('BENCH_ROUNDS must be 1 to 9');
 const OUR = '+19195550100';
 
 /** One timed turn, ms since the handset's request began. */
@@ -60,7 +68,7 @@ interface TurnHops {
   accepted: number;
 }
 
-interface CpuPerTurn {
+interface CpuTotals {
   turns: number;
   nodeProcessMs: number;
   devServerMs: number;
@@ -177,8 +185,9 @@ async function main(): Promise<void> {
       }
     }
 
-    function phoneOf(c: number, conversations: number): string {
-      return `+1919666${String(1000 + c + conversations * 10).slice(-4)}`;
+    /** A handset per round, conversation and phase (one conversation or several), so no two phases share one. */
+    function phoneOf(c: number, conversations: number, round: number): string {
+      return `+191966${round}${String(1000 + c + conversations * 10).slice(-4)}`;
     }
 
     /**
@@ -215,7 +224,7 @@ async function main(): Promise<void> {
       };
     }
 
-    async function threadline(conversations: number, turns: number, atHandset: boolean) {
+    async function threadline(conversations: number, turns: number, atHandset: boolean, round: number) {
       const accepted: number[] = [];
       const handset: number[] = [];
       const toServer: number[] = [];
@@ -223,7 +232,7 @@ async function main(): Promise<void> {
       const turnHops: TurnHops[] = [];
       await Promise.all(
         Array.from({ length: conversations }, async (_, c) => {
-          const phone = phoneOf(c, conversations);
+          const phone = phoneOf(c, conversations, round);
           for (let n = 1; n <= turns + 2; n++) {
             const text = `ping ${n} ${Date.now()}`;
             const expected = `#${n}: ${text}`;
@@ -281,33 +290,65 @@ async function main(): Promise<void> {
       };
     }
 
-    log(`warming up, then ${TURNS_SINGLE} turns for one conversation and ${CONCURRENT}×${TURNS_CONCURRENT} at once`);
-    const bareLocal1 = await bare('local', 1, TURNS_SINGLE);
-    const bareRemote1 = await bare('remote', 1, TURNS_SINGLE);
-    const tl1 = await threadline(1, TURNS_SINGLE, true);
-    const history = await historyPerTurn(phoneOf(0, 1), TURNS_SINGLE);
+    log(
+      `${ROUNDS} rounds, each warming up, then ${TURNS_SINGLE} turns for one conversation and ` +
+        `${CONCURRENT}×${TURNS_CONCURRENT} at once, bare then Threadline`,
+    );
     /**
-     * CPU per turn of a phase: this process (the load generator, and the stack or the bare client and worker, all
-     * threads) and the dev server. Each phase ends with a short pause inside the window, so the last replies' status
-     * callbacks are counted with it.
+     * CPU of a phase: this process (the load generator, and the stack or the bare client and worker, all threads) and
+     * the dev server, added to `into`. Each phase ends with a short pause inside the window, so the last replies'
+     * status callbacks are counted with it.
      */
-    async function withCpu<T>(turns: number, phase: () => Promise<T>): Promise<[T, CpuPerTurn]> {
+    async function withCpu<T>(into: CpuTotals, turns: number, phase: () => Promise<T>): Promise<T> {
       const ownBefore = ownCpuMs();
       const serverBefore = processCpuMs(temporal.process.pid);
       const result = await phase();
       await sleep(500);
-      return [
-        result,
-        {
-          turns,
-          nodeProcessMs: round1((ownCpuMs() - ownBefore) / turns),
-          devServerMs: round1((processCpuMs(temporal.process.pid) - serverBefore) / turns),
-        },
-      ];
+      into.turns += turns;
+      into.nodeProcessMs += ownCpuMs() - ownBefore;
+      into.devServerMs += processCpuMs(temporal.process.pid) - serverBefore;
+      return result;
     }
-    const turns20 = CONCURRENT * (TURNS_CONCURRENT + 2);
-    const [bareLocal20, bareCpu20] = await withCpu(turns20, () => bare('local', CONCURRENT, TURNS_CONCURRENT));
-    const [tl20, tlCpu20] = await withCpu(turns20, () => threadline(CONCURRENT, TURNS_CONCURRENT, false));
+    const perTurn = (cpu: CpuTotals) => ({
+      turns: cpu.turns,
+      nodeProcessMs: round1(cpu.nodeProcessMs / cpu.turns),
+      devServerMs: round1(cpu.devServerMs / cpu.turns),
+    });
+    const ratio = (ours: number[], theirs: number[]) => round2(summary(ours).p50 / summary(theirs).p50);
+
+    const bareLocal1: number[] = [];
+    const bareRemote1: number[] = [];
+    const tl1: Awaited<ReturnType<typeof threadline>> = { accepted: [], handset: [], toServer: [], turnHops: [] };
+    const bareLocal20: number[] = [];
+    const tl20: Awaited<ReturnType<typeof threadline>> = { accepted: [], handset: [], toServer: [], turnHops: [] };
+    const tlCpu20: CpuTotals = { turns: 0, nodeProcessMs: 0, devServerMs: 0 };
+    const bareCpu20: CpuTotals = { turns: 0, nodeProcessMs: 0, devServerMs: 0 };
+    const rounds: { oneConversation: number; twentyConversations: number }[] = [];
+    let history: Awaited<ReturnType<typeof historyPerTurn>> | undefined;
+    const pool = (into: typeof tl1, from: typeof tl1) => {
+      into.accepted.push(...from.accepted);
+      into.handset.push(...from.handset);
+      into.toServer.push(...from.toServer);
+      into.turnHops.push(...from.turnHops);
+    };
+    for (let round = 0; round < ROUNDS; round++) {
+      const bare1 = await bare('local', 1, TURNS_SINGLE);
+      bareRemote1.push(...(await bare('remote', 1, TURNS_SINGLE)));
+      const ours1 = await threadline(1, TURNS_SINGLE, true, round);
+      if (round === 0) history = await historyPerTurn(phoneOf(0, 1, round), TURNS_SINGLE);
+      const turns20 = CONCURRENT * (TURNS_CONCURRENT + 2);
+      const bare20 = await withCpu(bareCpu20, turns20, () => bare('local', CONCURRENT, TURNS_CONCURRENT));
+      const ours20 = await withCpu(tlCpu20, turns20, () => threadline(CONCURRENT, TURNS_CONCURRENT, false, round));
+      rounds.push({
+        oneConversation: ratio(ours1.accepted, bare1),
+        twentyConversations: ratio(ours20.accepted, bare20),
+      });
+      log(`  round ${round + 1}: ${JSON.stringify(rounds.at(-1))}`);
+      bareLocal1.push(...bare1);
+      bareLocal20.push(...bare20);
+      pool(tl1, ours1);
+      pool(tl20, ours20);
+    }
 
     const result = {
       method:
@@ -319,23 +360,29 @@ async function main(): Promise<void> {
         whereTheTimeGoes: hops(tl1.turnHops),
         bareLocalActivity: summary(bareLocal1),
         bareActivity: summary(bareRemote1),
-        ratioP50: Math.round((summary(tl1.accepted).p50 / summary(bareLocal1).p50) * 100) / 100,
+        ratioP50: ratio(tl1.accepted, bareLocal1),
       },
       twentyConversations: {
         threadlineReplyAccepted: summary(tl20.accepted),
         whereTheTimeGoes: hops(tl20.turnHops),
         bareLocalActivity: summary(bareLocal20),
-        ratioP50: Math.round((summary(tl20.accepted).p50 / summary(bareLocal20).p50) * 100) / 100,
+        ratioP50: ratio(tl20.accepted, bareLocal20),
         cpuPerTurn: {
           method:
             'CPU (user + system) per turn over each phase, warm-up turns included: the bench process (load ' +
             'generator; for Threadline the emulator, webhook server and worker; for bare its client and worker) and ' +
             'the dev server (/proc/<pid>/stat).',
-          threadline: tlCpu20,
-          bare: bareCpu20,
+          threadline: perTurn(tlCpu20),
+          bare: perTurn(bareCpu20),
           nodeProcessRatio: round2(tlCpu20.nodeProcessMs / bareCpu20.nodeProcessMs),
           devServerRatio: round2(tlCpu20.devServerMs / bareCpu20.devServerMs),
         },
+      },
+      rounds: {
+        method:
+          'Each round: bare then Threadline, one conversation, then the concurrent ones; the figures above pool every ' +
+          "round's samples. Each round's own p50 ratios:",
+        ratios: rounds,
       },
       history,
       target: 'p50 ≤ 1.5 × bare local-activity p50 (one conversation), ≤ 2 × at 20 concurrent; ≤ 12 events per turn',
