@@ -323,7 +323,15 @@ async function main(): Promise<void> {
     const tl20: Awaited<ReturnType<typeof threadline>> = { accepted: [], handset: [], toServer: [], turnHops: [] };
     const tlCpu20: CpuTotals = { turns: 0, nodeProcessMs: 0, devServerMs: 0 };
     const bareCpu20: CpuTotals = { turns: 0, nodeProcessMs: 0, devServerMs: 0 };
-    const rounds: { oneConversation: number; twentyConversations: number }[] = [];
+    const rounds: Record<
+      'oneConversation' | 'twentyConversations',
+      { threadline: number; bare: number; ratio: number }
+    >[] = [];
+    const side = (ours: number[], theirs: number[]) => ({
+      threadline: summary(ours).p50,
+      bare: summary(theirs).p50,
+      ratio: ratio(ours, theirs),
+    });
     let history: Awaited<ReturnType<typeof historyPerTurn>> | undefined;
     const pool = (into: typeof tl1, from: typeof tl1) => {
       into.accepted.push(...from.accepted);
@@ -339,10 +347,7 @@ async function main(): Promise<void> {
       const turns20 = CONCURRENT * (TURNS_CONCURRENT + 2);
       const bare20 = await withCpu(bareCpu20, turns20, () => bare('local', CONCURRENT, TURNS_CONCURRENT));
       const ours20 = await withCpu(tlCpu20, turns20, () => threadline(CONCURRENT, TURNS_CONCURRENT, false, round));
-      rounds.push({
-        oneConversation: ratio(ours1.accepted, bare1),
-        twentyConversations: ratio(ours20.accepted, bare20),
-      });
+      rounds.push({ oneConversation: side(ours1.accepted, bare1), twentyConversations: side(ours20.accepted, bare20) });
       log(`  round ${round + 1}: ${JSON.stringify(rounds.at(-1))}`);
       bareLocal1.push(...bare1);
       bareLocal20.push(...bare20);
@@ -381,7 +386,7 @@ async function main(): Promise<void> {
       rounds: {
         method:
           'Each round: bare then Threadline, one conversation, then the concurrent ones; the figures above pool every ' +
-          "round's samples. Each round's own p50 ratios:",
+          "round's samples. Each round's own p50s (ms) and their ratio:",
         ratios: rounds,
       },
       history,
