@@ -31,6 +31,7 @@ export {
   type SendMessageInput,
   type SendMessageResult,
   type SendDeferred,
+  type PacedSendOutcome,
 } from './send-message';
 export { createPaceToken } from './pace-token';
 export { createWatchReceipts, deliveryEventOf, type WatchReceiptsInput } from './watch-receipts';
@@ -76,15 +77,20 @@ export function createActivities(deps: ActivityDeps) {
 
 /**
  * What a worker needs: `sendMessage`, `watchReceipts` (a wait for a delivery receipt), `nextSendWindow` (quiet hours), `copyInboundMedia` for bots that receive MMS,
- * the consent activities for STOP/START/HELP, `paceToken` for senders held to a rate, and the data-lifecycle ones for
+ * the consent activities for STOP/START/HELP, `paceToken` and `pacedSendOutcome` for senders held to a rate, and the data-lifecycle ones for
  * retention and erasure (optional in the type so that fakes for SMS-only tests stay small; {@link createActivities}
  * always provides them).
  */
 export type Activities = Omit<
   ReturnType<typeof createActivities>,
-  keyof MediaActivities | keyof ReturnType<typeof createRecordConsent> | 'paceToken' | keyof LifecycleActivities
+  | keyof MediaActivities
+  | keyof ReturnType<typeof createRecordConsent>
+  | 'paceToken'
+  | 'pacedSendOutcome'
+  | keyof LifecycleActivities
 > &
   Partial<MediaActivities> &
   Partial<ReturnType<typeof createRecordConsent>> &
   Partial<ReturnType<typeof createPaceToken>> &
+  Partial<Pick<ReturnType<typeof createActivities>, 'pacedSendOutcome'>> &
   Partial<LifecycleActivities>;

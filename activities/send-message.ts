@@ -47,7 +47,9 @@ export interface SendMessageInput {
   paced?: boolean;
   /**
    * A paced send's deadline (ISO 8601): when its first attempt starts after it, nothing is sent and the send fails
-   * {@link SendFailureType.Expired}. A later attempt (an earlier one was made) carries on as any retry does.
+   * {@link SendFailureType.Expired}. A later attempt (an earlier one was made) first settles what that one did, as any
+   * retry does (an accepted message is reused, an unknown outcome proven); with send intents, it then sends nothing
+   * either, past the deadline, and fails the same way.
    */
   notAfter?: string;
   /**
@@ -152,8 +154,9 @@ export function createSendMessage(config: SendMessageDeps) {
       if (!created) {
         const settled = await settledEarlier(intents, intent, input);
         if (settled) return settled;
-        await intents.attempt(input.intentKey);
       }
+      await refuseLate(intents, input.intentKey, input);
+      if (!created) await intents.attempt(input.intentKey);
       return attempt(input, { intents, key: input.intentKey });
     },
   };
@@ -164,6 +167,28 @@ export function createSendMessage(config: SendMessageDeps) {
       if ('paced' in result) return result;
       const receipts = await recordedReceipts(config, input.earlier);
       return { ...priced(input, result), ...(receipts.length > 0 ? { receipts } : {}) };
+    },
+
+    /**
+     * What became of a paced send whose activity ran out of time (its rate's queue was not served before the server's
+     * window closed), read from its intent: `accepted` with the message, `not-sent` (no attempt was made, or none
+     * reached Bandwidth: any attempt still to come is past the deadline and sends nothing), or `unknown` (an attempt
+     * began and nothing settled it). An intent not written yet is written `not-sent` now, so that a stray attempt finds
+     * it. Without intents, `unknown`.
+     */
+    async pacedSendOutcome(input: SendMessageInput): Promise<PacedSendOutcome> {
+      if (!deps.intents || !input.intentKey) return { state: 'unknown' };
+      const intent = await deps.intents.open({
+        key: input.intentKey,
+        conversationId: decodeTag(input.tag)?.conversationId ?? null,
+        tag: input.tag,
+        from: input.from,
+        to: input.to,
+      });
+      if (intent.state === 'accepted' && intent.accepted) {
+        return { state: 'accepted', result: priced(input, intent.accepted) };
+      }
+      return { state: intent.state === 'not-sent' ? 'not-sent' : 'unknown' };
     },
   };
 
@@ -284,10 +309,32 @@ export function createSendMessage(config: SendMessageDeps) {
   }
 }
 
+/** What a paced send whose activity ran out of time came to (`pacedSendOutcome`). */
+export type PacedSendOutcome =
+  | { state: 'accepted'; result: SendMessageResult }
+  | { state: 'not-sent' }
+  | { state: 'unknown' };
+
+/**
+ * Past a paced send's deadline no attempt calls Bandwidth, whatever came before it: its intent is settled `not-sent`
+ * and the send fails {@link SendFailureType.Expired}, non-retryable. An attempt reaches this only once what earlier
+ * ones did is known not to be an accepted message, so nothing was sent; and when the conversation, its activity out of
+ * time, reads the intent (`pacedSendOutcome`), an attempt still running cannot send after it.
+ */
+async function refuseLate(intents: SendIntents, key: string, input: SendMessageInput): Promise<void> {
+  if (input.notAfter === undefined || Date.now() <= Date.parse(input.notAfter)) return;
+  await intents.settle(key, { state: 'not-sent' });
+  throw ApplicationFailure.create({
+    message: `Past its sending rate's deadline (${input.notAfter}) before it reached Bandwidth; not sent`,
+    type: SendFailureType.Expired,
+    nonRetryable: true,
+  });
+}
+
 /**
  * Fails a paced send whose first attempt starts after its deadline: non-retryable, type {@link SendFailureType.Expired}.
  * Only the first attempt can be sure that nothing was sent: a later one follows an attempt that may have reached
- * Bandwidth, so it goes on to the intent and its proof as every retry does.
+ * Bandwidth, so it goes on to the intent and its proof as every retry does ({@link refuseLate} stops it there).
  */
 function refuseExpired(input: SendMessageInput): void {
   if (input.notAfter === undefined || Date.now() <= Date.parse(input.notAfter)) return;

@@ -39,6 +39,16 @@ export const PACED_SEND_OPTIONS: ActivityOptions = {
   scheduleToCloseTimeout: '25 hours',
   retry: SEND_MESSAGE_OPTIONS.retry,
 };
+/**
+ * `pacedSendOutcome` (what a paced send that ran out of time came to, read from its intent) runs as a local activity:
+ * one read, or one write, in the records store. Retried for up to 10 minutes; after that the send stays "outcome
+ * unknown", as it was before the conversation asked.
+ */
+export const PACED_SEND_OUTCOME_OPTIONS: LocalActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  scheduleToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+};
 export const PACE_TOKEN_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '10 seconds',
   scheduleToCloseTimeout: PACED_SEND_WINDOW,
@@ -103,3 +113,4 @@ export const { copyInboundMedia } = proxyActivities<MediaActivities>(COPY_MEDIA_
 /** Call with `executeWithOptions({ taskQueue, priority }, ...)`: the rate's task queue and the send's priority. */
 export const { sendMessage: pacedSendMessage } = proxyActivities<Activities>(PACED_SEND_OPTIONS);
 export const { paceToken } = proxyActivities<Required<Activities>>(PACE_TOKEN_OPTIONS);
+export const { pacedSendOutcome } = proxyLocalActivities<Required<Activities>>(PACED_SEND_OUTCOME_OPTIONS);

@@ -1,8 +1,10 @@
 /**
  * A paced send whose first attempt starts after its deadline (`notAfter`, a day after the conversation began to send
  * it) sends nothing and fails `SendExpired`, which the bot sees as `expired`, not "outcome unknown". A later attempt
- * follows one that may have reached Bandwidth, so it carries on as any retry does. The token side, end to end through
- * a conversation: test/system/paced-send-expiry.test.ts.
+ * follows one that may have reached Bandwidth, so it first settles what that one did, as any retry does; with send
+ * intents it then sends nothing past the deadline either. When the server gave up on the activity altogether, the
+ * conversation asks the send's intent what became of it (`pacedSendOutcome`). End to end through conversations:
+ * test/system/paced-send-expiry.test.ts.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,19 +30,37 @@ describe('a paced send past its day', () => {
     await records.close();
   });
 
-  /** Runs the send activity as attempt `attempt` of a paced send due by `notAfter`; what Bandwidth accepted is in `log`. */
-  function sendPaced(attempt: number, notAfter: string) {
+  /**
+   * Runs the send activity as attempt `attempt` of a paced send due by `notAfter` (with send intents under
+   * `intentKey` when given); what Bandwidth accepted is in `log`.
+   */
+  function sendPaced(attempt: number, notAfter: string, intentKey?: string) {
     const log = sendLog();
-    const activities = createActivities({
+    const activities = pacedActivities(log);
+    const sent = new MockActivityEnvironment({ attempt }).run(
+      (input: SendMessageInput) => activities.sendMessage(input),
+      { ...pacedInput(notAfter), ...(intentKey ? { intentKey } : {}) },
+    );
+    return { log, sent };
+  }
+
+  function pacedActivities(log = sendLog()) {
+    return createActivities({
       bandwidth: recording(acceptingBandwidth(), log),
       applicationId: 'app',
       records,
+      intents: records.sendIntents,
     });
-    const sent = new MockActivityEnvironment({ attempt }).run(
-      (input: SendMessageInput) => activities.sendMessage(input),
-      pacedInput(notAfter),
+  }
+
+  async function expiredFailure(sent: Promise<unknown>): Promise<void> {
+    const failure = await sent.then(
+      () => assert.fail('a send past its deadline must not send'),
+      (err: unknown) => err,
     );
-    return { log, sent };
+    assert.ok(failure instanceof ApplicationFailure);
+    assert.equal(failure.type, SendFailureType.Expired);
+    assert.equal(failure.nonRetryable, true);
   }
 
   it('sends nothing when its first attempt starts after the deadline, and fails SendExpired', async () => {
@@ -55,15 +75,110 @@ describe('a paced send past its day', () => {
     assert.deepEqual(log.accepted, [], 'Bandwidth was never asked');
   });
 
-  it('goes on as any retry does when an earlier attempt was made: that one may have reached Bandwidth', async () => {
-    const { log, sent } = sendPaced(2, new Date(Date.now() - 1000).toISOString());
-    await sent;
+  it('without send intents, goes on as any retry does when an earlier attempt was made: it may have reached Bandwidth', async () => {
+    const log = sendLog();
+    const activities = createActivities({
+      bandwidth: recording(acceptingBandwidth(), log),
+      applicationId: 'app',
+      records,
+    });
+    await new MockActivityEnvironment({ attempt: 2 }).run(
+      (input: SendMessageInput) => activities.sendMessage(input),
+      pacedInput(new Date(Date.now() - 1000).toISOString()),
+    );
     assert.equal(log.accepted.length, 1);
+  });
+
+  it('with send intents, a later attempt past the deadline sends nothing when no earlier one reached Bandwidth', async () => {
+    const late = new Date(Date.now() - 1000).toISOString();
+    // The earlier attempt was refused for certain (a 503, say): its intent says not sent.
+    await records.sendIntents.openAttempting({
+      key: 'run-1/s1',
+      conversationId: null,
+      tag: 't',
+      from: OUR,
+      to: ['+19195557001'],
+    });
+    await records.sendIntents.settle('run-1/s1', { state: 'not-sent' });
+    const refused = sendPaced(2, late, 'run-1/s1');
+    await expiredFailure(refused.sent);
+    // No earlier attempt wrote an intent at all (none began): nothing was sent either.
+    const unbegun = sendPaced(3, late, 'run-1/s2');
+    await expiredFailure(unbegun.sent);
+    assert.deepEqual([...refused.log.accepted, ...unbegun.log.accepted], [], 'Bandwidth was never asked');
+    for (const key of ['run-1/s1', 'run-1/s2']) {
+      const intent = await records.sendIntents.open({
+        key,
+        conversationId: null,
+        tag: 't',
+        from: OUR,
+        to: ['+19195557001'],
+      });
+      assert.equal(intent.state, 'not-sent', key);
+    }
+  });
+
+  it('with send intents, a later attempt past the deadline reuses the message an earlier one got accepted', async () => {
+    const key = 'run-1/s3';
+    await records.sendIntents.openAttempting({ key, conversationId: null, tag: 't', from: OUR, to: ['+19195557001'] });
+    const accepted = { messageId: 'msg-accepted-before', segmentCount: 1, time: '2026-11-30T10:00:00.000Z' };
+    await records.sendIntents.settle(key, { state: 'accepted', accepted });
+    const { log, sent } = sendPaced(2, new Date(Date.now() - 1000).toISOString(), key);
+    assert.equal(((await sent) as { messageId: string }).messageId, 'msg-accepted-before');
+    assert.deepEqual(log.accepted, [], 'nothing sent again');
   });
 
   it('sends as usual before the deadline', async () => {
     const { log, sent } = sendPaced(1, new Date(Date.now() + 60_000).toISOString());
     await sent;
     assert.equal(log.accepted.length, 1);
+  });
+});
+
+describe('a paced send whose activity ran out of time: what its intent says', () => {
+  let records: RecordStore;
+  before(async () => {
+    records = await createRecordStore({ memory: true });
+  });
+  after(async () => {
+    await records.close();
+  });
+
+  function outcome(input: SendMessageInput, withIntents = true) {
+    const activities = createActivities({
+      bandwidth: acceptingBandwidth(),
+      applicationId: 'app',
+      records,
+      ...(withIntents ? { intents: records.sendIntents } : {}),
+    });
+    return new MockActivityEnvironment().run((i: SendMessageInput) => activities.pacedSendOutcome(i), input);
+  }
+  const input = (intentKey: string) => ({ ...pacedInput(new Date().toISOString()), intentKey });
+  const intentOf = (key: string) => ({ key, conversationId: null, tag: 't', from: OUR, to: ['+19195557001'] });
+
+  it('not sent, when no attempt began; and the intent it writes stops any attempt still to come', async () => {
+    assert.deepEqual(await outcome(input('run-2/s1')), { state: 'not-sent' });
+    const { intent, created } = await records.sendIntents.openAttempting(intentOf('run-2/s1'));
+    assert.equal(created, false, 'a stray first attempt finds the intent, settled not sent');
+    assert.equal(intent.state, 'not-sent');
+  });
+
+  it('not sent, when every attempt was refused for certain', async () => {
+    await records.sendIntents.openAttempting(intentOf('run-2/s2'));
+    await records.sendIntents.settle('run-2/s2', { state: 'not-sent' });
+    assert.deepEqual(await outcome(input('run-2/s2')), { state: 'not-sent' });
+  });
+
+  it('accepted, with the message, when an attempt got it accepted and its answer was lost', async () => {
+    await records.sendIntents.openAttempting(intentOf('run-2/s3'));
+    const accepted = { messageId: 'msg-lost-answer', segmentCount: 2, time: '2026-11-30T10:00:00.000Z' };
+    await records.sendIntents.settle('run-2/s3', { state: 'accepted', accepted });
+    assert.deepEqual(await outcome(input('run-2/s3')), { state: 'accepted', result: accepted });
+  });
+
+  it('unknown, when an attempt began and nothing settled it, or when there are no send intents to ask', async () => {
+    await records.sendIntents.openAttempting(intentOf('run-2/s4'));
+    assert.deepEqual(await outcome(input('run-2/s4')), { state: 'unknown' });
+    assert.deepEqual(await outcome(input('run-2/s5'), false), { state: 'unknown' });
   });
 });

@@ -13,12 +13,12 @@
  * Histories recorded before pacing are unchanged: their local sends returned a message, never a deferral, so no new
  * command is ever replayed against them; the deferral itself is in the local activity's marker.
  */
-import { ActivityFailure, ApplicationFailure, TimeoutFailure, patched } from '@temporalio/workflow';
-import type { SendMessageInput, SendMessageResult } from '../../activities';
+import { ActivityFailure, ApplicationFailure, TimeoutFailure, isCancellation, patched } from '@temporalio/workflow';
+import type { PacedSendOutcome, SendMessageInput, SendMessageResult } from '../../activities';
 import { smsSegmentInfo } from '../../bandwidth/segments';
 import { sendUnits, type SendLimit } from '../../pacing/send-rates';
 import { SendFailureType } from '../activity-failures';
-import { PACED_SEND_WINDOW, pacedSendMessage, paceToken } from '../activity-options';
+import { PACED_SEND_WINDOW, pacedSendMessage, pacedSendOutcome, paceToken } from '../activity-options';
 import { parseDuration } from '../duration';
 import type { ConversationMemory } from './memory';
 
@@ -27,6 +27,12 @@ import type { ConversationMemory } from './memory';
  * Since, the send fails `SendExpired`: it was never scheduled, so nothing was sent.
  */
 export const PACED_SEND_EXPIRY_PATCH = 'paced-send-expiry';
+
+/**
+ * Histories recorded before a paced send that ran out of time asked its intent what became of it: the send failed as of
+ * unknown outcome. Since, the intent answers (`pacedSendOutcome`): accepted, not sent (`SendExpired`), or unknown.
+ */
+export const PACED_SEND_OUTCOME_PATCH = 'paced-send-outcome';
 
 /** How recent the person's last text must be for a send to count as a reply to it. */
 export const REPLY_WINDOW_MS = 5 * 60_000;
@@ -51,7 +57,9 @@ export function unitsOf(limit: SendLimit, input: SendMessageInput): number {
  * Sends `input` on its rates' task queues (`limits`, most specific first, as `sendMessage` deferred it): the tokens
  * first, all at once, then the send itself. Fails as `sendMessage` does, wrapped in an `ActivityFailure`; a send still
  * waiting for its tokens, or for its first attempt, a day ({@link PACED_SEND_WINDOW}) after this began fails
- * `SendExpired`, as nothing was sent.
+ * `SendExpired`, as nothing was sent. One whose activity the server gave up on (its queue not served for the whole
+ * window) is settled from its send intent: the message it was accepted as, `SendExpired` when no attempt reached
+ * Bandwidth, or the timeout (outcome unknown) when an attempt began and nothing settled it.
  */
 export async function sendPaced(
   limits: readonly SendLimit[],
@@ -82,10 +90,36 @@ export async function sendPaced(
     }
     throw err;
   }
-  const result = await pacedSendMessage.executeWithOptions(
-    { taskQueue: own.taskQueue, priority, summary: options.summary },
-    [{ ...input, paced: true, notAfter }],
-  );
+  let result: Awaited<ReturnType<typeof pacedSendMessage>>;
+  try {
+    result = await pacedSendMessage.executeWithOptions(
+      { taskQueue: own.taskQueue, priority, summary: options.summary },
+      [{ ...input, paced: true, notAfter }],
+    );
+  } catch (err) {
+    // Out of time (nobody served the rate's queue until the server's window closed): the intent says what happened.
+    if (err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && patched(PACED_SEND_OUTCOME_PATCH)) {
+      const known = await outcomeOf(input);
+      if (known?.state === 'accepted') return known.result;
+      if (known?.state === 'not-sent') {
+        throw ApplicationFailure.nonRetryable(
+          `Waited its sending rate's queue past ${notAfter}; not sent`,
+          SendFailureType.Expired,
+        );
+      }
+    }
+    throw err;
+  }
   if ('paced' in result) throw new Error(`${own.taskQueue} deferred a paced send again`); // cannot happen: paced is set
   return result;
+}
+
+/** {@link pacedSendOutcome}, or null when it could not be asked (its answer would have been "unknown" as well). */
+async function outcomeOf(input: SendMessageInput): Promise<PacedSendOutcome | null> {
+  try {
+    return await pacedSendOutcome({ ...input, paced: true });
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    return null;
+  }
 }
