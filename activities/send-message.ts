@@ -311,9 +311,7 @@ export function createSendMessage(config: SendMessageDeps) {
 
 /** What a paced send whose activity ran out of time came to (`pacedSendOutcome`). */
 export type PacedSendOutcome =
-  | { state: 'accepted'; result: SendMessageResult }
-  | { state: 'not-sent' }
-  | { state: 'unknown' };
+  { state: 'accepted'; result: SendMessageResult } | { state: 'not-sent' } | { state: 'unknown' };
 
 /**
  * Past a paced send's deadline no attempt calls Bandwidth, whatever came before it: its intent is settled `not-sent`

@@ -13,9 +13,19 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createActivities, type SendMessageInput } from '../../activities';
 import { createRecordStore, type RecordStore } from '../../records';
 import { SendFailureType } from '../../workflows/activity-failures';
-import { acceptingBandwidth, recording, sendLog } from './helpers';
+import { acceptingBandwidth, recording, sendLog, type SendLog } from './helpers';
 
 const OUR = '+19195550100';
+
+/** The worker's activities on `records`, Bandwidth accepting everything into `log`; with send intents or without. */
+function activitiesOn(records: RecordStore, log: SendLog, intents: boolean) {
+  return createActivities({
+    bandwidth: recording(acceptingBandwidth(), log),
+    applicationId: 'app',
+    records,
+    ...(intents ? { intents: records.sendIntents } : {}),
+  });
+}
 
 function pacedInput(notAfter: string): SendMessageInput {
   return { from: OUR, to: ['+19195557001'], text: 'Your table is ready', tag: 't', paced: true, notAfter };
@@ -34,23 +44,14 @@ describe('a paced send past its day', () => {
    * Runs the send activity as attempt `attempt` of a paced send due by `notAfter` (with send intents under
    * `intentKey` when given); what Bandwidth accepted is in `log`.
    */
-  function sendPaced(attempt: number, notAfter: string, intentKey?: string) {
+  function sendPaced(attempt: number, notAfter: string, options: { intentKey?: string; intents?: boolean } = {}) {
     const log = sendLog();
-    const activities = pacedActivities(log);
+    const activities = activitiesOn(records, log, options.intents ?? true);
     const sent = new MockActivityEnvironment({ attempt }).run(
       (input: SendMessageInput) => activities.sendMessage(input),
-      { ...pacedInput(notAfter), ...(intentKey ? { intentKey } : {}) },
+      { ...pacedInput(notAfter), ...(options.intentKey ? { intentKey: options.intentKey } : {}) },
     );
     return { log, sent };
-  }
-
-  function pacedActivities(log = sendLog()) {
-    return createActivities({
-      bandwidth: recording(acceptingBandwidth(), log),
-      applicationId: 'app',
-      records,
-      intents: records.sendIntents,
-    });
   }
 
   async function expiredFailure(sent: Promise<unknown>): Promise<void> {
@@ -65,27 +66,13 @@ describe('a paced send past its day', () => {
 
   it('sends nothing when its first attempt starts after the deadline, and fails SendExpired', async () => {
     const { log, sent } = sendPaced(1, new Date(Date.now() - 1000).toISOString());
-    const failure = await sent.then(
-      () => assert.fail('a late first attempt must not send'),
-      (err: unknown) => err,
-    );
-    assert.ok(failure instanceof ApplicationFailure);
-    assert.equal(failure.type, SendFailureType.Expired);
-    assert.equal(failure.nonRetryable, true);
+    await expiredFailure(sent);
     assert.deepEqual(log.accepted, [], 'Bandwidth was never asked');
   });
 
   it('without send intents, goes on as any retry does when an earlier attempt was made: it may have reached Bandwidth', async () => {
-    const log = sendLog();
-    const activities = createActivities({
-      bandwidth: recording(acceptingBandwidth(), log),
-      applicationId: 'app',
-      records,
-    });
-    await new MockActivityEnvironment({ attempt: 2 }).run(
-      (input: SendMessageInput) => activities.sendMessage(input),
-      pacedInput(new Date(Date.now() - 1000).toISOString()),
-    );
+    const { log, sent } = sendPaced(2, new Date(Date.now() - 1000).toISOString(), { intents: false });
+    await sent;
     assert.equal(log.accepted.length, 1);
   });
 
@@ -100,10 +87,10 @@ describe('a paced send past its day', () => {
       to: ['+19195557001'],
     });
     await records.sendIntents.settle('run-1/s1', { state: 'not-sent' });
-    const refused = sendPaced(2, late, 'run-1/s1');
+    const refused = sendPaced(2, late, { intentKey: 'run-1/s1' });
     await expiredFailure(refused.sent);
     // No earlier attempt wrote an intent at all (none began): nothing was sent either.
-    const unbegun = sendPaced(3, late, 'run-1/s2');
+    const unbegun = sendPaced(3, late, { intentKey: 'run-1/s2' });
     await expiredFailure(unbegun.sent);
     assert.deepEqual([...refused.log.accepted, ...unbegun.log.accepted], [], 'Bandwidth was never asked');
     for (const key of ['run-1/s1', 'run-1/s2']) {
@@ -123,7 +110,7 @@ describe('a paced send past its day', () => {
     await records.sendIntents.openAttempting({ key, conversationId: null, tag: 't', from: OUR, to: ['+19195557001'] });
     const accepted = { messageId: 'msg-accepted-before', segmentCount: 1, time: '2026-11-30T10:00:00.000Z' };
     await records.sendIntents.settle(key, { state: 'accepted', accepted });
-    const { log, sent } = sendPaced(2, new Date(Date.now() - 1000).toISOString(), key);
+    const { log, sent } = sendPaced(2, new Date(Date.now() - 1000).toISOString(), { intentKey: key });
     assert.equal(((await sent) as { messageId: string }).messageId, 'msg-accepted-before');
     assert.deepEqual(log.accepted, [], 'nothing sent again');
   });
@@ -145,12 +132,7 @@ describe('a paced send whose activity ran out of time: what its intent says', ()
   });
 
   function outcome(input: SendMessageInput, withIntents = true) {
-    const activities = createActivities({
-      bandwidth: acceptingBandwidth(),
-      applicationId: 'app',
-      records,
-      ...(withIntents ? { intents: records.sendIntents } : {}),
-    });
+    const activities = activitiesOn(records, sendLog(), withIntents);
     return new MockActivityEnvironment().run((i: SendMessageInput) => activities.pacedSendOutcome(i), input);
   }
   const input = (intentKey: string) => ({ ...pacedInput(new Date().toISOString()), intentKey });

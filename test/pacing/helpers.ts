@@ -3,6 +3,7 @@
  * every refusal), and a worker process's workers (the conversations' worker and one per sending rate) on the run's dev
  * server.
  */
+import assert from 'node:assert/strict';
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
@@ -13,7 +14,14 @@ import { createRecordStore, type RecordStore } from '../../records';
 import type { ConversationStart } from '../../workflows/conversation-start';
 import { conversationId } from '../../workflows/ids';
 import { createSendQueueWorkers, workerGroup } from '../../worker/send-queue-workers';
-import { workflowSource } from '../helpers/temporal';
+import { inboundMessage } from '../../kit';
+import type { SendLimit } from '../../pacing/send-rates';
+import { inboundMessageSignal, transcriptQuery, type TranscriptEntry } from '../../workflows/messages';
+import { createTimeSkippingEnv, uniqueTaskQueue, workflowSource } from '../helpers/temporal';
+import { testBots } from '../helpers/test-bots';
+
+/** The number the conversations of {@link unservedPacedConversation} are on. */
+export const OUR_NUMBER = '+19195550100';
 
 /** A send Bandwidth accepted, in the order it was accepted. */
 export interface Accepted {
@@ -134,4 +142,69 @@ export async function startProactive(
 export function middayZone(): string {
   const ahead = 12 - new Date().getUTCHours();
   return ahead === 0 ? 'Etc/GMT' : ahead > 0 ? `Etc/GMT-${ahead}` : `Etc/GMT+${-ahead}`;
+}
+
+/**
+ * The receipt bot's conversation (test/bots `receiptBot`: it says "Hello?", then reports that send's delivery result)
+ * on a time-skipping server of its own, its first send held to `limits(taskQueue)`, rates whose queues nobody serves,
+ * for `hours` of skipped time; every send exactly once, through send intents, as every configured worker sends. What
+ * the conversation's transcript shows, and what Bandwidth accepted.
+ */
+export async function unservedPacedConversation(options: {
+  limits: (taskQueue: string) => SendLimit[];
+  participant: string;
+  hours: number;
+}): Promise<{ transcript: TranscriptEntry[]; log: SendLog }> {
+  const records = await createRecordStore({ memory: true });
+  const env = await createTimeSkippingEnv();
+  try {
+    const taskQueue = uniqueTaskQueue('unserved');
+    const log = sendLog();
+    let rated = 1; // only the first send: the bot's report is not held to a rate
+    const activities = createActivities({
+      bandwidth: recording(acceptingBandwidth(), log),
+      applicationId: 'app',
+      records,
+      // The skipped hours can outlast the workflow task that sends the report, whose local activity then runs again and
+      // finds the report already accepted.
+      intents: records.sendIntents,
+      sendLimits: () => (rated-- > 0 ? options.limits(taskQueue) : []),
+    });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      activities,
+      ...(await testBots()),
+    });
+    const start = { ourNumber: OUR_NUMBER, participants: [options.participant], searchAttributes: false };
+    const transcript = await worker.runUntil(async () => {
+      const handle = await env.client.workflow.signalWithStart('receiptBot', {
+        workflowId: conversationId(start),
+        taskQueue,
+        args: [start],
+        signal: inboundMessageSignal,
+        signalArgs: [
+          inboundMessage({ messageId: `m-${taskQueue}`, from: options.participant, to: [OUR_NUMBER], text: 'hi' }),
+        ],
+      });
+      await env.sleep(`${options.hours} hours`);
+      await handle.result();
+      return handle.query(transcriptQuery);
+    });
+    return { transcript, log };
+  } finally {
+    await records.close();
+    await env.teardown();
+  }
+}
+
+/** The receipt bot's question was never sent (`send-failed`), and its report, which went out, says `expired`. */
+export function assertExpiredAndReported({ transcript, log }: { transcript: TranscriptEntry[]; log: SendLog }): void {
+  const question = transcript.find((e) => e.direction === 'out' && e.text === 'Hello?');
+  assert.equal(question?.status, 'send-failed');
+  assert.deepEqual(
+    log.accepted.map((a) => a.text),
+    ['failed 0 expired expired accepted=false'],
+    'the question was never sent; the report says why',
+  );
 }
