@@ -172,13 +172,15 @@ export function createSendMessage(config: SendMessageDeps) {
     /**
      * What became of a paced send whose activity ran out of time (its rate's queue was not served before the server's
      * window closed), read from its intent: `accepted` with the message, `not-sent` (no attempt was made, or none
-     * reached Bandwidth: any attempt still to come is past the deadline and sends nothing), or `unknown` (an attempt
-     * began and nothing settled it). An intent not written yet is written `not-sent` now, so that a stray attempt finds
-     * it. Without intents, `unknown`.
+     * reached Bandwidth: any attempt still to come is past the deadline and sends nothing), or `unknown`. An attempt
+     * that began and was never settled is proven as a retry would prove it: accepted when the records or Bandwidth's
+     * message search show the message, not sent when search answered without it after the proof wait, else unknown.
+     * An intent not written yet is written `not-sent` now, so that a stray attempt finds it. Without intents, `unknown`.
      */
     async pacedSendOutcome(input: SendMessageInput): Promise<PacedSendOutcome> {
-      if (!deps.intents || !input.intentKey) return { state: 'unknown' };
-      const intent = await deps.intents.open({
+      const intents = deps.intents;
+      if (!intents || !input.intentKey) return { state: 'unknown' };
+      const intent = await intents.open({
         key: input.intentKey,
         conversationId: decodeTag(input.tag)?.conversationId ?? null,
         tag: input.tag,
@@ -188,7 +190,22 @@ export function createSendMessage(config: SendMessageDeps) {
       if (intent.state === 'accepted' && intent.accepted) {
         return { state: 'accepted', result: priced(input, intent.accepted) };
       }
-      return { state: intent.state === 'not-sent' ? 'not-sent' : 'unknown' };
+      if (intent.state === 'not-sent') return { state: 'not-sent' };
+      const proof = await findSendProof({ intents, bandwidth: deps.bandwidth }, intent, {
+        text: input.text,
+        mediaCount: input.media?.length ?? 0,
+      });
+      if (proof.found && (await intents.settle(intent.key, { state: 'accepted', accepted: proof.found }))) {
+        deps.onSettled?.(proof.by === 'records' ? 'proven-by-records' : 'proven-by-search', input);
+        await deps.onSent?.(input, proof.found);
+        return { state: 'accepted', result: priced(input, proof.found) };
+      }
+      const waited = Date.now() - Date.parse(intent.attemptedAt);
+      if (!proof.found && proof.searched && waited >= (deps.proofWaitMs ?? DEFAULT_PROOF_WAIT_MS)) {
+        await intents.settle(intent.key, { state: 'not-sent' });
+        return { state: 'not-sent' };
+      }
+      return { state: 'unknown' };
     },
   };
 

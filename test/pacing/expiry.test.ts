@@ -10,7 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
-import { createActivities, type SendMessageInput } from '../../activities';
+import { createActivities, type PacedSendOutcome, type SendMessageInput } from '../../activities';
+import { BandwidthApiError, type SentMessageSummary } from '../../bandwidth/client';
 import { createRecordStore, type RecordStore } from '../../records';
 import { SendFailureType } from '../../workflows/activity-failures';
 import { acceptingBandwidth, recording, sendLog, type SendLog } from './helpers';
@@ -131,9 +132,20 @@ describe('a paced send whose activity ran out of time: what its intent says', ()
     await records.close();
   });
 
-  function outcome(input: SendMessageInput, withIntents = true) {
-    const activities = activitiesOn(records, sendLog(), withIntents);
-    return new MockActivityEnvironment().run((i: SendMessageInput) => activities.pacedSendOutcome(i), input);
+  /** `pacedSendOutcome` for `input`; `search` is what Bandwidth's message search answers (nothing, by default). */
+  function outcome(
+    input: SendMessageInput,
+    options: { intents?: boolean; search?: () => Promise<SentMessageSummary[]>; proofWaitMs?: number } = {},
+  ) {
+    const activities = createActivities({
+      bandwidth: { ...acceptingBandwidth(), findSentMessages: options.search ?? (() => Promise.resolve([])) },
+      applicationId: 'app',
+      records,
+      ...(options.intents === false ? {} : { intents: records.sendIntents }),
+      ...(options.proofWaitMs !== undefined ? { proofWaitMs: options.proofWaitMs } : {}),
+    });
+    const run = (i: SendMessageInput) => activities.pacedSendOutcome(i);
+    return new MockActivityEnvironment().run<[SendMessageInput], PacedSendOutcome, typeof run>(run, input);
   }
   const input = (intentKey: string) => ({ ...pacedInput(new Date().toISOString()), intentKey });
   const intentOf = (key: string) => ({ key, conversationId: null, tag: 't', from: OUR, to: ['+19195557001'] });
@@ -158,9 +170,37 @@ describe('a paced send whose activity ran out of time: what its intent says', ()
     assert.deepEqual(await outcome(input('run-2/s3')), { state: 'accepted', result: accepted });
   });
 
-  it('unknown, when an attempt began and nothing settled it, or when there are no send intents to ask', async () => {
+  it("accepted, when an attempt began unsettled and Bandwidth's message search shows the message", async () => {
+    await records.sendIntents.openAttempting(intentOf('run-2/s6'));
+    const found: SentMessageSummary = {
+      messageId: 'msg-found-by-search',
+      destinationTn: '+19195557001',
+      receiveTime: new Date().toISOString(),
+      segmentCount: 1,
+      messageLength: [...'Your table is ready'].length,
+      attachmentCount: 0,
+    };
+    const answer = await outcome(input('run-2/s6'), { search: () => Promise.resolve([found]) });
+    assert.equal(answer.state, 'accepted');
+    assert.equal(answer.state === 'accepted' && answer.result.messageId, 'msg-found-by-search');
+    const intent = await records.sendIntents.open(intentOf('run-2/s6'));
+    assert.equal(intent.accepted?.messageId, 'msg-found-by-search', 'the intent owns the message now');
+  });
+
+  it('not sent, when an attempt began unsettled and search, asked after the proof wait, has no such message', async () => {
+    await records.sendIntents.openAttempting(intentOf('run-2/s7'));
+    assert.deepEqual(await outcome(input('run-2/s7'), { proofWaitMs: 0 }), { state: 'not-sent' });
+    assert.equal((await records.sendIntents.open(intentOf('run-2/s7'))).state, 'not-sent');
+  });
+
+  it('unknown, when an attempt began unsettled and nothing proves either way, or with no send intents to ask', async () => {
     await records.sendIntents.openAttempting(intentOf('run-2/s4'));
+    // Within the proof wait, search's silence proves nothing yet.
     assert.deepEqual(await outcome(input('run-2/s4')), { state: 'unknown' });
-    assert.deepEqual(await outcome(input('run-2/s5'), false), { state: 'unknown' });
+    // Search refused: its silence is no evidence.
+    const refused = () =>
+      Promise.reject(new BandwidthApiError('message search: 403 forbidden', 'rejected', 403, 'forbidden'));
+    assert.deepEqual(await outcome(input('run-2/s4'), { search: refused, proofWaitMs: 0 }), { state: 'unknown' });
+    assert.deepEqual(await outcome(input('run-2/s5'), { intents: false }), { state: 'unknown' });
   });
 });
