@@ -19,7 +19,7 @@ import type { SendLimit } from '../pacing/send-rates';
 import { outboundCost } from '../billing/message-cost';
 import type { PriceTable } from '../billing/price-table';
 import type { ConsentLedger } from './record-consent';
-import { findSendProof } from './send-proof';
+import { findSendProof, type SendProof } from './send-proof';
 
 export interface SendMessageInput {
   from: string;
@@ -191,17 +191,9 @@ export function createSendMessage(config: SendMessageDeps) {
         return { state: 'accepted', result: priced(input, intent.accepted) };
       }
       if (intent.state === 'not-sent') return { state: 'not-sent' };
-      const proof = await findSendProof({ intents, bandwidth: deps.bandwidth }, intent, {
-        text: input.text,
-        mediaCount: input.media?.length ?? 0,
-      });
-      if (proof.found && (await intents.settle(intent.key, { state: 'accepted', accepted: proof.found }))) {
-        deps.onSettled?.(proof.by === 'records' ? 'proven-by-records' : 'proven-by-search', input);
-        await deps.onSent?.(input, proof.found);
-        return { state: 'accepted', result: priced(input, proof.found) };
-      }
-      const waited = Date.now() - Date.parse(intent.attemptedAt);
-      if (!proof.found && proof.searched && waited >= (deps.proofWaitMs ?? DEFAULT_PROOF_WAIT_MS)) {
+      const proof = await claimProof(intents, intent, input);
+      if ('claimed' in proof) return { state: 'accepted', result: priced(input, proof.claimed) };
+      if (!proof.found && proof.searched && proofWaitOver(intent)) {
         await intents.settle(intent.key, { state: 'not-sent' });
         return { state: 'not-sent' };
       }
@@ -270,6 +262,31 @@ export function createSendMessage(config: SendMessageDeps) {
    * younger than the proof wait or while message search is unavailable, and {@link SendFailureType.OutcomeUnknown} when
    * the wait is over and Bandwidth's message search refuses to answer (its silence would prove nothing).
    */
+  /**
+   * Looks for proof that `intent`'s unsettled attempt reached Bandwidth and, when there is, claims the message for the
+   * intent (settled accepted, recorded): `claimed`. Otherwise the proof as found: nothing (and whether search answered),
+   * or a message another intent claimed first.
+   */
+  async function claimProof(
+    intents: SendIntents,
+    intent: SendIntent,
+    input: SendMessageInput,
+  ): Promise<{ claimed: SendMessageResult } | SendProof> {
+    const proof = await findSendProof({ intents, bandwidth: deps.bandwidth }, intent, {
+      text: input.text,
+      mediaCount: input.media?.length ?? 0,
+    });
+    if (!proof.found || !(await intents.settle(intent.key, { state: 'accepted', accepted: proof.found }))) return proof;
+    deps.onSettled?.(proof.by === 'records' ? 'proven-by-records' : 'proven-by-search', input);
+    await deps.onSent?.(input, proof.found);
+    return { claimed: proof.found };
+  }
+
+  /** Whether the proof wait since `intent`'s latest attempt is over: search's silence then counts as evidence. */
+  function proofWaitOver(intent: SendIntent): boolean {
+    return Date.now() - Date.parse(intent.attemptedAt) >= (deps.proofWaitMs ?? DEFAULT_PROOF_WAIT_MS);
+  }
+
   async function settledEarlier(
     intents: SendIntents,
     intent: SendIntent,
@@ -280,24 +297,15 @@ export function createSendMessage(config: SendMessageDeps) {
       return intent.accepted;
     }
     if (intent.state !== 'attempting') return null;
-    const proof = await findSendProof({ intents, bandwidth: deps.bandwidth }, intent, {
-      text: input.text,
-      mediaCount: input.media?.length ?? 0,
-    });
+    const proof = await claimProof(intents, intent, input);
+    if ('claimed' in proof) return proof.claimed;
     if (proof.found) {
-      if (!(await intents.settle(intent.key, { state: 'accepted', accepted: proof.found }))) {
-        throw ApplicationFailure.create({
-          message: 'Another send claimed the proof; looking again',
-          type: SendFailureType.ProofPending,
-        });
-      }
-      deps.onSettled?.(proof.by === 'records' ? 'proven-by-records' : 'proven-by-search', input);
-      await deps.onSent?.(input, proof.found);
-      return proof.found;
+      throw ApplicationFailure.create({
+        message: 'Another send claimed the proof; looking again',
+        type: SendFailureType.ProofPending,
+      });
     }
-    const waited = Date.now() - Date.parse(intent.attemptedAt);
-    const proofWaitMs = deps.proofWaitMs ?? DEFAULT_PROOF_WAIT_MS;
-    if (waited < proofWaitMs) {
+    if (!proofWaitOver(intent)) {
       throw ApplicationFailure.create({
         message: `No proof yet that attempt ${intent.attempts} of ${intent.key} reached Bandwidth; looking again`,
         type: SendFailureType.ProofPending,
