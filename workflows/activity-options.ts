@@ -41,11 +41,12 @@ export const PACED_SEND_OPTIONS: ActivityOptions = {
 };
 /**
  * `pacedSendOutcome` (what a paced send that ran out of time came to, read from its intent) runs as a local activity:
- * one read, or one write, in the records store. Retried for up to 10 minutes; after that the send stays "outcome
- * unknown", as it was before the conversation asked.
+ * a read or a write in the records store and, for an attempt nobody settled, the search for proof a retry would make
+ * (the records, then Bandwidth's message search), hence the send's own 30 seconds. Retried for up to 10 minutes; after
+ * that the send stays "outcome unknown", as it was before the conversation asked.
  */
 export const PACED_SEND_OUTCOME_OPTIONS: LocalActivityOptions = {
-  startToCloseTimeout: '10 seconds',
+  startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: '10 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 };
