@@ -11,7 +11,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { BandwidthApiError, type BandwidthClient } from '../bandwidth/client';
 import { SendFailureType } from '../workflows/activity-failures';
 import type { RecordStore } from '../records';
-import type { SendIntent, SendIntents } from '../records/send-intent';
+import type { SendIntent, SendIntentInput, SendIntents } from '../records/send-intent';
 import { decodeTag } from '../workflows/ids';
 import type { DeliveryEvent } from '../workflows/messages';
 import { recordedReceipts, type WatchReceiptsInput } from './watch-receipts';
@@ -143,13 +143,7 @@ export function createSendMessage(config: SendMessageDeps) {
       }
       const intents = deps.intents;
       if (!intents || !input.intentKey) return attempt(input, null);
-      const { intent, created } = await intents.openAttempting({
-        key: input.intentKey,
-        conversationId: decodeTag(input.tag)?.conversationId ?? null,
-        tag: input.tag,
-        from: input.from,
-        to: input.to,
-      });
+      const { intent, created } = await intents.openAttempting(intentInputOf(input, input.intentKey));
       // A new intent was written with its attempt begun: send. An existing one says what an earlier execution did.
       if (!created) {
         const settled = await settledEarlier(intents, intent, input);
@@ -180,13 +174,7 @@ export function createSendMessage(config: SendMessageDeps) {
     async pacedSendOutcome(input: SendMessageInput): Promise<PacedSendOutcome> {
       const intents = deps.intents;
       if (!intents || !input.intentKey) return { state: 'unknown' };
-      const intent = await intents.open({
-        key: input.intentKey,
-        conversationId: decodeTag(input.tag)?.conversationId ?? null,
-        tag: input.tag,
-        from: input.from,
-        to: input.to,
-      });
+      const intent = await intents.open(intentInputOf(input, input.intentKey));
       if (intent.state === 'accepted' && intent.accepted) {
         return { state: 'accepted', result: priced(input, intent.accepted) };
       }
@@ -257,12 +245,6 @@ export function createSendMessage(config: SendMessageDeps) {
   }
 
   /**
-   * What an earlier execution of this send settled: its accepted message, or one proven to have been accepted; null
-   * when this execution should send. Throws the retryable {@link SendFailureType.ProofPending} while an unproven attempt is
-   * younger than the proof wait or while message search is unavailable, and {@link SendFailureType.OutcomeUnknown} when
-   * the wait is over and Bandwidth's message search refuses to answer (its silence would prove nothing).
-   */
-  /**
    * Looks for proof that `intent`'s unsettled attempt reached Bandwidth and, when there is, claims the message for the
    * intent (settled accepted, recorded): `claimed`. Otherwise the proof as found: nothing (and whether search answered),
    * or a message another intent claimed first.
@@ -287,6 +269,12 @@ export function createSendMessage(config: SendMessageDeps) {
     return Date.now() - Date.parse(intent.attemptedAt) >= (deps.proofWaitMs ?? DEFAULT_PROOF_WAIT_MS);
   }
 
+  /**
+   * What an earlier execution of this send settled: its accepted message, or one proven to have been accepted; null
+   * when this execution should send. Throws the retryable {@link SendFailureType.ProofPending} while an unproven attempt is
+   * younger than the proof wait or while message search is unavailable, and {@link SendFailureType.OutcomeUnknown} when
+   * the wait is over and Bandwidth's message search refuses to answer (its silence would prove nothing).
+   */
   async function settledEarlier(
     intents: SendIntents,
     intent: SendIntent,
@@ -345,13 +333,9 @@ export type PacedSendOutcome =
  * time, reads the intent (`pacedSendOutcome`), an attempt still running cannot send after it.
  */
 async function refuseLate(intents: SendIntents, key: string, input: SendMessageInput): Promise<void> {
-  if (input.notAfter === undefined || Date.now() <= Date.parse(input.notAfter)) return;
+  if (!pastDeadline(input)) return;
   await intents.settle(key, { state: 'not-sent' });
-  throw ApplicationFailure.create({
-    message: `Past its sending rate's deadline (${input.notAfter}) before it reached Bandwidth; not sent`,
-    type: SendFailureType.Expired,
-    nonRetryable: true,
-  });
+  throw expired(`Past its sending rate's deadline (${input.notAfter}) before it reached Bandwidth; not sent`);
 }
 
 /**
@@ -360,13 +344,29 @@ async function refuseLate(intents: SendIntents, key: string, input: SendMessageI
  * Bandwidth, so it goes on to the intent and its proof as every retry does ({@link refuseLate} stops it there).
  */
 function refuseExpired(input: SendMessageInput): void {
-  if (input.notAfter === undefined || Date.now() <= Date.parse(input.notAfter)) return;
-  if (Context.current().info.attempt !== 1) return;
-  throw ApplicationFailure.create({
-    message: `Waited its sending rate's queue past ${input.notAfter}; not sent`,
-    type: SendFailureType.Expired,
-    nonRetryable: true,
-  });
+  if (!pastDeadline(input) || Context.current().info.attempt !== 1) return;
+  throw expired(`Waited its sending rate's queue past ${input.notAfter}; not sent`);
+}
+
+/** Whether `input` is a paced send whose deadline has passed. */
+function pastDeadline(input: SendMessageInput): boolean {
+  return input.notAfter !== undefined && Date.now() > Date.parse(input.notAfter);
+}
+
+/** The non-retryable {@link SendFailureType.Expired} failure: nothing was sent. */
+function expired(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ message, type: SendFailureType.Expired, nonRetryable: true });
+}
+
+/** The intent of the send `input` under `key`: its conversation (from the tag), tag, sender and recipients. */
+function intentInputOf(input: SendMessageInput, key: string): SendIntentInput {
+  return {
+    key,
+    conversationId: decodeTag(input.tag)?.conversationId ?? null,
+    tag: input.tag,
+    from: input.from,
+    to: input.to,
+  };
 }
 
 /**

@@ -62,8 +62,8 @@ interface TurnHops {
   handsetAnswered: number;
   /** The webhook server wrote the inbound record, just before its signal-with-start. */
   atServer: number;
-  /** The send activity opened the reply's send intent: consent read, about to call Bandwidth. */
-  sendBegan: number;
+  /** The send activity opened the reply's send intent: consent read, about to call Bandwidth (null: not seen). */
+  sendBegan: number | null;
   /** The outbound record is written: Bandwidth's 202 in hand (the timed end). */
   accepted: number;
 }
@@ -225,11 +225,9 @@ async function main(): Promise<void> {
     }
 
     async function threadline(conversations: number, turns: number, atHandset: boolean, round: number) {
-      const accepted: number[] = [];
+      /** Each timed turn's hops, and when the handset showed the reply (`atHandset`), ms since its request began. */
+      const timed: TurnHops[] = [];
       const handset: number[] = [];
-      const toServer: number[] = [];
-      /** Each timed turn's hops, ms since the handset's request began. */
-      const turnHops: TurnHops[] = [];
       await Promise.all(
         Array.from({ length: conversations }, async (_, c) => {
           const phone = phoneOf(c, conversations, round);
@@ -245,25 +243,19 @@ async function main(): Promise<void> {
             await replied;
             const atBandwidth = performance.now() - started;
             if (n > 2) {
-              const atServer = await received;
               const began = sendStarted.get(phone);
-              toServer.push(atServer);
-              accepted.push(atBandwidth);
-              if (began !== undefined) {
-                turnHops.push({ handsetAnswered, atServer, sendBegan: began - started, accepted: atBandwidth });
-              }
+              const sendBegan = began === undefined ? null : began - started;
+              timed.push({ handsetAnswered, atServer: await received, sendBegan, accepted: atBandwidth });
             }
             if (atHandset) await handsetHas(phone, expected);
-            if (n > 2) {
-              if (atHandset) handset.push(performance.now() - started);
-            }
+            if (n > 2 && atHandset) handset.push(performance.now() - started);
             // People take seconds to answer; the bench waits a moment so each text meets an idle conversation (the
             // previous reply's status callbacks handled), as the bare baseline's signals do.
             await new Promise((r) => setTimeout(r, THINK_MS));
           }
         }),
       );
-      return { accepted, handset, toServer, turnHops };
+      return { turns: timed, handset };
     }
 
     /**
@@ -272,8 +264,10 @@ async function main(): Promise<void> {
      * (signal-with-start, the workflow task, the bot, the local activity starting: what the bare round trip measures),
      * and the send (the Bandwidth request through the official SDK, the emulator's 202, the outbound record).
      */
-    function hops(turns: TurnHops[]) {
-      const p50 = (value: (t: TurnHops) => number) => (turns.length ? summary(turns.map(value)).p50 : null);
+    function hops(all: TurnHops[]) {
+      const turns = all.flatMap((t) => (t.sendBegan === null ? [] : [{ ...t, sendBegan: t.sendBegan }]));
+      const p50 = (value: (t: (typeof turns)[number]) => number) =>
+        turns.length ? summary(turns.map(value)).p50 : null;
       return {
         method:
           'p50 ms since the handset request began, of: the emulator answering the handset, the inbound record written ' +
@@ -318,9 +312,9 @@ async function main(): Promise<void> {
 
     const bareLocal1: number[] = [];
     const bareRemote1: number[] = [];
-    const tl1: Awaited<ReturnType<typeof threadline>> = { accepted: [], handset: [], toServer: [], turnHops: [] };
+    const tl1: Awaited<ReturnType<typeof threadline>> = { turns: [], handset: [] };
     const bareLocal20: number[] = [];
-    const tl20: Awaited<ReturnType<typeof threadline>> = { accepted: [], handset: [], toServer: [], turnHops: [] };
+    const tl20: Awaited<ReturnType<typeof threadline>> = { turns: [], handset: [] };
     const tlCpu20: CpuTotals = { turns: 0, nodeProcessMs: 0, devServerMs: 0 };
     const bareCpu20: CpuTotals = { turns: 0, nodeProcessMs: 0, devServerMs: 0 };
     const rounds: Record<
@@ -334,11 +328,10 @@ async function main(): Promise<void> {
     });
     let history: Awaited<ReturnType<typeof historyPerTurn>> | undefined;
     const pool = (into: typeof tl1, from: typeof tl1) => {
-      into.accepted.push(...from.accepted);
+      into.turns.push(...from.turns);
       into.handset.push(...from.handset);
-      into.toServer.push(...from.toServer);
-      into.turnHops.push(...from.turnHops);
     };
+    const accepted = (run: typeof tl1) => run.turns.map((t) => t.accepted);
     for (let round = 0; round < ROUNDS; round++) {
       const bare1 = await bare('local', 1, TURNS_SINGLE);
       bareRemote1.push(...(await bare('remote', 1, TURNS_SINGLE)));
@@ -347,7 +340,10 @@ async function main(): Promise<void> {
       const turns20 = CONCURRENT * (TURNS_CONCURRENT + 2);
       const bare20 = await withCpu(bareCpu20, turns20, () => bare('local', CONCURRENT, TURNS_CONCURRENT));
       const ours20 = await withCpu(tlCpu20, turns20, () => threadline(CONCURRENT, TURNS_CONCURRENT, false, round));
-      rounds.push({ oneConversation: side(ours1.accepted, bare1), twentyConversations: side(ours20.accepted, bare20) });
+      rounds.push({
+        oneConversation: side(accepted(ours1), bare1),
+        twentyConversations: side(accepted(ours20), bare20),
+      });
       log(`  round ${round + 1}: ${JSON.stringify(rounds.at(-1))}`);
       bareLocal1.push(...bare1);
       bareLocal20.push(...bare20);
@@ -359,19 +355,19 @@ async function main(): Promise<void> {
       method:
         'Threadline: handset text (emulator handset API) → message-received callback → webhook server → signalWithStart → echoBot → sendMessage local activity → emulator 202 (recorded), and → the handset inbox shows the reply (1 conversation, 2 ms polling). Bare: client signal → workflow → local activity (or eager activity) → back. Same dev server (WAL, synchronous=NORMAL, eager activities), same process, first two turns of each conversation discarded.',
       oneConversation: {
-        threadlineReplyAccepted: summary(tl1.accepted),
+        threadlineReplyAccepted: summary(accepted(tl1)),
         threadlineReplyAtHandset: summary(tl1.handset),
-        threadlineTextReachedServer: summary(tl1.toServer),
-        whereTheTimeGoes: hops(tl1.turnHops),
+        threadlineTextReachedServer: summary(tl1.turns.map((t) => t.atServer)),
+        whereTheTimeGoes: hops(tl1.turns),
         bareLocalActivity: summary(bareLocal1),
         bareActivity: summary(bareRemote1),
-        ratioP50: ratio(tl1.accepted, bareLocal1),
+        ratioP50: ratio(accepted(tl1), bareLocal1),
       },
       twentyConversations: {
-        threadlineReplyAccepted: summary(tl20.accepted),
-        whereTheTimeGoes: hops(tl20.turnHops),
+        threadlineReplyAccepted: summary(accepted(tl20)),
+        whereTheTimeGoes: hops(tl20.turns),
         bareLocalActivity: summary(bareLocal20),
-        ratioP50: ratio(tl20.accepted, bareLocal20),
+        ratioP50: ratio(accepted(tl20), bareLocal20),
         cpuPerTurn: {
           method:
             'CPU (user + system) per turn over each phase, warm-up turns included: the bench process (load ' +

@@ -18,13 +18,31 @@ import { acceptingBandwidth, recording, sendLog, type SendLog } from './helpers'
 
 const OUR = '+19195550100';
 
-/** The worker's activities on `records`, Bandwidth accepting everything into `log`; with send intents or without. */
-function activitiesOn(records: RecordStore, log: SendLog, intents: boolean) {
+let records: RecordStore;
+before(async () => {
+  records = await createRecordStore({ memory: true });
+});
+after(async () => {
+  await records.close();
+});
+
+/**
+ * The worker's activities on the file's records, Bandwidth accepting everything into `log` and its message search
+ * answering `search` (nothing, by default); with send intents unless `intents` is false.
+ */
+function activitiesOn(
+  log: SendLog,
+  options: { intents?: boolean; search?: () => Promise<SentMessageSummary[]>; proofWaitMs?: number } = {},
+) {
   return createActivities({
-    bandwidth: recording(acceptingBandwidth(), log),
+    bandwidth: {
+      ...recording(acceptingBandwidth(), log),
+      findSentMessages: options.search ?? (() => Promise.resolve([])),
+    },
     applicationId: 'app',
     records,
-    ...(intents ? { intents: records.sendIntents } : {}),
+    ...(options.intents === false ? {} : { intents: records.sendIntents }),
+    ...(options.proofWaitMs !== undefined ? { proofWaitMs: options.proofWaitMs } : {}),
   });
 }
 
@@ -33,21 +51,13 @@ function pacedInput(notAfter: string): SendMessageInput {
 }
 
 describe('a paced send past its day', () => {
-  let records: RecordStore;
-  before(async () => {
-    records = await createRecordStore({ memory: true });
-  });
-  after(async () => {
-    await records.close();
-  });
-
   /**
    * Runs the send activity as attempt `attempt` of a paced send due by `notAfter` (with send intents under
    * `intentKey` when given); what Bandwidth accepted is in `log`.
    */
   function sendPaced(attempt: number, notAfter: string, options: { intentKey?: string; intents?: boolean } = {}) {
     const log = sendLog();
-    const activities = activitiesOn(records, log, options.intents ?? true);
+    const activities = activitiesOn(log, { intents: options.intents ?? true });
     const sent = new MockActivityEnvironment({ attempt }).run(
       (input: SendMessageInput) => activities.sendMessage(input),
       { ...pacedInput(notAfter), ...(options.intentKey ? { intentKey: options.intentKey } : {}) },
@@ -124,26 +134,9 @@ describe('a paced send past its day', () => {
 });
 
 describe('a paced send whose activity ran out of time: what its intent says', () => {
-  let records: RecordStore;
-  before(async () => {
-    records = await createRecordStore({ memory: true });
-  });
-  after(async () => {
-    await records.close();
-  });
-
   /** `pacedSendOutcome` for `input`; `search` is what Bandwidth's message search answers (nothing, by default). */
-  function outcome(
-    input: SendMessageInput,
-    options: { intents?: boolean; search?: () => Promise<SentMessageSummary[]>; proofWaitMs?: number } = {},
-  ) {
-    const activities = createActivities({
-      bandwidth: { ...acceptingBandwidth(), findSentMessages: options.search ?? (() => Promise.resolve([])) },
-      applicationId: 'app',
-      records,
-      ...(options.intents === false ? {} : { intents: records.sendIntents }),
-      ...(options.proofWaitMs !== undefined ? { proofWaitMs: options.proofWaitMs } : {}),
-    });
+  function outcome(input: SendMessageInput, options: Parameters<typeof activitiesOn>[1] = {}) {
+    const activities = activitiesOn(sendLog(), options);
     const run = (i: SendMessageInput) => activities.pacedSendOutcome(i);
     return new MockActivityEnvironment().run<[SendMessageInput], PacedSendOutcome, typeof run>(run, input);
   }

@@ -82,11 +82,8 @@ export async function sendPaced(
     await Promise.all(tokens);
   } catch (err) {
     // A token that never came (its day in the queue ran out): the send was never scheduled, so nothing was sent.
-    if (err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && patched(PACED_SEND_EXPIRY_PATCH)) {
-      throw ApplicationFailure.nonRetryable(
-        `Waited its sending rate's queue past ${notAfter} for a pace token; not sent`,
-        SendFailureType.Expired,
-      );
+    if (timedOut(err) && patched(PACED_SEND_EXPIRY_PATCH)) {
+      throw expired(`Waited its sending rate's queue past ${notAfter} for a pace token; not sent`);
     }
     throw err;
   }
@@ -98,20 +95,25 @@ export async function sendPaced(
     );
   } catch (err) {
     // Out of time (nobody served the rate's queue until the server's window closed): the intent says what happened.
-    if (err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && patched(PACED_SEND_OUTCOME_PATCH)) {
+    if (timedOut(err) && patched(PACED_SEND_OUTCOME_PATCH)) {
       const known = await outcomeOf(input);
       if (known?.state === 'accepted') return known.result;
-      if (known?.state === 'not-sent') {
-        throw ApplicationFailure.nonRetryable(
-          `Waited its sending rate's queue past ${notAfter}; not sent`,
-          SendFailureType.Expired,
-        );
-      }
+      if (known?.state === 'not-sent') throw expired(`Waited its sending rate's queue past ${notAfter}; not sent`);
     }
     throw err;
   }
   if ('paced' in result) throw new Error(`${own.taskQueue} deferred a paced send again`); // cannot happen: paced is set
   return result;
+}
+
+/** An activity the server gave up on: its window closed before it ran (or finished). */
+function timedOut(err: unknown): boolean {
+  return err instanceof ActivityFailure && err.cause instanceof TimeoutFailure;
+}
+
+/** The send fails {@link SendFailureType.Expired}, never retried: nothing was sent. */
+function expired(message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, SendFailureType.Expired);
 }
 
 /** {@link pacedSendOutcome}, or null when it could not be asked (its answer would have been "unknown" as well). */
