@@ -8,9 +8,8 @@
  * The account's rate limit (1 message per second by default, as Bandwidth's) is lifted through the emulator's admin
  * API (load/emulator-admin.ts). Replies are learned from the emulator by the load tool's runner (bench/burst.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { WorkerOptions } from '@temporalio/worker';
 import pino from 'pino';
 import { loadConfig, type Config } from '../config/env';
@@ -18,9 +17,7 @@ import { createLogger } from '../observability/logging';
 import { openRecordStore, startStack, type Stack } from '../stack';
 import { freePort, stopProcess } from '../toolchain/temporal';
 import { liftRateLimit } from '../load/emulator-admin';
-import { sleep } from './lib';
-
-const ROOT = path.resolve(__dirname, '..');
+import { startEmulatorProcess } from './lib';
 
 export interface ThreadlineUnderTest {
   config: Config;
@@ -53,19 +50,6 @@ export function burstConfig(env: Record<string, string>, maxCachedWorkflows?: nu
   });
 }
 
-async function waitForEmulator(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the emulator exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/emulator`, { signal: AbortSignal.timeout(1000) })).ok) return;
-    } catch {
-      if (Date.now() > deadline) throw new Error('the emulator did not answer within 60 s');
-    }
-    await sleep(200);
-  }
-}
-
 export async function startThreadline(options: ThreadlineOptions): Promise<ThreadlineUnderTest> {
   fs.mkdirSync(options.dataDir, { recursive: true });
   let emulatorProcess: ChildProcess | null = null;
@@ -92,18 +76,11 @@ export async function startThreadline(options: ThreadlineOptions): Promise<Threa
       },
       options.maxCachedWorkflows,
     );
-    emulatorProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bin/emulator.ts')], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        EMULATOR_PORT: String(emulatorPort),
-        EMULATOR_CALLBACK_URL: `http://127.0.0.1:${port}/callbacks/messaging`,
-        THREADLINE_DATA_DIR: options.dataDir,
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
+    emulatorProcess = await startEmulatorProcess({
+      port: emulatorPort,
+      callbackUrl: `http://127.0.0.1:${port}/callbacks/messaging`,
+      dataDir: options.dataDir,
     });
-    await waitForEmulator(config.emulator.baseUrl, emulatorProcess);
   }
 
   const records = await openRecordStore(config);

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { loadConfig } from '../config/env';
 import { createRecordStore, type RecordStore } from '../records';
 import { startStack } from '../stack';
+import { freePort, stopProcess } from '../toolchain/temporal';
 import { conversationId } from '../workflows/ids';
 import { pingSignal } from './workflows';
 import { benchWorkflowBundle, startBareTemporal } from './bare';
@@ -22,6 +23,7 @@ import {
   round2,
   sleep,
   startBenchTemporal,
+  startEmulatorProcess,
   summary,
   writeResults,
   runBench,
@@ -72,6 +74,8 @@ interface CpuTotals {
   turns: number;
   nodeProcessMs: number;
   devServerMs: number;
+  /** The emulator's, when it runs in a process of its own. */
+  emulatorMs?: number;
 }
 
 /** Resolves waiters keyed by `${conversation}|${n}`. */
@@ -152,23 +156,25 @@ async function main(): Promise<void> {
       },
     });
     const dataDir = fs.mkdtempSync(path.join(temporal.dir, 'stack-'));
-    const stack = await startStack({
-      config: loadConfig({
+    const stackConfig = (ports: { PORT: string; EMULATOR_PORT: string }) =>
+      loadConfig({
         TEMPORAL_ADDRESS: temporal.address,
         THREADLINE_DATA_DIR: dataDir,
         THREADLINE_DEFAULT_BOT: 'echoBot',
-        PORT: '0',
-        EMULATOR_PORT: '0',
+        ...ports,
         EMULATOR_TIME_SCALE: '1000',
         LOG_LEVEL: 'error',
-      }),
+      });
+    let stack = await startStack({
+      config: stackConfig({ PORT: '0', EMULATOR_PORT: '0' }),
       persistEmulator: false,
       workflowBundle: bundle,
       records,
     });
+    let emulatorUrl = stack.emulatorUrl ?? '';
 
     async function handsetText(phone: string, text: string): Promise<void> {
-      const response = await fetch(`${stack.emulatorUrl}/emulator/handsets/${encodeURIComponent(phone)}/messages`, {
+      const response = await fetch(`${emulatorUrl}/emulator/handsets/${encodeURIComponent(phone)}/messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ to: OUR, text }),
@@ -178,7 +184,7 @@ async function main(): Promise<void> {
 
     async function handsetHas(phone: string, text: string): Promise<void> {
       for (;;) {
-        const response = await fetch(`${stack.emulatorUrl}/emulator/handsets/${encodeURIComponent(phone)}/messages`);
+        const response = await fetch(`${emulatorUrl}/emulator/handsets/${encodeURIComponent(phone)}/messages`);
         const body = (await response.json()) as { messages: { text: string; fromHandset: boolean }[] };
         if (body.messages.some((m) => !m.fromHandset && m.text === text)) return;
         await new Promise((r) => setTimeout(r, 2));
@@ -289,24 +295,33 @@ async function main(): Promise<void> {
         `${CONCURRENT}×${TURNS_CONCURRENT} at once, bare then Threadline`,
     );
     /**
-     * CPU of a phase: this process (the load generator, and the stack or the bare client and worker, all threads) and
-     * the dev server, added to `into`. Each phase ends with a short pause inside the window, so the last replies'
-     * status callbacks are counted with it.
+     * CPU of a phase: this process (the load generator, and the stack or the bare client and worker, all threads), the
+     * dev server and the emulator's process when it has one, added to `into`. Each phase ends with a short pause
+     * inside the window, so the last replies' status callbacks are counted with it.
      */
-    async function withCpu<T>(into: CpuTotals, turns: number, phase: () => Promise<T>): Promise<T> {
+    async function withCpu<T>(
+      into: CpuTotals,
+      turns: number,
+      phase: () => Promise<T>,
+      emulatorPid?: number,
+    ): Promise<T> {
       const ownBefore = ownCpuMs();
       const serverBefore = processCpuMs(temporal.process.pid);
+      const emulatorBefore = processCpuMs(emulatorPid);
       const result = await phase();
       await sleep(500);
       into.turns += turns;
       into.nodeProcessMs += ownCpuMs() - ownBefore;
       into.devServerMs += processCpuMs(temporal.process.pid) - serverBefore;
+      if (emulatorPid !== undefined)
+        into.emulatorMs = (into.emulatorMs ?? 0) + processCpuMs(emulatorPid) - emulatorBefore;
       return result;
     }
     const perTurn = (cpu: CpuTotals) => ({
       turns: cpu.turns,
       nodeProcessMs: round1(cpu.nodeProcessMs / cpu.turns),
       devServerMs: round1(cpu.devServerMs / cpu.turns),
+      ...(cpu.emulatorMs !== undefined ? { emulatorProcessMs: round1(cpu.emulatorMs / cpu.turns) } : {}),
     });
     const ratio = (ours: number[], theirs: number[]) => round2(summary(ours).p50 / summary(theirs).p50);
 
@@ -332,12 +347,12 @@ async function main(): Promise<void> {
       into.handset.push(...from.handset);
     };
     const accepted = (run: typeof tl1) => run.turns.map((t) => t.accepted);
+    const turns20 = CONCURRENT * (TURNS_CONCURRENT + 2);
     for (let round = 0; round < ROUNDS; round++) {
       const bare1 = await bare('local', 1, TURNS_SINGLE);
       bareRemote1.push(...(await bare('remote', 1, TURNS_SINGLE)));
       const ours1 = await threadline(1, TURNS_SINGLE, true, round);
       if (round === 0) history = await historyPerTurn(phoneOf(0, 1, round), TURNS_SINGLE);
-      const turns20 = CONCURRENT * (TURNS_CONCURRENT + 2);
       const bare20 = await withCpu(bareCpu20, turns20, () => bare('local', CONCURRENT, TURNS_CONCURRENT));
       const ours20 = await withCpu(tlCpu20, turns20, () => threadline(CONCURRENT, TURNS_CONCURRENT, false, round));
       rounds.push({
@@ -350,6 +365,36 @@ async function main(): Promise<void> {
       pool(tl1, ours1);
       pool(tl20, ours20);
     }
+
+    // The concurrent conversations once more with the emulator in a process of its own, to read apart the CPU of
+    // Bandwidth's side of a turn (the handset's text, the API call, the callbacks), which the bench process counts as
+    // its own above.
+    await stack.stop();
+    const port = await freePort();
+    const emulatorPort = await freePort();
+    const emulatorProcess = await startEmulatorProcess({
+      port: emulatorPort,
+      callbackUrl: `http://127.0.0.1:${port}/callbacks/messaging`,
+      dataDir,
+      env: { EMULATOR_TIME_SCALE: '1000', EMULATOR_IN_MEMORY: 'true', LOG_LEVEL: 'error' },
+    });
+    stack = await startStack({
+      config: stackConfig({ PORT: String(port), EMULATOR_PORT: String(emulatorPort) }),
+      emulator: false,
+      workflowBundle: bundle,
+      records,
+    });
+    emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
+    await threadline(1, TURNS_SINGLE, false, ROUNDS); // warms the new stack up, as each round's one conversation does
+    const apartCpu20: CpuTotals = { turns: 0, nodeProcessMs: 0, devServerMs: 0 };
+    const apart20 = await withCpu(
+      apartCpu20,
+      turns20,
+      () => threadline(CONCURRENT, TURNS_CONCURRENT, false, ROUNDS),
+      emulatorProcess.pid,
+    );
+    await stopProcess(emulatorProcess);
+    log(`  emulator apart: ${JSON.stringify(perTurn(apartCpu20))}`);
 
     const result = {
       method:
@@ -377,6 +422,18 @@ async function main(): Promise<void> {
           bare: perTurn(bareCpu20),
           nodeProcessRatio: round2(tlCpu20.nodeProcessMs / bareCpu20.nodeProcessMs),
           devServerRatio: round2(tlCpu20.devServerMs / bareCpu20.devServerMs),
+        },
+        emulatorApart: {
+          method:
+            'After the rounds, one more Threadline phase of concurrent conversations as above, with the emulator in a ' +
+            'process of its own (bin/emulator.ts, time scale 1000, state in memory) and the webhook server and worker ' +
+            "in the bench process, after one conversation's turns to warm the new stack up: each part's CPU per turn, " +
+            "warm-up turns included, and the phase's reply p50 (not pooled above).",
+          threadlineReplyAccepted: summary(accepted(apart20)),
+          cpuPerTurn: perTurn(apartCpu20),
+          nodeProcessRatioWithoutEmulator: round2(
+            apartCpu20.nodeProcessMs / apartCpu20.turns / (bareCpu20.nodeProcessMs / bareCpu20.turns),
+          ),
         },
       },
       rounds: {

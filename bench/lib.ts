@@ -8,7 +8,7 @@
  * go under a key that names those settings (`burst[conversations=200]`), so a quick run never replaces the figure a
  * target is checked against (bench/targets.ts reads the default keys).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -233,6 +233,45 @@ export async function startBenchTemporal(extraArgs: string[] = []): Promise<DevS
 }
 
 export { quietBundlerLogger as quietBundler } from '../worker/create-worker';
+
+/**
+ * The Bandwidth emulator in a process of its own (bin/emulator.ts, as `npm run emulator` runs it), so that its CPU time
+ * can be read apart from Threadline's; resolves once it answers at `port`. `env` adds to the environment (time scale,
+ * in-memory state).
+ */
+export async function startEmulatorProcess(options: {
+  port: number;
+  callbackUrl: string;
+  dataDir: string;
+  env?: Record<string, string>;
+}): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bin/emulator.ts')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      EMULATOR_PORT: String(options.port),
+      EMULATOR_CALLBACK_URL: options.callbackUrl,
+      THREADLINE_DATA_DIR: options.dataDir,
+      LOG_LEVEL: 'info',
+      ...options.env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${options.port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the emulator exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/emulator`, { signal: AbortSignal.timeout(1000) })).ok) return child;
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error('the emulator did not answer within 60 s');
+      }
+    }
+    await sleep(200);
+  }
+}
 
 /** Runs a benchmark's `main` as the process: exit 0 when it resolves, 1 with the error on standard error otherwise. */
 export function runBench(main: () => Promise<void>): void {
