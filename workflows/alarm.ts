@@ -32,6 +32,10 @@ export class Alarm {
   private armed: { at: number; scope: CancellationScope } | null = null;
   private version = 0;
   private synced = 0;
+  /** The loop is re-arming: only it asks {@link FAR_TIMER_PATCH}. */
+  private inLoop = false;
+  /** {@link FAR_TIMER_PATCH} answered true (a true answer stands; a false one is asked again, as `patched` is). */
+  private farTimerPatched = false;
 
   constructor() {
     void this.loop();
@@ -41,12 +45,12 @@ export class Alarm {
   set(at: number, label: string): number {
     const id = this.nextId++;
     this.deadlines.set(id, { at, label });
-    this.version += 1;
+    this.changed();
     return id;
   }
 
   clear(id: number): void {
-    if (this.deadlines.delete(id)) this.version += 1;
+    if (this.deadlines.delete(id)) this.changed();
   }
 
   /** True once workflow time has reached the deadline `id` (or it was never set). */
@@ -65,31 +69,64 @@ export class Alarm {
     for (;;) {
       await condition(() => this.synced !== this.version);
       this.synced = this.version;
-      this.rearm();
+      this.inLoop = true;
+      try {
+        this.rearm();
+      } finally {
+        this.inLoop = false;
+      }
     }
+  }
+
+  /**
+   * A deadline was set or cleared: the loop re-arms after the activation's other work, woken only when its re-arm
+   * would change the timer. A conversation's turn sets its reply timeout and clears it again while the far timer of
+   * the turn before stays armed: waking the loop for those would cost two more passes over the workflow's conditions
+   * and nothing else. The loop decides on the state the activation leaves (its workflow time is one), so a change
+   * that needs nothing by itself is left to the one after it that does.
+   */
+  private changed(): void {
+    if (this.decide() !== 'nothing') this.version += 1;
   }
 
   private rearm(): void {
+    const decision = this.decide();
+    if (decision === 'nothing') return;
+    if (decision === 'cancel' || decision === 'cancel and arm') this.cancelArmed();
     const earliest = this.pending()[0];
-    if (earliest === undefined) {
-      // Nothing to wake for: a near timer would only fire for nothing; a far one is likely needed again first.
-      if (!this.keepsArmed()) this.cancelArmed();
-      return;
-    }
-    if (this.armed && this.armed.at === earliest.at) return;
-    if (this.armed && this.armed.at < earliest.at && this.armed.at > Date.now()) {
-      // Armed earlier than needed: cancelling and re-arming costs two events now; letting it fire costs five later,
-      // and nothing at all if the next deadline comes first again (a conversation's next turn).
-      if (!this.keepsArmed()) this.cancelArmed();
-    } else if (this.armed && this.armed.at > earliest.at) {
-      this.cancelArmed();
-    }
-    if (!this.armed) this.arm(earliest);
+    if (decision !== 'cancel' && earliest !== undefined) this.arm(earliest);
   }
 
-  /** Whether the armed timer is far enough off to leave running (see {@link KEEP_ARMED_MS}). */
-  private keepsArmed(): boolean {
-    return this.armed !== null && this.armed.at - Date.now() >= KEEP_ARMED_MS && patched(FAR_TIMER_PATCH);
+  /** What a re-arm would do now; `ask` when that depends on a patch not asked yet (the loop asks it, in its place). */
+  private decide(): 'nothing' | 'cancel' | 'arm' | 'cancel and arm' | 'ask' {
+    const earliest = this.pending()[0];
+    const armed = this.armed;
+    if (earliest === undefined) {
+      // Nothing to wake for: a near timer would only fire for nothing; a far one is likely needed again first.
+      if (armed === null) return 'nothing';
+      return this.keepsArmed();
+    }
+    if (armed === null) return 'arm';
+    if (armed.at === earliest.at) return 'nothing';
+    if (armed.at > earliest.at) return 'cancel and arm';
+    // Armed earlier than needed: cancelling and re-arming costs two events now; letting it fire costs five later, and
+    // nothing at all if the next deadline comes first again (a conversation's next turn). One that is due has fired.
+    if (armed.at <= Date.now()) return 'nothing';
+    return this.keepsArmed() === 'nothing' ? 'nothing' : 'cancel and arm';
+  }
+
+  /**
+   * Whether the armed timer is far enough off to leave running (see {@link KEEP_ARMED_MS}): `nothing` to do if so,
+   * else `cancel`. Histories from before that rule replay without it, so the rule is asked of `patched`, by the loop
+   * only: outside it, an answer not known to be true yet is `ask` (wake the loop), so the patch is asked where it
+   * always was.
+   */
+  private keepsArmed(): 'nothing' | 'cancel' | 'ask' {
+    if (this.armed === null || this.armed.at - Date.now() < KEEP_ARMED_MS) return 'cancel';
+    if (this.farTimerPatched) return 'nothing';
+    if (!this.inLoop) return 'ask';
+    this.farTimerPatched = patched(FAR_TIMER_PATCH);
+    return this.farTimerPatched ? 'nothing' : 'cancel';
   }
 
   private cancelArmed(): void {
