@@ -378,22 +378,26 @@ async function main(): Promise<void> {
       dataDir,
       env: { EMULATOR_TIME_SCALE: '1000', EMULATOR_IN_MEMORY: 'true', LOG_LEVEL: 'error' },
     });
-    stack = await startStack({
-      config: stackConfig({ PORT: String(port), EMULATOR_PORT: String(emulatorPort) }),
-      emulator: false,
-      workflowBundle: bundle,
-      records,
-    });
-    emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
-    await threadline(1, TURNS_SINGLE, false, ROUNDS); // warms the new stack up, as each round's one conversation does
     const apartCpu20: CpuTotals = { turns: 0, nodeProcessMs: 0, devServerMs: 0 };
-    const apart20 = await withCpu(
-      apartCpu20,
-      turns20,
-      () => threadline(CONCURRENT, TURNS_CONCURRENT, false, ROUNDS),
-      emulatorProcess.pid,
-    );
-    await stopProcess(emulatorProcess);
+    let apart20: Awaited<ReturnType<typeof threadline>>;
+    try {
+      stack = await startStack({
+        config: stackConfig({ PORT: String(port), EMULATOR_PORT: String(emulatorPort) }),
+        emulator: false,
+        workflowBundle: bundle,
+        records,
+      });
+      emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
+      await threadline(1, TURNS_SINGLE, false, ROUNDS); // warms the new stack up, as each round's one conversation does
+      apart20 = await withCpu(
+        apartCpu20,
+        turns20,
+        () => threadline(CONCURRENT, TURNS_CONCURRENT, false, ROUNDS),
+        emulatorProcess.pid,
+      );
+    } finally {
+      await stopProcess(emulatorProcess); // a failed phase leaves no emulator behind
+    }
     log(`  emulator apart: ${JSON.stringify(perTurn(apartCpu20))}`);
 
     const result = {
