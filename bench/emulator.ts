@@ -24,7 +24,7 @@ import { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { readSettings, writeResults } from './lib';
+import { median, ownCpuMs, processCpuMs, readSettings, writeResults } from './lib';
 
 const ROOT = path.resolve(__dirname, '..');
 const SHARED_SPEC = path.resolve(ROOT, '../shared/reference/bandwidth-openapi-node-sdk-v8.1.4.yml');
@@ -48,6 +48,10 @@ interface Round {
   callbacksPerSecond: number;
   callbacks: number;
   errors: number;
+  /** CPU the server process (the emulator or Prism) spent per message, from the round's first request to its last callback. */
+  serverCpuMsPerMessage: number;
+  /** CPU this process (load generator and callback receiver) spent per message over the same span. */
+  benchCpuMsPerMessage: number;
 }
 
 /**
@@ -261,6 +265,7 @@ async function main(): Promise<void> {
     await waitForHttp(`${prismUrl}/users/${ACCOUNT}/media`, prism, 'prism');
 
     const rounds: { emulator: Round[]; prism: Round[] } = { emulator: [], prism: [] };
+    const pids = { emulator: emulator.pid, prism: prism.pid };
     const run = async (name: 'emulator' | 'prism', url: string, round: number) => {
       const key = `/${name}-${round}`;
       const tag = name === 'prism' ? `${receiver.url}${key}` : key;
@@ -278,6 +283,7 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 500));
       if (name === 'emulator') await pointCallbacksAt(key);
       const perCreate = CALLBACKS_PER_MESSAGE[name];
+      const cpuBefore = { server: processCpuMs(pids[name]), bench: ownCpuMs() };
       const created = await load(url, REQUESTS, CONCURRENCY, tag);
       const cb = await waitForCallbacks(receiver.counts, key, REQUESTS * perCreate);
       const r: Round = {
@@ -285,11 +291,14 @@ async function main(): Promise<void> {
         callbacksPerSecond: cb.perSecond,
         callbacks: cb.n,
         errors: created.errors,
+        serverCpuMsPerMessage: (processCpuMs(pids[name]) - cpuBefore.server) / REQUESTS,
+        benchCpuMsPerMessage: (ownCpuMs() - cpuBefore.bench) / REQUESTS,
       };
       rounds[name].push(r);
       console.log(
         `  ${name.padEnd(8)} round ${round}: ${r.createPerSecond.toFixed(0)} creates/s, ${r.callbacksPerSecond.toFixed(0)} callbacks/s ` +
-          `(${r.callbacks} callbacks, ${r.errors} errors)`,
+          `(${r.callbacks} callbacks, ${r.errors} errors); CPU per message ${r.serverCpuMsPerMessage.toFixed(3)} ms ` +
+          `in ${name}, ${r.benchCpuMsPerMessage.toFixed(3)} ms in the load generator and receiver`,
       );
       // Let the emulator drain its callbacks before the next round.
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -311,6 +320,18 @@ async function main(): Promise<void> {
       },
     };
     const round1 = (n: number) => Math.round(n * 10) / 10;
+    const round3 = (n: number) => Math.round(n * 1000) / 1000;
+    const perRound = (r: Round) => ({
+      creates: round1(r.createPerSecond),
+      callbacks: round1(r.callbacksPerSecond),
+      serverCpuMsPerMessage: round3(r.serverCpuMsPerMessage),
+      benchCpuMsPerMessage: round3(r.benchCpuMsPerMessage),
+    });
+    // CPU per message: the median round of each (CPU time is less at the mercy of a busy machine than throughput).
+    const cpu = {
+      emulator: median(rounds.emulator.map((r) => r.serverCpuMsPerMessage)),
+      prism: median(rounds.prism.map((r) => r.serverCpuMsPerMessage)),
+    };
     const callbackMessages = {
       emulator: figures.callbacksPerSecond.emulator / CALLBACKS_PER_MESSAGE.emulator,
       prism: figures.callbacksPerSecond.prism / CALLBACKS_PER_MESSAGE.prism,
@@ -333,15 +354,18 @@ async function main(): Promise<void> {
         prismMessagesPerSecond: round1(callbackMessages.prism),
         ratioPerMessage: round1(callbackMessages.emulator / Math.max(callbackMessages.prism, 0.001)),
       },
+      cpuPerMessage: {
+        emulatorMs: round3(cpu.emulator),
+        prismMs: round3(cpu.prism),
+        ratio: round1(cpu.prism / cpu.emulator),
+        loadGeneratorAndReceiverMs: {
+          emulatorRounds: round3(median(rounds.emulator.map((r) => r.benchCpuMsPerMessage))),
+          prismRounds: round3(median(rounds.prism.map((r) => r.benchCpuMsPerMessage))),
+        },
+      },
       perRound: {
-        emulator: rounds.emulator.map((r) => ({
-          creates: round1(r.createPerSecond),
-          callbacks: round1(r.callbacksPerSecond),
-        })),
-        prism: rounds.prism.map((r) => ({
-          creates: round1(r.createPerSecond),
-          callbacks: round1(r.callbacksPerSecond),
-        })),
+        emulator: rounds.emulator.map(perRound),
+        prism: rounds.prism.map(perRound),
       },
       errors: {
         emulator: rounds.emulator.reduce((n, r) => n + r.errors, 0),
@@ -352,7 +376,9 @@ async function main(): Promise<void> {
         'Best of alternating rounds. Emulator: bin/emulator.ts with SQLite in a temp data dir, time scale 1000, ' +
         '3 status callbacks per SMS. Prism: prism mock of the same spec, statusCallback URL key replaced by a runtime ' +
         'expression, 1 callback per request. Per message: callbacks per second divided by the callbacks each sends ' +
-        'for one SMS, the messages whose status callbacks each delivers per second.',
+        'for one SMS, the messages whose status callbacks each delivers per second. CPU per message: user + system ' +
+        'time of the server process (from /proc) and of this process, from the first request of a round to its last ' +
+        'callback, divided by the requests; the median round. The ratio is Prism’s CPU per message over the emulator’s.',
     };
     const key = writeResults({
       base: 'emulator',
@@ -369,6 +395,12 @@ async function main(): Promise<void> {
         `${result.callbackDispatch.prismCallbacksPerSecond}/s: ${result.callbackDispatch.ratioPerCallback}x per callback, ` +
         `${result.callbackDispatch.ratioPerMessage}x per message (${CALLBACKS_PER_MESSAGE.emulator} vs ` +
         `${CALLBACKS_PER_MESSAGE.prism} callbacks per SMS)`,
+    );
+    console.log(
+      `CPU per message:   emulator ${result.cpuPerMessage.emulatorMs} ms (3 callbacks), prism ${result.cpuPerMessage.prismMs} ms ` +
+        `(1 callback): ${result.cpuPerMessage.ratio}x; load generator and receiver ` +
+        `${result.cpuPerMessage.loadGeneratorAndReceiverMs.emulatorRounds} ms in the emulator's rounds, ` +
+        `${result.cpuPerMessage.loadGeneratorAndReceiverMs.prismRounds} ms in Prism's`,
     );
     console.log(`written to bench/results.json (${key})`);
   } finally {

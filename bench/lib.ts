@@ -128,6 +128,11 @@ export { percentile, summary } from '../load/stats';
 
 export const round1 = (n: number) => Math.round(n * 10) / 10;
 export const round2 = (n: number) => Math.round(n * 100) / 100;
+/** The middle value (the lower of the two middle ones for an even count); NaN for none. */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? NaN : sorted[(sorted.length - 1) >> 1]!;
+}
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** `promise`, or a rejection with `message` if it has not settled within `ms`. */
