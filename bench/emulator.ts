@@ -327,7 +327,7 @@ async function main(): Promise<void> {
       serverCpuMsPerMessage: round3(r.serverCpuMsPerMessage),
       benchCpuMsPerMessage: round3(r.benchCpuMsPerMessage),
     });
-    // CPU per message: the median round of each (CPU time is less at the mercy of a busy machine than throughput).
+    // CPU per message: the median round of each (not the best: a figure of cost, not of what the machine allowed once).
     const cpu = {
       emulator: median(rounds.emulator.map((r) => r.serverCpuMsPerMessage)),
       prism: median(rounds.prism.map((r) => r.serverCpuMsPerMessage)),
@@ -397,8 +397,9 @@ async function main(): Promise<void> {
         `${CALLBACKS_PER_MESSAGE.prism} callbacks per SMS)`,
     );
     console.log(
-      `CPU per message:   emulator ${result.cpuPerMessage.emulatorMs} ms (3 callbacks), prism ${result.cpuPerMessage.prismMs} ms ` +
-        `(1 callback): ${result.cpuPerMessage.ratio}x; load generator and receiver ` +
+      `CPU per message:   emulator ${result.cpuPerMessage.emulatorMs} ms (${CALLBACKS_PER_MESSAGE.emulator} callbacks), ` +
+        `prism ${result.cpuPerMessage.prismMs} ms (${CALLBACKS_PER_MESSAGE.prism}): ${result.cpuPerMessage.ratio}x; ` +
+        `load generator and receiver ` +
         `${result.cpuPerMessage.loadGeneratorAndReceiverMs.emulatorRounds} ms in the emulator's rounds, ` +
         `${result.cpuPerMessage.loadGeneratorAndReceiverMs.prismRounds} ms in Prism's`,
     );
