@@ -12,11 +12,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
 import { createBandwidthClient } from '../../bandwidth/client';
 import { createRecordStore, type RecordStore } from '../../records';
-import { inboundMessage } from '../../kit';
-import { conversationId } from '../../workflows/ids';
-import { inboundMessageSignal, transcriptQuery } from '../../workflows/messages';
+import { transcriptQuery } from '../../workflows/messages';
 import { createTimeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
-import { testBots } from '../helpers/test-bots';
+import { testBots, textTheReceiptBot } from '../helpers/test-bots';
 
 /** What the fake Bandwidth does with its n-th create-message request. */
 type Behaviour = (request: number) => 'accept' | 'refuse-503' | 'refuse-400' | 'hang';
@@ -93,16 +91,12 @@ describe('sending through a misbehaving Bandwidth', () => {
       activities,
       ...bundle,
     });
-    const start = { ourNumber: '+19195550100', participants: [participant], searchAttributes: false };
     return worker.runUntil(async () => {
-      const handle = await env.client.workflow.signalWithStart('receiptBot', {
-        workflowId: conversationId(start),
+      const handle = await textTheReceiptBot(env.client, {
         taskQueue,
-        args: [start],
-        signal: inboundMessageSignal,
-        signalArgs: [
-          inboundMessage({ messageId: `m-${participant}`, from: participant, to: ['+19195550100'], text: 'hi' }),
-        ],
+        ourNumber: '+19195550100',
+        participant,
+        messageId: `m-${participant}`,
       });
       await handle.result();
       return handle.query(transcriptQuery);

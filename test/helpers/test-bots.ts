@@ -5,9 +5,13 @@
  * bundled here from source.
  */
 import path from 'node:path';
+import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
+import { inboundMessage } from '../../kit';
 import { quietBundlerLogger } from '../../worker/create-worker';
 import { workflowBundlerOptions } from '../../worker/workflow-bundle';
+import { conversationId } from '../../workflows/ids';
+import { inboundMessageSignal } from '../../workflows/messages';
 
 /** Where the test bots are. */
 export const testBotsPath = path.resolve(__dirname, '../bots/index.ts');
@@ -23,4 +27,29 @@ export async function testBots(): Promise<Required<Pick<WorkerOptions, 'workflow
       ...workflowBundlerOptions,
     }),
   };
+}
+
+/**
+ * A participant texts `hi` to our number, which starts the receipt bot's conversation (signal-with-start, as the
+ * webhook server does; no search attributes, which the time-skipping server does not have).
+ */
+export function textTheReceiptBot(
+  client: Client,
+  options: { taskQueue: string; ourNumber: string; participant: string; messageId: string },
+) {
+  const start = { ourNumber: options.ourNumber, participants: [options.participant], searchAttributes: false };
+  return client.workflow.signalWithStart('receiptBot', {
+    workflowId: conversationId(start),
+    taskQueue: options.taskQueue,
+    args: [start],
+    signal: inboundMessageSignal,
+    signalArgs: [
+      inboundMessage({
+        messageId: options.messageId,
+        from: options.participant,
+        to: [options.ourNumber],
+        text: 'hi',
+      }),
+    ],
+  });
 }

@@ -14,11 +14,10 @@ import { createRecordStore, type RecordStore } from '../../records';
 import type { ConversationStart } from '../../workflows/conversation-start';
 import { conversationId } from '../../workflows/ids';
 import { createSendQueueWorkers, workerGroup } from '../../worker/send-queue-workers';
-import { inboundMessage } from '../../kit';
 import type { SendLimit } from '../../pacing/send-rates';
-import { inboundMessageSignal, transcriptQuery, type TranscriptEntry } from '../../workflows/messages';
+import { transcriptQuery, type TranscriptEntry } from '../../workflows/messages';
 import { createTimeSkippingEnv, uniqueTaskQueue, workflowSource } from '../helpers/temporal';
-import { testBots } from '../helpers/test-bots';
+import { testBots, textTheReceiptBot } from '../helpers/test-bots';
 
 /** The number the conversations of {@link unservedPacedConversation} are on. */
 export const OUR_NUMBER = '+19195550100';
@@ -176,16 +175,12 @@ export async function unservedPacedConversation(options: {
       activities,
       ...(await testBots()),
     });
-    const start = { ourNumber: OUR_NUMBER, participants: [options.participant], searchAttributes: false };
     const transcript = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.signalWithStart('receiptBot', {
-        workflowId: conversationId(start),
+      const handle = await textTheReceiptBot(env.client, {
         taskQueue,
-        args: [start],
-        signal: inboundMessageSignal,
-        signalArgs: [
-          inboundMessage({ messageId: `m-${taskQueue}`, from: options.participant, to: [OUR_NUMBER], text: 'hi' }),
-        ],
+        ourNumber: OUR_NUMBER,
+        participant: options.participant,
+        messageId: `m-${taskQueue}`,
       });
       await env.sleep(`${options.hours} hours`);
       await handle.result();
