@@ -20,11 +20,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { median, ownCpuMs, processCpuMs, readSettings, writeResults } from './lib';
+import { freePort } from '../toolchain/temporal';
+import { median, ownCpuMs, processCpuMs, readSettings, round1, writeResults } from './lib';
 
 const ROOT = path.resolve(__dirname, '..');
 const SHARED_SPEC = path.resolve(ROOT, '../shared/reference/bandwidth-openapi-node-sdk-v8.1.4.yml');
@@ -101,16 +101,6 @@ async function startReceiver() {
     counts,
     stop: () => worker.postMessage('stop'),
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = http.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitForHttp(url: string, child: ChildProcess, name: string, timeoutMs = 120_000): Promise<void> {
@@ -319,7 +309,6 @@ async function main(): Promise<void> {
         prism: best(rounds.prism, 'callbacksPerSecond'),
       },
     };
-    const round1 = (n: number) => Math.round(n * 10) / 10;
     const round3 = (n: number) => Math.round(n * 1000) / 1000;
     const perRound = (r: Round) => ({
       creates: round1(r.createPerSecond),
