@@ -276,6 +276,14 @@ async function main(): Promise<void> {
       const cpuBefore = { server: processCpuMs(pids[name]), bench: ownCpuMs() };
       const created = await load(url, REQUESTS, CONCURRENCY, tag);
       const cb = await waitForCallbacks(receiver.counts, key, REQUESTS * perCreate);
+      if (cb.n < REQUESTS * perCreate) {
+        // A rate over callbacks that never came would be no figure at all (a server that is not the one meant, or
+        // one that stopped calling back): the run fails, and nothing is written.
+        throw new Error(
+          `${name} round ${round}: ${cb.n} of the ${REQUESTS * perCreate} callbacks expected arrived (${created.errors} ` +
+            `create errors); no results written`,
+        );
+      }
       const r: Round = {
         createPerSecond: created.perSecond,
         callbacksPerSecond: cb.perSecond,

