@@ -4,13 +4,14 @@
  * Bandwidth-facing activities: the send answers as Bandwidth's 202 would and tells the parent over IPC which reply it
  * sent. Answers `{ type: 'memory' }` with its memory after a full garbage collection (run with --expose-gc).
  *
- * Environment: TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE, WORKER_MAX_CACHED_WORKFLOWS (config/env.ts).
+ * Environment: TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE, WORKER_MAX_CACHED_WORKFLOWS, WORKER_SDK_METRICS_ADDRESS (config/env.ts).
  */
 import { loadConfig } from '../config/env';
 import { createSendWindowActivities, type Activities, type SendMessageInput } from '../activities';
 import { connectNative } from '../temporal/connection';
 import { dataConverterFromConfig } from '../temporal/data-converter';
 import { createWorker } from '../worker/create-worker';
+import { installRuntimeWithoutSignalHandlers } from '../worker/runtime';
 import { decodeTag } from '../workflows/ids';
 
 export type IdleWorkerMessage =
@@ -22,6 +23,8 @@ const send = (message: IdleWorkerMessage) => process.send?.(message);
 
 async function run(): Promise<void> {
   const config = loadConfig();
+  // As `npm run worker` installs it (cli/worker.ts): the SDK's metrics served only when an address is configured.
+  installRuntimeWithoutSignalHandlers({ metricsAddress: config.workerSdkMetricsAddress });
   const connection = await connectNative(config.temporal.connection);
   let sent = 0;
   const activities: Activities = {

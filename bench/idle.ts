@@ -8,19 +8,26 @@
  *
  * Then it texts, in turn, a conversation opened early (long evicted from the worker's cache: its history replays
  * first) and one opened last (still cached), and times each reply from the `signalWithStart` to the send activity.
+ * Where that time went is read back from each timed conversation's history (`whereTheTimeGoes`): the server's
+ * dispatch of the workflow task (scheduled to started) and the worker's hold of it (started to completed: for an
+ * evicted conversation, fetching its history and replaying it first). With `BENCH_IDLE_SDK_METRICS=1` the worker
+ * also serves the Temporal SDK's metrics (as `WORKER_SDK_METRICS_ADDRESS` does), and the bench writes what they
+ * counted over the timed replies: sticky cache misses, history fetches and their latency.
  *
  *   BENCH_IDLE=100000 npm run bench:idle      (the default; BENCH_IDLE=5000 for a quick run)
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Client } from '@temporalio/client';
+import { Client, type WorkflowHandle } from '@temporalio/client';
 import { connectClient, loadTemporalConnection } from '../temporal/connection';
 import { conversationId } from '../workflows/ids';
 import { inboundMessageSignal } from '../workflows/messages';
+import { freePort } from '../toolchain/temporal';
 import { RECOMMENDED_MALLOC_ARENA_MAX } from '../worker/malloc-arenas';
 import type { IdleWorkerMessage } from './idle-worker';
 import {
+  percentile,
   pool,
   processMemoryBytes,
   readSettings,
@@ -45,6 +52,8 @@ const DEFAULTS = {
   thinkMs: 100,
   /** The worker's `MALLOC_ARENA_MAX`, as `npm run worker` sets it (package.json, worker/malloc-arenas.ts). */
   mallocArenaMax: RECOMMENDED_MALLOC_ARENA_MAX,
+  /** 1: the worker serves the SDK's metrics and the bench reads them over the timed replies. */
+  sdkMetrics: 0,
 };
 const settings = readSettings(DEFAULTS, {
   conversations: 'BENCH_IDLE',
@@ -53,6 +62,7 @@ const settings = readSettings(DEFAULTS, {
   workerMaxCachedWorkflows: 'WORKER_MAX_CACHED_WORKFLOWS',
   thinkMs: 'BENCH_THINK_MS',
   mallocArenaMax: 'MALLOC_ARENA_MAX',
+  sdkMetrics: 'BENCH_IDLE_SDK_METRICS',
 });
 const OUR = '+19195550100';
 const TASK_QUEUE = 'idle';
@@ -60,7 +70,10 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 const mb = (bytes: number) => round1(bytes / 1e6);
 const mib = (bytes: number) => round1(bytes / 2 ** 20);
 
-function startWorker(address: string): {
+function startWorker(
+  address: string,
+  sdkMetricsAddress: string | undefined,
+): {
   child: ChildProcess;
   messages: (listener: (m: IdleWorkerMessage) => void) => void;
 } {
@@ -69,6 +82,8 @@ function startWorker(address: string): {
   env.MALLOC_ARENA_MAX = String(settings.mallocArenaMax);
   if (settings.workerMaxCachedWorkflows) env.WORKER_MAX_CACHED_WORKFLOWS = String(settings.workerMaxCachedWorkflows);
   else delete env.WORKER_MAX_CACHED_WORKFLOWS;
+  if (sdkMetricsAddress) env.WORKER_SDK_METRICS_ADDRESS = sdkMetricsAddress;
+  else delete env.WORKER_SDK_METRICS_ADDRESS;
   const child = fork(path.join(__dirname, 'idle-worker.ts'), [], {
     execArgv: ['--expose-gc', '--import', 'tsx'],
     env,
@@ -79,7 +94,8 @@ function startWorker(address: string): {
 
 async function main(): Promise<void> {
   const temporal = await startBenchTemporal();
-  const worker = startWorker(temporal.address);
+  const sdkMetricsAddress = settings.sdkMetrics ? `127.0.0.1:${await freePort()}` : undefined;
+  const worker = startWorker(temporal.address, sdkMetricsAddress);
   const pid = worker.child.pid;
   try {
     const replies = new Map<string, () => void>();
@@ -174,6 +190,7 @@ async function main(): Promise<void> {
         `  warning: ${settings.conversations} conversations do not leave early ones evicted from a cache of ${cache}`,
       );
     }
+    const sdkBefore = sdkMetricsAddress ? await sdkMetrics(sdkMetricsAddress) : undefined;
     const evicted: number[] = [];
     const cached: number[] = [];
     for (let k = 0; k < settings.samples; k++) {
@@ -182,7 +199,20 @@ async function main(): Promise<void> {
       cached.push(await text(settings.conversations - 1 - k, 2));
       await sleep(settings.thinkMs);
     }
+    const sdkCounted =
+      sdkMetricsAddress && sdkBefore ? sdkMetricsOver(sdkBefore, await sdkMetrics(sdkMetricsAddress)) : undefined;
     const afterReplies = await memory();
+    const handleOf = (i: number) =>
+      client.workflow.getHandle(conversationId({ ourNumber: OUR, participants: [phone(i)] }));
+    const timesOf = async (indexes: number[]) =>
+      whereItWent(await Promise.all(indexes.map((i) => lastTurn(handleOf(i)))));
+    const samples = Array.from({ length: settings.samples }, (_, k) => k);
+    const whereTheTimeGoes = {
+      evicted: await timesOf(samples),
+      cached: await timesOf(samples.map((k) => settings.conversations - 1 - k)),
+      ...(sdkCounted ? { sdkMetricsOverTheTimedReplies: sdkCounted } : {}),
+    };
+    log(`where the time goes: ${JSON.stringify(whereTheTimeGoes)}`);
 
     const replyAfterEvictionMs = summary(evicted);
     const replyWhileCachedMs = summary(cached);
@@ -192,7 +222,10 @@ async function main(): Promise<void> {
         'fake send activity, MALLOC_ARENA_MAX as in its settings), memory from /proc/<pid>/status and process.memoryUsage() after a full GC. Load: ' +
         'signalWithStart of the echo bot from this process, each conversation answered once, then waiting on its ' +
         '30-day timer. Replies: evicted (opened first) and cached (opened last) conversations texted in turn, timed ' +
-        'from signalWithStart to the send activity. Dev server: SQLite file, WAL, synchronous=NORMAL.',
+        'from signalWithStart to the send activity. Dev server: SQLite file, WAL, synchronous=NORMAL. Where the time ' +
+        'goes: from each timed conversation’s history, its last workflow task (the timed turn): scheduled to started ' +
+        '(the server’s dispatch), started to completed (the worker’s hold: history fetch and replay when evicted, ' +
+        'the turn, the send, the completion’s round trip), p50 ms; the events before that turn.',
       workerMaxCachedWorkflows: cache,
       workflowThreadHeapLimitMiB: workflowHeapMb,
       openedPerSecond: round1((settings.conversations / openMs) * 1000),
@@ -202,6 +235,7 @@ async function main(): Promise<void> {
       replyAfterEvictionMs,
       replyWhileCachedMs,
       evictedToCachedP50: round2(replyAfterEvictionMs.p50 / replyWhileCachedMs.p50),
+      whereTheTimeGoes,
       targets: 'worker process ≤ 500 MB RSS (10^6 bytes) at 100,000 conversations; evicted reply p50 ≤ 2 × cached',
     };
     const key = writeResults({ base: 'idle', script: 'bench/idle.ts', settings, defaults: DEFAULTS, figures });
@@ -221,3 +255,78 @@ async function main(): Promise<void> {
 }
 
 runBench(main);
+
+/** Milliseconds since the epoch of a history event's time, to the microsecond. */
+function eventMs(time: { seconds?: { toNumber(): number } | number | null; nanos?: number | null } | null | undefined) {
+  if (!time) return Number.NaN;
+  const seconds = typeof time.seconds === 'number' ? time.seconds : (time.seconds?.toNumber() ?? 0);
+  return seconds * 1000 + (time.nanos ?? 0) / 1e6;
+}
+
+interface TurnTimes {
+  dispatchMs: number;
+  workerHoldMs: number;
+  eventsBefore: number;
+}
+
+/** The timed turn's workflow task, from the conversation's history: the first task after its last signal. */
+async function lastTurn(handle: WorkflowHandle): Promise<TurnTimes> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  let signalled = events.length - 1;
+  while (signalled > 0 && !events[signalled]?.workflowExecutionSignaledEventAttributes) signalled -= 1;
+  const after = events.slice(signalled);
+  const time = (pick: (e: (typeof events)[number]) => unknown) => eventMs(after.find((e) => pick(e))?.eventTime);
+  const scheduled = time((e) => e.workflowTaskScheduledEventAttributes);
+  const started = time((e) => e.workflowTaskStartedEventAttributes);
+  const completed = time((e) => e.workflowTaskCompletedEventAttributes);
+  return { dispatchMs: started - scheduled, workerHoldMs: completed - started, eventsBefore: signalled };
+}
+
+const p50 = (values: number[]) => percentile(values, 50);
+
+function whereItWent(turns: TurnTimes[]) {
+  return {
+    dispatchMsP50: p50(turns.map((t) => t.dispatchMs)),
+    workerHoldMsP50: p50(turns.map((t) => t.workerHoldMs)),
+    eventsBeforeTheTurn: p50(turns.map((t) => t.eventsBefore)),
+  };
+}
+
+/** The SDK's Prometheus metrics, each series' value by its full name and labels. */
+async function sdkMetrics(address: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`http://${address}/metrics`)).text();
+  const series = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const space = line.lastIndexOf(' ');
+    series.set(line.slice(0, space), Number(line.slice(space + 1)));
+  }
+  return series;
+}
+
+/** What the SDK counted between two readings: sums over every series of a metric, whatever its labels. */
+function sdkMetricsOver(before: Map<string, number>, after: Map<string, number>) {
+  const rose = (name: string, label = '') => {
+    let sum = 0;
+    for (const [series, value] of after) {
+      if ((series === name || series.startsWith(`${name}{`)) && series.includes(label))
+        sum += value - (before.get(series) ?? 0);
+    }
+    return sum;
+  };
+  const mean = (metric: string, label = '') => {
+    const count = rose(`${metric}_count`, label);
+    return count > 0 ? round1(rose(`${metric}_sum`, label) / count) : null;
+  };
+  const history = 'operation="GetWorkflowExecutionHistory"';
+  return {
+    stickyCacheMisses: rose('temporal_sticky_cache_miss'),
+    evictions: rose('temporal_sticky_cache_total_forced_eviction'),
+    workflowTasks: rose('temporal_workflow_task_execution_latency_count'),
+    workflowTaskExecutionMsMean: mean('temporal_workflow_task_execution_latency'),
+    historyFetches: rose('temporal_request_latency_count', history),
+    historyFetchMsMean: mean('temporal_request_latency', history),
+    workflowTaskCompletionMsMean: mean('temporal_request_latency', 'operation="RespondWorkflowTaskCompleted"'),
+    localActivityMsMean: mean('temporal_local_activity_execution_latency'),
+  };
+}
