@@ -4,7 +4,8 @@
  * Bandwidth-facing activities: the send answers as Bandwidth's 202 would and tells the parent over IPC which reply it
  * sent. Answers `{ type: 'memory' }` with its memory after a full garbage collection (run with --expose-gc).
  *
- * Environment: TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE, WORKER_MAX_CACHED_WORKFLOWS, WORKER_SDK_METRICS_ADDRESS (config/env.ts).
+ * Environment: TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE, WORKER_MAX_CACHED_WORKFLOWS, WORKER_SDK_METRICS_ADDRESS
+ * (config/env.ts).
  */
 import { loadConfig } from '../config/env';
 import { createSendWindowActivities, type Activities, type SendMessageInput } from '../activities';
