@@ -186,6 +186,14 @@ async function main(): Promise<void> {
   await serverRound(LIGHT_CALLBACKS, lightRequestMs, LIGHT_CONCURRENCY);
   const lightHandoffMs = [...handoffMs];
 
+  if (errors.server > 0 || errors.bare > 0) {
+    // A failed request is a fast one: a rate that counts them is no figure (a 503 from a server whose Temporal is
+    // slow, a refused signal-with-start). The run fails, and nothing is written.
+    throw new Error(
+      `${errors.server} callbacks answered other than 200 and ${errors.bare} bare signal-with-starts failed; ` +
+        'no results written',
+    );
+  }
   const serverPerSecond = Math.max(...serverRates);
   const barePerSecond = Math.max(...bareRates);
   const handoff = {
