@@ -21,6 +21,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client, type WorkflowHandle } from '@temporalio/client';
 import { connectClient, loadTemporalConnection } from '../temporal/connection';
+import { timestampMs } from '../temporal/timestamps';
 import { conversationId } from '../workflows/ids';
 import { inboundMessageSignal } from '../workflows/messages';
 import { freePort } from '../toolchain/temporal';
@@ -256,13 +257,6 @@ async function main(): Promise<void> {
 
 runBench(main);
 
-/** Milliseconds since the epoch of a history event's time, to the microsecond. */
-function eventMs(time: { seconds?: { toNumber(): number } | number | null; nanos?: number | null } | null | undefined) {
-  if (!time) return Number.NaN;
-  const seconds = typeof time.seconds === 'number' ? time.seconds : (time.seconds?.toNumber() ?? 0);
-  return seconds * 1000 + (time.nanos ?? 0) / 1e6;
-}
-
 interface TurnTimes {
   dispatchMs: number;
   workerHoldMs: number;
@@ -275,7 +269,7 @@ async function lastTurn(handle: WorkflowHandle): Promise<TurnTimes> {
   let signalled = events.length - 1;
   while (signalled > 0 && !events[signalled]?.workflowExecutionSignaledEventAttributes) signalled -= 1;
   const after = events.slice(signalled);
-  const time = (pick: (e: (typeof events)[number]) => unknown) => eventMs(after.find((e) => pick(e))?.eventTime);
+  const time = (pick: (e: (typeof events)[number]) => unknown) => timestampMs(after.find((e) => pick(e))?.eventTime);
   const scheduled = time((e) => e.workflowTaskScheduledEventAttributes);
   const started = time((e) => e.workflowTaskStartedEventAttributes);
   const completed = time((e) => e.workflowTaskCompletedEventAttributes);

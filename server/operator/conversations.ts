@@ -19,6 +19,7 @@ import { operatorMessageSignal, transcriptQuery } from '../../workflows/messages
 import { CONVERSATION_STATES, type ConversationState } from '../../workflows/search-attributes';
 import { safeEqual } from '../auth';
 import { indexedParticipants, PHONE_HASH_PREFIX } from '../../temporal/phone-hash';
+import { timestampMs, type Timestamp } from '../../temporal/timestamps';
 import type { BotRouter } from '../bot-router';
 import { policyFor, scopeOf, type ConsentSettings } from '../consent';
 import type { z } from 'zod';
@@ -113,17 +114,9 @@ const STATUS_BY_NAME: Record<string, ConversationSummary['status']> = {
   TIMED_OUT: 'timed-out',
 };
 
-/** A protobuf Timestamp (`seconds` is a Long or a number). */
-interface Timestamp {
-  seconds?: unknown;
-  nanos?: number | null;
-}
-
 function isoOf(ts: Timestamp | null | undefined): string | null {
   if (!ts) return null;
-  const raw = ts.seconds as number | { toNumber(): number } | null | undefined;
-  const seconds = typeof raw === 'number' ? raw : (raw?.toNumber() ?? 0);
-  return new Date(seconds * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString();
+  return new Date(Math.floor(timestampMs(ts))).toISOString();
 }
 
 /** Decodes a search attribute payload (json/plain, never encoded by codecs). */
