@@ -18,6 +18,7 @@ import { benchWorkflowBundle, startBareTemporal } from './bare';
 import {
   ownCpuMs,
   processCpuMs,
+  ratioOfMediansInterval,
   readSettings,
   round1,
   round2,
@@ -411,12 +412,14 @@ async function main(): Promise<void> {
         bareLocalActivity: summary(bareLocal1),
         bareActivity: summary(bareRemote1),
         ratioP50: ratio(accepted(tl1), bareLocal1),
+        ratioP50Interval: ratioOfMediansInterval(accepted(tl1), bareLocal1),
       },
       twentyConversations: {
         threadlineReplyAccepted: summary(accepted(tl20)),
         whereTheTimeGoes: hops(tl20.turns),
         bareLocalActivity: summary(bareLocal20),
         ratioP50: ratio(accepted(tl20), bareLocal20),
+        ratioP50Interval: ratioOfMediansInterval(accepted(tl20), bareLocal20),
         cpuPerTurn: {
           method:
             'CPU (user + system) per turn over each phase, warm-up turns included: the bench process (load ' +

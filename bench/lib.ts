@@ -124,7 +124,7 @@ export function writeResults(entry: ResultEntry): string {
   return key;
 }
 
-export { percentile, summary } from '../load/stats';
+export { percentile, ratioOfMediansInterval, summary } from '../load/stats';
 
 export const round1 = (n: number) => Math.round(n * 10) / 10;
 export const round2 = (n: number) => Math.round(n * 100) / 100;

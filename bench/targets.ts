@@ -36,9 +36,16 @@ const Provenance = z.object({
   loadAverageAtStart: z.number().optional(),
 });
 const Summary = z.object({ n: z.number(), p50: z.number() });
+/** The 95 % bootstrap interval of a ratio (load/stats.ts `ratioOfMediansInterval`), where the bench wrote one. */
+const Interval = z.object({ low: z.number(), high: z.number(), confidence: z.number() }).nullish();
 
 const percent = (ratio: number) => `${Math.round(ratio * 100)} %`;
 const times = (ratio: number) => `${ratio}×`;
+/** A ratio and, where the bench wrote it, how sure it is. */
+const timesWithin = (ratio: number, interval: z.infer<typeof Interval>) =>
+  interval
+    ? `${times(ratio)} (${Math.round(interval.confidence * 100)} % interval ${interval.low}-${interval.high}×)`
+    : times(ratio);
 
 const BurstSchema = z.object({
   settings: z.object({ conversations: z.number(), concurrency: z.number(), rounds: z.number() }),
@@ -48,8 +55,18 @@ const BurstSchema = z.object({
 });
 
 const LatencySchema = z.object({
-  oneConversation: z.object({ threadlineReplyAccepted: Summary, bareLocalActivity: Summary, ratioP50: z.number() }),
-  twentyConversations: z.object({ threadlineReplyAccepted: Summary, bareLocalActivity: Summary, ratioP50: z.number() }),
+  oneConversation: z.object({
+    threadlineReplyAccepted: Summary,
+    bareLocalActivity: Summary,
+    ratioP50: z.number(),
+    ratioP50Interval: Interval,
+  }),
+  twentyConversations: z.object({
+    threadlineReplyAccepted: Summary,
+    bareLocalActivity: Summary,
+    ratioP50: z.number(),
+    ratioP50Interval: Interval,
+  }),
 });
 
 const HistorySchema = z.object({
@@ -69,6 +86,7 @@ const IdleSchema = z.object({
   replyAfterEvictionMs: Summary,
   replyWhileCachedMs: Summary,
   evictedToCachedP50: z.number(),
+  evictedToCachedP50Interval: Interval,
 });
 
 const EmulatorSchema = z.object({
@@ -97,7 +115,7 @@ export const TARGETS = [
     key: 'replyLatency',
     schema: LatencySchema,
     judge: (e) => ({
-      figure: `${e.oneConversation.threadlineReplyAccepted.p50} vs ${e.oneConversation.bareLocalActivity.p50} ms: ${times(e.oneConversation.ratioP50)}`,
+      figure: `${e.oneConversation.threadlineReplyAccepted.p50} vs ${e.oneConversation.bareLocalActivity.p50} ms: ${timesWithin(e.oneConversation.ratioP50, e.oneConversation.ratioP50Interval)}`,
       met: e.oneConversation.ratioP50 <= 1.5,
     }),
   } satisfies Target<z.infer<typeof LatencySchema>>,
@@ -107,7 +125,7 @@ export const TARGETS = [
     key: 'replyLatency',
     schema: LatencySchema,
     judge: (e) => ({
-      figure: `${e.twentyConversations.threadlineReplyAccepted.p50} vs ${e.twentyConversations.bareLocalActivity.p50} ms: ${times(e.twentyConversations.ratioP50)}`,
+      figure: `${e.twentyConversations.threadlineReplyAccepted.p50} vs ${e.twentyConversations.bareLocalActivity.p50} ms: ${timesWithin(e.twentyConversations.ratioP50, e.twentyConversations.ratioP50Interval)}`,
       met: e.twentyConversations.ratioP50 <= 2,
     }),
   } satisfies Target<z.infer<typeof LatencySchema>>,
@@ -139,7 +157,7 @@ export const TARGETS = [
     key: 'idle',
     schema: IdleSchema,
     judge: (e) => ({
-      figure: `${e.replyAfterEvictionMs.p50} vs ${e.replyWhileCachedMs.p50} ms: ${times(e.evictedToCachedP50)}`,
+      figure: `${e.replyAfterEvictionMs.p50} vs ${e.replyWhileCachedMs.p50} ms: ${timesWithin(e.evictedToCachedP50, e.evictedToCachedP50Interval)}`,
       met: e.evictedToCachedP50 <= 2,
     }),
   } satisfies Target<z.infer<typeof IdleSchema>>,
