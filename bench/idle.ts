@@ -47,8 +47,8 @@ const DEFAULTS = {
   conversations: 100_000,
   concurrency: 32,
   /**
-   * Replies timed for each of evicted and cached conversations: 200 bound the ratio's 95 % interval to about ±0.1 at
-   * 2× (30 gave ±0.2 to 0.3, wider than the runs' spread around the target).
+   * Replies timed for each of evicted and cached conversations: 200 hold the ratio's 95 % interval to about ±0.1 near
+   * 2× (2.14-2.28 at b220815); 30 leave it two to three times as wide, as wide as the runs' spread around the target.
    */
   samples: 200,
   /** `WORKER_MAX_CACHED_WORKFLOWS`; 0: the configuration's default. */
