@@ -1,4 +1,7 @@
-/** Percentiles as the load tool and the benchmarks report them (nearest rank, rounded to 0.1). */
+/**
+ * Percentiles as the load tool and the benchmarks report them (nearest rank, rounded to 0.1), and how sure a ratio of
+ * two medians is.
+ */
 import { createRandom } from '../emulator/settings';
 
 /** The `p`th percentile (0-100) of `samples` by nearest rank, rounded to 0.1; NaN for no samples. */
