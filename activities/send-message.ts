@@ -176,7 +176,7 @@ export function createSendMessage(config: SendMessageDeps) {
       if (!intents || !input.intentKey) return { state: 'unknown' };
       const intent = await intents.open(intentInputOf(input, input.intentKey));
       if (intent.state === 'accepted' && intent.accepted) {
-        return { state: 'accepted', result: priced(input, intent.accepted) };
+        return { state: 'accepted', result: priced(input, await recordedAgain(input, intent.accepted)) };
       }
       if (intent.state === 'not-sent') return { state: 'not-sent' };
       const proof = await claimProof(intents, intent, input);
@@ -264,6 +264,16 @@ export function createSendMessage(config: SendMessageDeps) {
     return { claimed: proof.found };
   }
 
+  /**
+   * A message an earlier execution settled as accepted, recorded again: that execution settles the intent before it
+   * records the message (`onSent`), and a process killed between the two left it unrecorded. The record is keyed by the
+   * message id, so recording it again adds nothing when it was recorded.
+   */
+  async function recordedAgain(input: SendMessageInput, accepted: SendMessageResult): Promise<SendMessageResult> {
+    await deps.onSent?.(input, accepted);
+    return accepted;
+  }
+
   /** Whether the proof wait since `intent`'s latest attempt is over: search's silence then counts as evidence. */
   function proofWaitOver(intent: SendIntent): boolean {
     return Date.now() - Date.parse(intent.attemptedAt) >= (deps.proofWaitMs ?? DEFAULT_PROOF_WAIT_MS);
@@ -282,7 +292,7 @@ export function createSendMessage(config: SendMessageDeps) {
   ): Promise<SendMessageResult | null> {
     if (intent.state === 'accepted' && intent.accepted) {
       deps.onSettled?.('reused', input);
-      return intent.accepted;
+      return recordedAgain(input, intent.accepted);
     }
     if (intent.state !== 'attempting') return null;
     const proof = await claimProof(intents, intent, input);

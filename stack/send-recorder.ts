@@ -1,6 +1,6 @@
 /**
  * The send activity's `onSent` hook: records every message Bandwidth accepted (an `outbound` record, key
- * `out:<messageId>`, so a retried activity records nothing twice) and counts it.
+ * `out:<messageId>`, so a retried activity records nothing twice) and counts it once, when its record is written.
  *
  * It never throws. The hook runs after Bandwidth's 202, inside the activity; an error there would make the activity
  * retry and send the message a second time. A record that cannot be written after a few tries is logged and counted
@@ -41,8 +41,11 @@ export function recordSends(deps: SendRecorderDeps): NonNullable<ActivityDeps['o
     for (let attempt = 1; ; attempt++) {
       try {
         const { inserted } = await deps.records.append([record]);
-        deps.metrics?.sends.inc({ outcome: 'recorded' });
-        if (inserted > 0 && deps.metrics) countUsage(deps.metrics, record); // a retried activity counts once
+        // A retried activity records the message again (activities/send-message.ts `recordedAgain`): counted once.
+        if (inserted > 0 && deps.metrics) {
+          deps.metrics.sends.inc({ outcome: 'recorded' });
+          countUsage(deps.metrics, record);
+        }
         return;
       } catch (err) {
         if (attempt >= attempts) {

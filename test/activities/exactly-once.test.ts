@@ -97,6 +97,28 @@ describe('a send executed again', () => {
     assert.deepEqual(await s.inbox(), [first.messageId], 'the handset got it once');
   });
 
+  it('after the process died between settling the intent and recording the message, records it, sending nothing', async () => {
+    const s = await scenario();
+    // The first execution settles the intent accepted, then dies before its record is written.
+    const killed = new Error('SIGKILL before the record');
+    await assert.rejects(
+      s.execute({
+        onSent: () => Promise.reject(killed),
+      }),
+      killed,
+    );
+    const recorded: string[] = [];
+    const again = await s.execute({
+      onSent: (_input, result) => {
+        recorded.push(result.messageId);
+        return Promise.resolve();
+      },
+    });
+    assert.deepEqual(s.settled, ['reused']);
+    assert.deepEqual(recorded, [again.messageId], 'the message is recorded by the execution that found it accepted');
+    assert.deepEqual(await s.inbox(), [again.messageId], 'the handset got it once');
+  });
+
   it('after the process died with the message accepted, is proven by a status callback in the records', async () => {
     const s = await scenario();
     const messageId = await s.crashedAttempt(true);
