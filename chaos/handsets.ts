@@ -198,13 +198,25 @@ export interface InboxCount {
   unexpected: number;
   /** Answers accepted by the emulator but not (yet) delivered to the handset. */
   undelivered: number;
-  /** Each text lost or answered twice, and each unexpected answer: which handset, which text, when. */
+  /** Answers a handset received that the message records do not hold (counted once the phase has settled). */
+  unrecorded: number;
+  /** Each text lost or answered twice, each unexpected or unrecorded answer: which handset, which text, when. */
   findings: string[];
 }
 
 /** An empty count. */
 export function noInboxes(): InboxCount {
-  return { texts: 0, expected: 0, received: 0, lost: 0, duplicated: 0, unexpected: 0, undelivered: 0, findings: [] };
+  return {
+    texts: 0,
+    expected: 0,
+    received: 0,
+    lost: 0,
+    duplicated: 0,
+    unexpected: 0,
+    undelivered: 0,
+    unrecorded: 0,
+    findings: [],
+  };
 }
 
 const timeOfDay = (iso: string) => iso.slice(11, 23);
@@ -237,4 +249,25 @@ export async function countInboxes(emulatorUrl: string, phones: readonly string[
     }
   }
   return count;
+}
+
+/**
+ * Counts into `count` every answer a handset received that the records do not hold as an outbound message:
+ * `recorded(phone)` gives the texts of the outbound records to `phone`. Threadline keeps every message it sent, also
+ * when the worker that sent one was killed before recording it.
+ */
+export async function countUnrecorded(
+  emulatorUrl: string,
+  phones: readonly string[],
+  recorded: (phone: string) => Promise<Set<string>>,
+  count: InboxCount,
+): Promise<void> {
+  for (const phone of phones) {
+    const texts = await recorded(phone);
+    for (const reply of await inbox(emulatorUrl, phone)) {
+      if (answered(reply.text) === null || texts.has(reply.text)) continue;
+      count.unrecorded += 1;
+      count.findings.push(`${phone} got "${reply.text}", which the records do not hold (${timeOfDay(reply.time)})`);
+    }
+  }
 }

@@ -2,7 +2,8 @@
  * One phase of the chaos run: fresh handsets text the echo bot while the phase's faults are dealt out, then the
  * phase settles and every inbox is counted.
  */
-import { countInboxes, handsetPhone, noInboxes, startHandsets, type InboxCount } from './handsets';
+import { createRecordStore, recordStoreTarget } from '../records';
+import { countInboxes, countUnrecorded, handsetPhone, noInboxes, startHandsets, type InboxCount } from './handsets';
 import { hasApiFaults, runFaults, type FaultTally, type PhasePlan } from './faults';
 import { type ChaosStack, type UnexpectedExit } from './processes';
 import { settle } from './settle';
@@ -90,6 +91,7 @@ export async function runPhase(stack: ChaosStack, asked: PhasePlan, options: Pha
       timeoutMs: options.settleTimeoutMs,
       log,
     });
+    await countRecords(stack, phones, settled.count);
     return result({ count: settled.count, tally, replyTimeouts: load.timeouts, settled: settled.settled });
   } catch (err) {
     await Promise.allSettled([faults, load.done]);
@@ -99,5 +101,26 @@ export async function runPhase(stack: ChaosStack, asked: PhasePlan, options: Pha
       expected: load.sent,
     }));
     return result({ count, error: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+/** Counts the answers the records do not hold, reading the stack's records store (opened once for the phase). */
+async function countRecords(stack: ChaosStack, phones: readonly string[], count: InboxCount): Promise<void> {
+  const store = await createRecordStore(
+    recordStoreTarget({ dataDir: stack.dir, ...(stack.databaseUrl ? { databaseUrl: stack.databaseUrl } : {}) }),
+  );
+  try {
+    await countUnrecorded(
+      stack.emulatorUrl,
+      phones,
+      async (phone) => {
+        const query = { ourNumber: stack.ourNumber, participant: phone, kind: 'outbound', limit: 1000 } as const;
+        const { records } = await store.search(query);
+        return new Set(records.flatMap((r) => (r.text === null ? [] : [r.text])));
+      },
+      count,
+    );
+  } finally {
+    await store.close();
   }
 }

@@ -201,6 +201,8 @@ class SupervisedPart implements Part {
 /** The whole stack: its parts, its addresses, and what went wrong on its own. */
 export interface ChaosStack {
   readonly dir: string;
+  /** The message records' PostgreSQL, when they are not SQLite files in `dir`. */
+  readonly databaseUrl?: string;
   readonly temporalAddress: string;
   readonly taskQueue: string;
   readonly emulatorUrl: string;
@@ -355,6 +357,7 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
   process.on('exit', killAll);
   const stack: ChaosStack = {
     dir,
+    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
     temporalAddress,
     taskQueue,
     emulatorUrl,

@@ -1,6 +1,6 @@
 /**
  * The chaos run's report: one row per phase (its faults; texts sent; answers expected and received; lost, duplicated,
- * unexpected and undelivered answers; wall time) and a total, as a Markdown table that docs/operations.md takes as is;
+ * unexpected, undelivered and unrecorded answers; wall time) and a total, as a Markdown table that docs/operations.md takes as is;
  * then notes, and the reasons the run failed, if it did.
  */
 import { KILL_TARGETS, type KillTarget } from './faults';
@@ -59,6 +59,7 @@ const COLUMNS = [
   'duplicated',
   'unexpected',
   'undelivered',
+  'unrecorded',
   'time',
 ];
 
@@ -73,6 +74,7 @@ function row(name: string, faults: string, count: InboxCount, seconds: number): 
     String(count.duplicated),
     String(count.unexpected),
     String(count.undelivered),
+    String(count.unrecorded),
     `${seconds} s`,
   ];
 }
@@ -80,7 +82,16 @@ function row(name: string, faults: string, count: InboxCount, seconds: number): 
 /** The Markdown table: a row per phase and a total. */
 export function formatTable(results: readonly PhaseResult[]): string {
   const total = noInboxes();
-  const counted = ['texts', 'expected', 'received', 'lost', 'duplicated', 'unexpected', 'undelivered'] as const;
+  const counted = [
+    'texts',
+    'expected',
+    'received',
+    'lost',
+    'duplicated',
+    'unexpected',
+    'undelivered',
+    'unrecorded',
+  ] as const;
   for (const r of results) for (const key of counted) total[key] += r.count[key];
   const kills = results.reduce((sum, r) => sum + KILL_TARGETS.reduce((n, t) => n + (r.tally?.kills[t] ?? 0), 0), 0);
   const midSend = results.reduce((sum, r) => sum + (r.tally?.midSend ?? 0), 0);
@@ -130,7 +141,7 @@ export function notesOf(results: readonly PhaseResult[]): string[] {
   return notes;
 }
 
-/** Why the run failed: any answer lost, duplicated, unexpected or undelivered, fewer kills than asked, a phase error. */
+/** Why the run failed: any answer lost, duplicated, unexpected, undelivered or unrecorded, fewer kills than asked, a phase error. */
 export function failuresOf(results: readonly PhaseResult[]): string[] {
   const failures: string[] = [];
   for (const r of results) {
@@ -142,6 +153,7 @@ export function failuresOf(results: readonly PhaseResult[]): string[] {
     if (c.duplicated > 0) failures.push(`${name}: ${c.duplicated} answers were sent twice`);
     if (c.unexpected > 0) failures.push(`${name}: ${c.unexpected} answers answer no text that was sent`);
     if (c.undelivered > 0) failures.push(`${name}: ${c.undelivered} answers were accepted but never delivered`);
+    if (c.unrecorded > 0) failures.push(`${name}: ${c.unrecorded} answers are missing from the message records`);
     if (!r.settled && !r.error) failures.push(`${name}: did not settle (work still pending at the settle timeout)`);
     for (const target of KILL_TARGETS) {
       const asked = r.plan.kills[target];
