@@ -49,9 +49,8 @@ function faultsOf(result: PhaseResult): string {
   return parts.join('; ') || 'none';
 }
 
-const COLUMNS = [
-  'phase',
-  'faults',
+/** The counted columns, in the table's order. */
+const COUNTED = [
   'texts',
   'expected',
   'received',
@@ -60,39 +59,18 @@ const COLUMNS = [
   'unexpected',
   'undelivered',
   'unrecorded',
-  'time',
-];
+] as const;
+
+const COLUMNS = ['phase', 'faults', ...COUNTED, 'time'];
 
 function row(name: string, faults: string, count: InboxCount, seconds: number): string[] {
-  return [
-    name,
-    faults,
-    String(count.texts),
-    String(count.expected),
-    String(count.received),
-    String(count.lost),
-    String(count.duplicated),
-    String(count.unexpected),
-    String(count.undelivered),
-    String(count.unrecorded),
-    `${seconds} s`,
-  ];
+  return [name, faults, ...COUNTED.map((key) => String(count[key])), `${seconds} s`];
 }
 
 /** The Markdown table: a row per phase and a total. */
 export function formatTable(results: readonly PhaseResult[]): string {
   const total = noInboxes();
-  const counted = [
-    'texts',
-    'expected',
-    'received',
-    'lost',
-    'duplicated',
-    'unexpected',
-    'undelivered',
-    'unrecorded',
-  ] as const;
-  for (const r of results) for (const key of counted) total[key] += r.count[key];
+  for (const r of results) for (const key of COUNTED) total[key] += r.count[key];
   const kills = results.reduce((sum, r) => sum + KILL_TARGETS.reduce((n, t) => n + (r.tally?.kills[t] ?? 0), 0), 0);
   const midSend = results.reduce((sum, r) => sum + (r.tally?.midSend ?? 0), 0);
   const rows = [
