@@ -1,7 +1,7 @@
 /**
  * The chaos run's report: one row per phase (its faults; texts sent; answers expected and received; lost, duplicated,
- * unexpected, undelivered and unrecorded answers; wall time) and a total, as a Markdown table that docs/operations.md takes as is;
- * then notes, and the reasons the run failed, if it did.
+ * unexpected, undelivered and unrecorded answers; wall time) and a total, as a Markdown table that docs/operations.md
+ * takes as is; then notes, and the reasons the run failed, if it did.
  */
 import { KILL_TARGETS, type KillTarget } from './faults';
 import { noInboxes, type InboxCount } from './handsets';
@@ -119,7 +119,10 @@ export function notesOf(results: readonly PhaseResult[]): string[] {
   return notes;
 }
 
-/** Why the run failed: any answer lost, duplicated, unexpected, undelivered or unrecorded, fewer kills than asked, a phase error. */
+/**
+ * Why the run failed: any answer lost, duplicated, unexpected, undelivered or unrecorded, fewer kills than asked, a
+ * phase error.
+ */
 export function failuresOf(results: readonly PhaseResult[]): string[] {
   const failures: string[] = [];
   for (const r of results) {

@@ -8,8 +8,12 @@ import { createRandom } from '../emulator/settings';
 export function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
   if (sorted.length === 0) return NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return Math.round(sorted[index]! * 10) / 10;
+  return Math.round(nearestRank(sorted, p) * 10) / 10;
+}
+
+/** The `p`th percentile of samples already sorted ascending (at least one), by nearest rank, unrounded. */
+function nearestRank(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
 /** Count, p50, p90 and p99 of `samples`. */
@@ -49,7 +53,7 @@ export function ratioOfMediansInterval(
   const median = (from: number[], scratch: number[]) => {
     for (let i = 0; i < scratch.length; i++) scratch[i] = from[Math.floor(random() * from.length)]!;
     scratch.sort((a, b) => a - b);
-    return scratch[Math.ceil(scratch.length / 2) - 1]!;
+    return nearestRank(scratch, 50);
   };
   const a = new Array<number>(ours.length);
   const b = new Array<number>(theirs.length);
