@@ -1,10 +1,11 @@
 /**
- * A lean HTTP(S) POST for callbacks on undici (the HTTP client behind Node's own `fetch`), called directly: one
- * keep-alive connection pool per origin, a hard timeout, the response body drained and discarded. A callback URL is
- * parsed once, not once per request. undici's request path costs the emulator about a third less CPU per callback
- * than `node:http`'s, and the dispatcher sends thousands per second (`npm run bench:emulator`).
+ * A lean HTTP(S) POST for callbacks on undici (the HTTP client behind Node's own `fetch`), through its dispatch
+ * interface: one keep-alive connection pool per origin, a hard timeout, the response body read and discarded. A
+ * callback URL is parsed once, not once per request. The dispatcher sends thousands of callbacks a second
+ * (`npm run bench:emulator`), and only wants each one's status: undici's `request()` would build, for each, an abort
+ * signal, a response body stream and promises to drain it; a dispatch handler is told the status and the end.
  */
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 
 export type PostResult = { status: number } | { error: string };
 
@@ -15,34 +16,38 @@ type Target = { origin: string; path: string; authorization?: string } | { error
 const MAX_TARGETS = 1000;
 
 export class HttpPoster {
-  private readonly agent = new Agent({ connections: 256, keepAliveTimeout: 4_000 });
+  private readonly agent: Agent;
   private readonly targets = new Map<string, Target>();
 
-  async post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<PostResult> {
+  /** `connections`: the most open at once to one origin; requests beyond them wait for one. */
+  constructor({ connections = 256 }: { connections?: number } = {}) {
+    this.agent = new Agent({ connections, keepAliveTimeout: 4_000 });
+  }
+
+  post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<PostResult> {
     const target = this.target(url);
-    if ('error' in target) return { error: target.error };
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), timeoutMs);
-    try {
-      const response = await this.agent.request({
-        origin: target.origin,
-        path: target.path,
-        method: 'POST',
-        headers:
-          target.authorization && !headers.Authorization
-            ? { ...headers, Authorization: target.authorization }
-            : headers,
-        body,
-        signal: abort.signal,
-      });
-      await response.body.dump();
-      return { status: response.statusCode };
-    } catch (err) {
-      if (abort.signal.aborted) return { error: 'timeout' };
-      return { error: errorCode(err) };
-    } finally {
-      clearTimeout(timer);
-    }
+    if ('error' in target) return Promise.resolve({ error: target.error });
+    return new Promise((resolve) => {
+      const exchange = new Exchange(resolve);
+      exchange.timer = setTimeout(() => exchange.timeOut(), timeoutMs);
+      try {
+        this.agent.dispatch(
+          {
+            origin: target.origin,
+            path: target.path,
+            method: 'POST',
+            headers:
+              target.authorization && !headers.Authorization
+                ? { ...headers, Authorization: target.authorization }
+                : headers,
+            body,
+          },
+          exchange,
+        );
+      } catch (err) {
+        exchange.onError(err as Error);
+      }
+    });
   }
 
   close(): void {
@@ -57,6 +62,56 @@ export class HttpPoster {
       this.targets.set(url, target);
     }
     return target;
+  }
+}
+
+/** One request's dispatch handler: settles once, with the final status, a timeout, or the error's code. */
+class Exchange implements Dispatcher.DispatchHandlers {
+  timer: NodeJS.Timeout | undefined;
+  private status = 0;
+  private abort: (() => void) | undefined;
+  private timedOut = false;
+  private settled = false;
+
+  constructor(private readonly resolve: (result: PostResult) => void) {}
+
+  /**
+   * Ends the request at its deadline. One still waiting for a connection settles now, and is aborted, unsent, when
+   * it gets one (undici offers the abort only then).
+   */
+  timeOut(): void {
+    this.timedOut = true;
+    if (this.abort) this.abort();
+    else this.settle({ error: 'timeout' });
+  }
+
+  onConnect(abort: () => void): void {
+    this.abort = abort;
+    if (this.timedOut) abort();
+  }
+
+  onHeaders(statusCode: number): boolean {
+    this.status = statusCode; // a 1xx informational response is followed by the final one
+    return true;
+  }
+
+  onData(): boolean {
+    return true;
+  }
+
+  onComplete(): void {
+    this.settle({ status: this.status });
+  }
+
+  onError(err: Error): void {
+    this.settle(this.timedOut ? { error: 'timeout' } : { error: errorCode(err) });
+  }
+
+  private settle(result: PostResult): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.resolve(result);
   }
 }
 
