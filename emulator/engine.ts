@@ -271,20 +271,21 @@ export class Engine {
       if (!all) this.deleteEventStmt.run(row.id);
       const message = this.messages.get(row.message_id);
       if (!message) continue;
-      const recipient = this.messages.recipient(row.message_id, row.tn);
-      if (!recipient) continue;
       const terminal = row.type === 'message-delivered' || row.type === 'message-failed';
-      const legacyDouble = recipient.terminal && terminal && this.directory.behavior(row.tn)?.legacyGroupBug === true;
-      if (recipient.terminal && !legacyDouble) continue; // exactly one terminal event per message and recipient
-      if (!recipient.terminal) {
-        this.messages.updateRecipient(row.message_id, row.tn, {
-          status: STATUS_BY_EVENT[row.type],
-          errorCode: row.error_code ?? 0,
-          carrierName: row.carrier_name ?? undefined,
-          terminal,
-          atMs: row.due_ms,
-        });
+      const advanced = this.messages.advanceRecipient(row.message_id, row.tn, {
+        status: STATUS_BY_EVENT[row.type],
+        errorCode: row.error_code ?? 0,
+        carrierName: row.carrier_name ?? undefined,
+        terminal,
+        atMs: row.due_ms,
+      });
+      if (advanced) {
         if (message.direction === 'out') this.feed.touch(row.tn, row.message_id);
+      } else {
+        // No such recipient, or it had its terminal event: exactly one per message and recipient, except a second
+        // one from a number with the legacy group bug.
+        const legacyDouble = terminal && this.directory.behavior(row.tn)?.legacyGroupBug === true;
+        if (!legacyDouble || !this.messages.recipient(row.message_id, row.tn)) continue;
       }
       const app = this.directory.application(message.applicationId);
       if (!app || !app.requestedCallbackTypes.includes(row.type)) continue;

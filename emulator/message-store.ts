@@ -89,7 +89,7 @@ export class MessageStore {
   private readonly insertRecipientStmt;
   private readonly getMessageStmt;
   private readonly getRecipientStmt;
-  private readonly updateRecipientStmt;
+  private readonly advanceRecipientStmt;
   private readonly recipientsStmt;
 
   constructor(readonly db: Db) {
@@ -104,9 +104,9 @@ export class MessageStore {
     );
     this.getMessageStmt = db.prepare('SELECT * FROM messages WHERE id = ?');
     this.getRecipientStmt = db.prepare('SELECT * FROM recipients WHERE message_id = ? AND tn = ?');
-    this.updateRecipientStmt = db.prepare(
+    this.advanceRecipientStmt = db.prepare(
       `UPDATE recipients SET status = ?, error_code = ?, carrier_name = COALESCE(?, carrier_name), terminal = ?,
-         updated_ms = ? WHERE message_id = ? AND tn = ?`,
+         updated_ms = ? WHERE message_id = ? AND tn = ? AND terminal = 0`,
     );
     this.recipientsStmt = db.prepare('SELECT * FROM recipients WHERE message_id = ? ORDER BY rowid');
   }
@@ -156,12 +156,16 @@ export class MessageStore {
     return (this.recipientsStmt.all(messageId) as RawRecipient[]).map(toRecipient);
   }
 
-  updateRecipient(
+  /**
+   * Moves a recipient that has not reached a terminal state to `change`; false (nothing changed) when there is no
+   * such recipient or it already had its terminal event. One statement: the status events' hot path.
+   */
+  advanceRecipient(
     messageId: string,
     tn: string,
     change: { status: RecipientStatus; errorCode?: number; carrierName?: string; terminal: boolean; atMs: number },
-  ): void {
-    this.updateRecipientStmt.run(
+  ): boolean {
+    const { changes } = this.advanceRecipientStmt.run(
       change.status,
       change.errorCode ?? 0,
       change.carrierName ?? null,
@@ -170,6 +174,7 @@ export class MessageStore {
       messageId,
       tn,
     );
+    return changes > 0;
   }
 
   /** Drops cached messages (after rows were deleted underneath). */
