@@ -228,7 +228,8 @@ async function main(): Promise<void> {
     errors,
     notes:
       'Best of alternating rounds after a warm-up (perRound: each round, bare then the server). One ' +
-      'message-received callback per request, each starting a new conversation workflow (no worker runs). Hand-off latency is measured inside the server, from the request ' +
+      'message-received callback per request, each starting a new conversation workflow (no worker runs). ' +
+      'Hand-off latency is measured inside the server, from the request ' +
       'arriving to Temporal accepting the signal-with-start, and includes recording the event; under load it is ' +
       'mostly queueing at the dev server (same as the bare calls), lightLoad shows it with 4 in flight. The load ' +
       "generator (node's http client, keep-alive) shares the server process; 2 cores shared with the dev server.",

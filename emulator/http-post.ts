@@ -28,8 +28,7 @@ export class HttpPoster {
     const target = this.target(url);
     if ('error' in target) return Promise.resolve({ error: target.error });
     return new Promise((resolve) => {
-      const exchange = new Exchange(resolve);
-      exchange.timer = setTimeout(() => exchange.timeOut(), timeoutMs);
+      const exchange = new Exchange(resolve, timeoutMs);
       try {
         this.agent.dispatch(
           {
@@ -67,19 +66,24 @@ export class HttpPoster {
 
 /** One request's dispatch handler: settles once, with the final status, a timeout, or the error's code. */
 class Exchange implements Dispatcher.DispatchHandlers {
-  timer: NodeJS.Timeout | undefined;
+  private readonly timer: NodeJS.Timeout;
   private status = 0;
   private abort: (() => void) | undefined;
   private timedOut = false;
   private settled = false;
 
-  constructor(private readonly resolve: (result: PostResult) => void) {}
+  constructor(
+    private readonly resolve: (result: PostResult) => void,
+    timeoutMs: number,
+  ) {
+    this.timer = setTimeout(() => this.timeOut(), timeoutMs);
+  }
 
   /**
    * Ends the request at its deadline. One still waiting for a connection settles now, and is aborted, unsent, when
    * it gets one (undici offers the abort only then).
    */
-  timeOut(): void {
+  private timeOut(): void {
     this.timedOut = true;
     if (this.abort) this.abort();
     else this.settle({ error: 'timeout' });
