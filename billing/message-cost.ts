@@ -6,9 +6,8 @@
  *
  * Every amount is in currency units rounded to millionths, with the table's currency beside it.
  */
+import { MICROS } from './amounts';
 import { messageCostMicros, type PriceTable, type PricedMessage } from './price-table';
-
-const MICROS = 1_000_000;
 
 /** What one message (or one surcharge) costs. */
 export interface Cost {
@@ -59,9 +58,4 @@ export function surchargeCost(
   const surcharge =
     messageCostMicros(table, { ...priced, carrierName }) - messageCostMicros(table, { ...priced, carrierName: null });
   return surcharge > 0 ? { cost: surcharge / MICROS, currency: table.currency } : null;
-}
-
-/** `a + b` in currency units, exact to millionths (floating-point sums drift: 0.1 + 0.2). */
-export function addAmounts(a: number | undefined | null, b: number): number {
-  return (Math.round((a ?? 0) * MICROS) + Math.round(b * MICROS)) / MICROS;
 }

@@ -10,6 +10,7 @@
  * thousand messages add up without floating-point drift; {@link messageCost} returns currency units rounded to them.
  */
 import { z } from 'zod';
+import { fromMicros, toMicros } from './amounts';
 
 const amount = z.number().finite().nonnegative();
 
@@ -56,9 +57,6 @@ export interface PricedMessage {
   carrierName?: string | null;
 }
 
-const MICROS = 1_000_000;
-const toMicros = (units: number) => Math.round(units * MICROS);
-
 /** The price of one message in millionths of the table's currency (integer, for sums). */
 export function messageCostMicros(table: PriceTable, message: PricedMessage): number {
   const prices = message.direction === 'out' ? table.outbound : table.inbound;
@@ -72,12 +70,7 @@ export function messageCostMicros(table: PriceTable, message: PricedMessage): nu
 
 /** The price of one message in the table's currency units, rounded to millionths. */
 export function messageCost(table: PriceTable, message: PricedMessage): number {
-  return messageCostMicros(table, message) / MICROS;
-}
-
-/** Currency units from a sum of millionths. */
-export function fromMicros(micros: number): number {
-  return micros / MICROS;
+  return fromMicros(messageCostMicros(table, message));
 }
 
 function carrierSurcharge(table: PriceTable, carrierName: string | null | undefined): DirectionPrices | undefined {

@@ -3,7 +3,7 @@
  * (the workflow's, or one rebuilt from message records) or kept running in the workflow. Pure, and safe in workflow
  * code.
  */
-import { addAmounts } from './message-cost';
+import { addAmounts } from './amounts';
 
 /** Messages, segments and cost of a conversation (or a test conversation in the kit). */
 export interface Usage {

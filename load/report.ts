@@ -6,7 +6,8 @@
  */
 import { describeErrorCode, lookupErrorCode } from '../bandwidth/error-codes';
 import { smsSegmentInfo } from '../bandwidth/segments';
-import { fromMicros, messageCostMicros, type PriceTable } from '../billing/price-table';
+import { fromMicros } from '../billing/amounts';
+import { messageCostMicros, type PriceTable } from '../billing/price-table';
 import type { FeedMessage } from './reply-feed';
 import { describeExpectation, type LoadScript } from './script';
 import { summary } from './stats';

@@ -3,7 +3,7 @@
  * retention removed it) or cannot answer the query. Same shape as the workflow's `transcript` query: inbound messages
  * as received, outbound messages with their per-recipient delivery status from the status records.
  */
-import { addAmounts } from '../../billing/message-cost';
+import { addAmounts } from '../../billing/amounts';
 import { SEND_ACCEPTED, type MessageRecord } from '../../records';
 import type { TranscriptLine } from './schemas';
 

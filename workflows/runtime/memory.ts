@@ -3,7 +3,7 @@
  * the receipts of its sends, its media copies and whether a human has taken over. All of it is carried to the next
  * run when the conversation continues as new ({@link ConversationMemory.carry}).
  */
-import { addAmounts } from '../../billing/message-cost';
+import { addAmounts } from '../../billing/amounts';
 import { addUsage, usageOf, type Usage } from '../../billing/usage';
 import { defaultConsentPolicy, type ConsentPolicy } from '../consent/policy';
 import type { CarriedState, ConversationStart } from '../conversation-start';
