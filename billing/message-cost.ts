@@ -6,7 +6,7 @@
  *
  * Every amount is in currency units rounded to millionths, with the table's currency beside it.
  */
-import { MICROS } from './amounts';
+import { fromMicros } from './amounts';
 import { messageCostMicros, type PriceTable, type PricedMessage } from './price-table';
 
 /** What one message (or one surcharge) costs. */
@@ -41,7 +41,7 @@ export type PricedCopy = { to: readonly string[]; media?: readonly string[]; seg
 /** `copies` of one message in `direction`. */
 function priced(table: PriceTable, direction: 'in' | 'out', message: PricedCopy, copies: number): Cost {
   const each = messageCostMicros(table, { direction, kind: billedKind(message), segments: message.segmentCount ?? 1 });
-  return { cost: (each * copies) / MICROS, currency: table.currency };
+  return { cost: fromMicros(each * copies), currency: table.currency };
 }
 
 /**
@@ -57,5 +57,5 @@ export function surchargeCost(
   const priced = { direction: 'out' as const, kind: billedKind(message), segments: message.segmentCount ?? 1 };
   const surcharge =
     messageCostMicros(table, { ...priced, carrierName }) - messageCostMicros(table, { ...priced, carrierName: null });
-  return surcharge > 0 ? { cost: surcharge / MICROS, currency: table.currency } : null;
+  return surcharge > 0 ? { cost: fromMicros(surcharge), currency: table.currency } : null;
 }

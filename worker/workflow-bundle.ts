@@ -21,7 +21,7 @@ export const workflowBundlerOptions: Required<Pick<BundleOptions, 'preloadModule
   preloadModules: [require.resolve('../workflows/conversation')],
 };
 
-/** Largest bundle the child may hand back (the bundle with its inline source map is about 2.3 MB; 4.2 MB with tracing). */
+/** Largest bundle the child may hand back (with its inline source map the bundle is 2.3 MB, 4.2 MB with tracing). */
 const MAX_BUNDLE_BYTES = 64 * 2 ** 20;
 
 /**
